@@ -1,0 +1,163 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"relman/model/metadata"
+)
+
+// ChangeType classifies a change request.
+type ChangeType string
+
+// Change types; Minor is the default.
+const (
+	ChangeMinor     ChangeType = "Minor"
+	ChangeStandard  ChangeType = "Standard"
+	ChangeMajor     ChangeType = "Major"
+	ChangeEmergency ChangeType = "Emergency"
+)
+
+// ChangeTypes lists the change types in the order forms offer them.
+var ChangeTypes = []ChangeType{ChangeMinor, ChangeStandard, ChangeMajor, ChangeEmergency}
+
+// ApprovalStatus is where a change request (or deployment record) stands in
+// its approval: None → Pending Approval → Approved | Rejected.
+type ApprovalStatus string
+
+// Approval statuses.
+const (
+	ApprovalNone     ApprovalStatus = "None"
+	ApprovalPending  ApprovalStatus = "Pending Approval"
+	ApprovalApproved ApprovalStatus = "Approved"
+	ApprovalRejected ApprovalStatus = "Rejected"
+)
+
+// CompletionStatus is In Progress → Completed | Cancelled.
+type CompletionStatus string
+
+// Completion statuses.
+const (
+	CompletionInProgress CompletionStatus = "In Progress"
+	CompletionCompleted  CompletionStatus = "Completed"
+	CompletionCancelled  CompletionStatus = "Cancelled"
+)
+
+// Status is the single status shown in lists.
+type Status string
+
+// List statuses, in the order the UI's tabs show them.
+const (
+	StatusInProgress Status = "In Progress"
+	StatusPending    Status = "Pending Approval"
+	StatusApproved   Status = "Approved"
+	StatusRejected   Status = "Rejected"
+	StatusCompleted  Status = "Completed"
+	StatusCancelled  Status = "Cancelled"
+)
+
+// Statuses lists every list status.
+var Statuses = []Status{StatusInProgress, StatusPending, StatusApproved, StatusRejected, StatusCompleted, StatusCancelled}
+
+// Decision is one approver's answer.
+type Decision string
+
+// Decisions; the empty decision means the approver has not answered yet.
+const (
+	DecisionNone     Decision = ""
+	DecisionApproved Decision = "Approved"
+	DecisionRejected Decision = "Rejected"
+)
+
+// Approver is a listed approver and their decision. ScopeHash binds the
+// decision to exactly what was approved: a decision whose hash differs from
+// the current scope no longer counts.
+type Approver struct {
+	User      string    `json:"user"`
+	Decision  Decision  `json:"decision"`
+	Comment   string    `json:"comment,omitempty"`
+	At        time.Time `json:"at,omitempty"`
+	ScopeHash string    `json:"scopeHash,omitempty"`
+}
+
+// ChangeRequest is a request to change Production, with its approvals.
+type ChangeRequest struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	ChangeType ChangeType `json:"changeType"`
+	Overview   string     `json:"overview"`
+	// Env is the home environment: production for a root CR, the sandbox for a synced copy.
+	Env            string               `json:"env"`
+	Parent         int64                `json:"parent,omitempty"`
+	Customizations []metadata.Component `json:"customizations"`
+	Proposed       []metadata.Component `json:"proposed"`
+	// AddedAfterApproval flags components a push back added to an approved scope.
+	AddedAfterApproval []metadata.Component `json:"addedAfterApproval,omitempty"`
+	Approvers          []Approver           `json:"approvers"`
+	Requester          string               `json:"requester"`
+	ApprovalStatus     ApprovalStatus       `json:"approvalStatus"`
+	CompletionStatus   CompletionStatus     `json:"completionStatus"`
+	CancelReason       string               `json:"cancelReason,omitempty"`
+	Revision           int                  `json:"revision"`
+	Deployments        []int64              `json:"deployments"`
+	CompareLogs        []int64              `json:"compareLogs"`
+	Children           []int64              `json:"children"`
+	CreatedAt          time.Time            `json:"createdAt"`
+	UpdatedAt          time.Time            `json:"updatedAt"`
+}
+
+// Key is the displayed id, e.g. "CR-0042".
+func (cr ChangeRequest) Key() string { return FormatID(PrefixChangeRequest, cr.ID) }
+
+// Status folds approval and completion into the one status lists show.
+func (cr ChangeRequest) Status() Status {
+	switch cr.CompletionStatus {
+	case CompletionCompleted:
+		return StatusCompleted
+	case CompletionCancelled:
+		return StatusCancelled
+	}
+	switch cr.ApprovalStatus {
+	case ApprovalPending:
+		return StatusPending
+	case ApprovalApproved:
+		return StatusApproved
+	case ApprovalRejected:
+		return StatusRejected
+	}
+	return StatusInProgress
+}
+
+// Scope is what an approval is bound to.
+type Scope struct {
+	Name           string               `json:"name"`
+	Overview       string               `json:"overview"`
+	Customizations []metadata.Component `json:"customizations"`
+	Proposed       []metadata.Component `json:"proposed"`
+}
+
+// ScopeHash is the SHA-256 (hex) of the canonical scope: name, overview and
+// the sorted customizations and proposed customizations.
+func (cr ChangeRequest) ScopeHash() string {
+	s := Scope{Name: cr.Name, Overview: cr.Overview,
+		Customizations: sortedCopy(cr.Customizations), Proposed: sortedCopy(cr.Proposed)}
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("model: scope of plain strings failed to encode: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func sortedCopy(cs []metadata.Component) []metadata.Component {
+	out := append([]metadata.Component{}, cs...)
+	metadata.SortComponents(out)
+	return out
+}
+
+// Components returns customizations and proposed customizations together.
+func (cr ChangeRequest) Components() []metadata.Component {
+	return append(append([]metadata.Component{}, cr.Customizations...), cr.Proposed...)
+}
