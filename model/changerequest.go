@@ -130,25 +130,35 @@ func (cr ChangeRequest) Status() Status {
 	return StatusInProgress
 }
 
-// Scope is what an approval is bound to.
+// Scope is what an approval is bound to: the name, the overview and every
+// component, existing or proposed. The components are hashed as one sorted
+// set on purpose: when a proposed customization is built in a sandbox it
+// moves from Proposed to Customizations, and that realises what was approved
+// rather than changing it.
 type Scope struct {
-	Name           string               `json:"name"`
-	Overview       string               `json:"overview"`
-	Customizations []metadata.Component `json:"customizations"`
-	Proposed       []metadata.Component `json:"proposed"`
+	Name       string               `json:"name"`
+	Overview   string               `json:"overview"`
+	Components []metadata.Component `json:"components"`
 }
 
-// ScopeHash is the SHA-256 (hex) of the canonical scope: name, overview and
-// the sorted customizations and proposed customizations.
+// ScopeHash is the SHA-256 (hex) of the canonical Scope.
 func (cr ChangeRequest) ScopeHash() string {
-	s := Scope{Name: cr.Name, Overview: cr.Overview,
-		Customizations: sortedCopy(cr.Customizations), Proposed: sortedCopy(cr.Proposed)}
-	b, err := json.Marshal(s)
+	return hashJSON(Scope{Name: cr.Name, Overview: cr.Overview, Components: sortedCopy(cr.Components())})
+}
+
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
-		panic("model: scope of plain strings failed to encode: " + err.Error())
+		panic("model: scope of plain values failed to encode: " + err.Error())
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// IsApproved reports whether the CR is approved and every approval still
+// holds for its current scope.
+func (cr ChangeRequest) IsApproved() bool {
+	return cr.ApprovalStatus == ApprovalApproved && allApproved(cr.Approvers, cr.ScopeHash())
 }
 
 func sortedCopy(cs []metadata.Component) []metadata.Component {

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -126,10 +127,47 @@ func ValidateEnvironment(e Environment) error {
 		if !validAuth(e.Auth) {
 			return fmt.Errorf("environment %s: auth method %q is not one of %v (--auth)", e.Name, e.Auth, AuthMethods)
 		}
+		if missing := missingAuthFields(e); len(missing) > 0 {
+			return fmt.Errorf("environment %s: auth method %s needs %s", e.Name, e.Auth, strings.Join(missing, ", "))
+		}
 	default:
 		return fmt.Errorf("environment %s: give either --dir DIR or --url URL --auth METHOD", e.Name)
 	}
 	return nil
+}
+
+// missingAuthFields names the flags an auth method needs that are not set.
+func missingAuthFields(e Environment) []string {
+	var missing []string
+	need := func(ok bool, flag string) {
+		if !ok {
+			missing = append(missing, flag)
+		}
+	}
+	c := e.Credentials
+	switch e.Auth {
+	case AuthAccessToken:
+		need(c.AccessToken != "", "--token (or SF_ACCESS_TOKEN)")
+	case AuthRefreshToken:
+		need(c.RefreshToken != "", "--refresh-token")
+		need(e.ClientID != "", "--client-id")
+	case AuthPassword:
+		need(e.Username != "", "--username")
+		need(c.Password != "", "--password (or RELMAN_PASSWORD)")
+		need(e.ClientID != "", "--client-id")
+	case AuthJWT:
+		need(e.ClientID != "", "--client-id")
+		need(e.Username != "", "--username")
+		need(e.KeyFile != "", "--key")
+	case AuthClientCredentials:
+		need(e.ClientID != "", "--client-id")
+		need(c.ClientSecret != "", "--client-secret (or RELMAN_CLIENT_SECRET)")
+	case AuthSfdxURL:
+		need(c.SfdxAuthURL != "", "--sfdx-url-file")
+	case AuthSfAlias:
+		need(e.Alias != "", "--alias")
+	}
+	return missing
 }
 
 func validAuth(m AuthMethod) bool {

@@ -60,6 +60,12 @@ var (
 		Rule: "approve and reject need a change request in Pending Approval", Fix: "ask the requester to submit it"}
 	ErrSelfApproval = &RuleError{Code: "SelfApproval",
 		Rule: "the requester cannot approve or reject their own request", Fix: "ask a listed approver"}
+	ErrRequesterAsApprover = &RuleError{Code: "RequesterAsApprover",
+		Rule: "the requester cannot be one of the approvers", Fix: "name someone else with --approver"}
+	ErrDuplicateComponent = &RuleError{Code: "DuplicateComponent",
+		Rule: "a component is listed both as existing and as proposed", Fix: "keep it in one list: --component if it exists, --proposed if it is still to be built"}
+	ErrInvalidComponent = &RuleError{Code: "InvalidComponent",
+		Rule: "every customization must be a known metadata type with a well-formed name", Fix: "write it as Type:FullName, e.g. CustomField:Account.Region__c"}
 	ErrNotApprover = &RuleError{Code: "NotApprover",
 		Rule: "only a listed approver may decide", Fix: "ask the requester to add you as an approver"}
 	ErrAlreadyDecided = &RuleError{Code: "AlreadyDecided",
