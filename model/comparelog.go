@@ -55,3 +55,11 @@ type CompareLog struct {
 
 // Key is the displayed id, e.g. "CL-0012".
 func (c CompareLog) Key() string { return FormatID(PrefixCompareLog, c.ID) }
+
+// LinkCompareLog records on a change request that a comparison was run for
+// it, so the review can be reopened from the request.
+func LinkCompareLog(cr ChangeRequest, logID int64) (ChangeRequest, Change) {
+	out := cr
+	out.CompareLogs = append(append([]int64{}, cr.CompareLogs...), logID)
+	return out, crChange(out, "compare", map[string]string{"compareLog": FormatID(PrefixCompareLog, logID)})
+}

@@ -432,7 +432,7 @@ func TestCancelChangeRequest(t *testing.T) {
 
 func TestRuleErrorsNameTheRuleAndTheFix(t *testing.T) {
 	_, _, err := ApproveChangeRequest(fixture(t, "submit"), "alice", "", t0)
-	want := "the requester cannot approve or reject their own request: alice is the requester. ask a listed approver"
+	want := "the requester cannot approve or reject their own request: alice is the requester. Ask a listed approver."
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %q, want %q", err, want)
 	}

@@ -1,6 +1,9 @@
 package model
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // RuleError is a refusal by a rule of the release process. Code is a stable
 // machine name (used as the JSON error "name"), Rule says which rule refused,
@@ -12,14 +15,14 @@ type RuleError struct {
 	Detail string
 }
 
-// Error renders "rule: detail. fix".
+// Error renders "rule: detail. Fix.".
 func (e *RuleError) Error() string {
 	msg := e.Rule
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
 	if e.Fix != "" {
-		msg += ". " + e.Fix
+		msg += ". " + strings.ToUpper(e.Fix[:1]) + e.Fix[1:] + "."
 	}
 	return msg
 }

@@ -1,0 +1,62 @@
+package model
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestDeploymentApprovals(t *testing.T) {
+	approved := fixture(t, "submit", "bob-approves", "carol-approves")
+	d, ch, err := NewDeploymentRecord(1, approved, uat, prod, DeploymentFields{}, "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.TestLevel != RunLocalTests || d.Status != DeployDraft || ch.Action != "create" || len(d.Approvers) != 2 {
+		t.Fatalf("new deployment = %+v", d)
+	}
+	if _, _, err := NewDeploymentRecord(2, fixture(t, "submit"), uat, prod, DeploymentFields{}, "alice", t0); !errors.Is(err, ErrNotApproved) {
+		t.Fatalf("deployment of an unapproved CR: %v", err)
+	}
+	if _, _, err := NewDeploymentRecord(2, approved, uat, prod, DeploymentFields{TestLevel: RunSpecifiedTests}, "alice", t0); !errors.Is(err, ErrTestsRequired) {
+		t.Fatalf("RunSpecifiedTests without tests: %v", err)
+	}
+	if _, _, err := NewDeploymentRecord(2, approved, uat, prod, DeploymentFields{TestLevel: "RunSomeTests"}, "alice", t0); !errors.Is(err, ErrInvalidTestLevel) {
+		t.Fatalf("bad test level: %v", err)
+	}
+	if _, _, err := NewDeploymentRecord(2, approved, uat, uat, DeploymentFields{}, "alice", t0); !errors.Is(err, ErrSameEnvironment) {
+		t.Fatalf("same environments: %v", err)
+	}
+	if sb, _, err := NewDeploymentRecord(2, approved, prod, uat, DeploymentFields{}, "alice", t0); err != nil || sb.TestLevel != NoTestRun {
+		t.Fatalf("sandbox target default level: %v %v", sb.TestLevel, err)
+	}
+
+	if _, _, err := SubmitDeployment(d, approved, "bob", t0); !errors.Is(err, ErrNotRequester) {
+		t.Fatalf("submit by another user: %v", err)
+	}
+	d, _, err = SubmitDeployment(d, approved, "alice", t0)
+	if err != nil || d.Status != DeployPending {
+		t.Fatalf("submit: %v %s", err, d.Status)
+	}
+	if _, _, err := ApproveDeployment(d, "alice", "", t0); !errors.Is(err, ErrSelfApproval) {
+		t.Fatalf("self approval: %v", err)
+	}
+	if _, _, err := RejectDeployment(d, "bob", "", t0); !errors.Is(err, ErrCommentRequired) {
+		t.Fatalf("reject without comment: %v", err)
+	}
+	d, _, _ = ApproveDeployment(d, "bob", "", t0)
+	d, _, err = ApproveDeployment(d, "carol", "", t0)
+	if err != nil || d.Status != DeployApproved || !d.IsApproved() {
+		t.Fatalf("approved: %v %s", err, d.Status)
+	}
+	changed := d
+	changed.TestLevel = NoTestRun
+	if changed.IsApproved() {
+		t.Fatal("approval survived a change of test level")
+	}
+	stale := approved
+	stale.Overview = "changed"
+	draft, _, _ := NewDeploymentRecord(3, approved, uat, prod, DeploymentFields{}, "alice", t0)
+	if _, _, err := SubmitDeployment(draft, stale, "alice", t0); !errors.Is(err, ErrNotApproved) {
+		t.Fatalf("submit while the CR's approval no longer holds: %v", err)
+	}
+}

@@ -1,0 +1,84 @@
+package metadata
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+)
+
+// File is one file of a component in source format. Path is slash-separated
+// and relative to a source root (the folder holding objects/, classes/, ...,
+// e.g. force-app/main/default): "objects/Account/fields/Region__c.field-meta.xml",
+// "classes/Foo.cls", "labels/CustomLabels.labels-meta.xml".
+type File struct {
+	Path string
+	// Fragment is set when the content is one element cut out of a file
+	// shared by several components (a CustomLabel inside
+	// CustomLabels.labels-meta.xml, a WorkflowRule inside a workflow). The
+	// content is then that element's XML; for the parent of such a file it is
+	// the whole document without the children's elements.
+	Fragment bool
+	// Open streams the content. Files read from a tree open lazily; content
+	// produced by a conversion is held in memory.
+	Open func() (io.ReadCloser, error)
+}
+
+// Item is one component with its files in source format: the canonical
+// in-memory form of an org's metadata.
+type Item struct {
+	Component Component
+	Files     []File
+}
+
+// ReadFile returns the whole content of f.
+func ReadFile(f File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return data, nil
+}
+
+// memFile returns a File whose content is data.
+func memFile(path string, data []byte, fragment bool) File {
+	return File{Path: path, Fragment: fragment, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}
+}
+
+// fsFile returns a File named path whose content is read from name in fsys
+// when opened.
+func fsFile(fsys fs.FS, path, name string) File {
+	return File{Path: path, Open: func() (io.ReadCloser, error) { return fsys.Open(name) }}
+}
+
+// itemSet collects files into items by component.
+type itemSet map[Component]*Item
+
+func (s itemSet) add(c Component, files ...File) {
+	it, ok := s[c]
+	if !ok {
+		it = &Item{Component: c}
+		s[c] = it
+	}
+	it.Files = append(it.Files, files...)
+}
+
+// sorted returns the items sorted by component, each with its files sorted by
+// path.
+func (s itemSet) sorted() []Item {
+	out := make([]Item, 0, len(s))
+	for _, it := range s {
+		sort.Slice(it.Files, func(i, j int) bool { return it.Files[i].Path < it.Files[j].Path })
+		out = append(out, *it)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Component.Less(out[j].Component) })
+	return out
+}

@@ -1,0 +1,53 @@
+package orgclient
+
+import (
+	"context"
+	"fmt"
+
+	"relman/model"
+	"relman/model/metadata"
+	"relman/orgclient/local"
+)
+
+// Identity is what Test Connection reports about an environment.
+type Identity struct {
+	OrgID      string
+	User       string
+	APIVersion string
+	Instance   string
+	// Summary says in one line what was found, e.g. the layout and component
+	// counts of a directory.
+	Summary string
+}
+
+// Filter narrows what is listed or compared; the zero Filter means everything.
+type Filter struct {
+	Types             []string
+	Components        []metadata.Component
+	ExcludeNamespaces []string
+}
+
+// Org is one environment as the rest of relman sees it.
+type Org interface {
+	// Identity calls the org and says who and what it is (Test Connection).
+	Identity(ctx context.Context) (Identity, error)
+	// Components lists every component of the org.
+	Components(ctx context.Context) ([]metadata.Component, error)
+	// Items returns the filtered components with their content in source format.
+	Items(ctx context.Context, f Filter) ([]metadata.Item, error)
+}
+
+// Open builds the Org for an environment.
+func Open(env model.Environment) (Org, error) {
+	switch env.Connection {
+	case model.ConnLocal:
+		o, err := local.Open(env.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+		return localOrg{o}, nil
+	case model.ConnSalesforce:
+		return nil, fmt.Errorf("environment %s: connecting to Salesforce orgs is not available in this build yet; use a directory environment (--dir)", env.Name)
+	}
+	return nil, fmt.Errorf("environment %s: unknown connection %q", env.Name, env.Connection)
+}

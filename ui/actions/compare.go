@@ -1,0 +1,186 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"golang.org/x/sync/errgroup"
+
+	"relman/diff"
+	"relman/model"
+	"relman/model/metadata"
+	"relman/orgclient"
+	"relman/store"
+)
+
+// Side is one side of a comparison: a stored environment, or a directory
+// used directly.
+type Side struct {
+	// Name is what the user typed: an environment name or a directory path.
+	Name string
+	Env  model.Environment
+	Org  orgclient.Org
+}
+
+// CompareRequest says what to compare and how.
+type CompareRequest struct {
+	Source, Target string
+	Filters        model.CompareFilters
+	// Save records the comparison as a Compare Log in the store.
+	Save bool
+}
+
+// CompareOutcome is a finished comparison and where it was saved.
+type CompareOutcome struct {
+	Source, Target Side
+	Result         diff.Result
+	// Log is the saved Compare Log; zero when the comparison was not saved.
+	Log model.CompareLog
+	// SourceItems and TargetItems are both sides' components, for diffs and
+	// package.xml.
+	SourceItems, TargetItems []metadata.Item
+}
+
+// ResolveSide finds an environment by name in the store (when there is
+// one), else treats name as a directory.
+func (s *Service) ResolveSide(name string) (Side, error) {
+	if s.Store != nil {
+		env, err := s.Environment(name)
+		if err == nil {
+			org, err := s.Open(env)
+			if err != nil {
+				return Side{}, err
+			}
+			return Side{Name: name, Env: env, Org: org}, nil
+		}
+		if !isNotFound(err) {
+			return Side{}, err
+		}
+	}
+	if st, err := os.Stat(name); err != nil || !st.IsDir() {
+		return Side{}, fmt.Errorf("%q is neither a saved environment nor a directory: add it with `relman env add` or give the path of a metadata directory", name)
+	}
+	env := model.Environment{Name: name, Kind: model.KindSandbox, Connection: model.ConnLocal, Dir: name}
+	org, err := s.Open(env)
+	if err != nil {
+		return Side{}, err
+	}
+	return Side{Name: name, Env: env, Org: org}, nil
+}
+
+// Compare reads both sides in parallel, compares them and, when asked,
+// saves a Compare Log linked to the filters' change request.
+func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutcome, error) {
+	var out CompareOutcome
+	f := req.Filters
+	filter := orgclient.Filter{Types: f.Types, Components: f.Components, ExcludeNamespaces: f.ExcludeNamespaces}
+	if f.CR != 0 {
+		cr, err := s.CR(f.CR)
+		if err != nil {
+			return out, err
+		}
+		filter.Components = append(filter.Components, cr.Components()...)
+	}
+	var err error
+	if out.Source, err = s.ResolveSide(req.Source); err != nil {
+		return out, err
+	}
+	if out.Target, err = s.ResolveSide(req.Target); err != nil {
+		return out, err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		out.SourceItems, err = out.Source.Org.Items(gctx, filter)
+		return sideErr("source", req.Source, err)
+	})
+	g.Go(func() (err error) {
+		out.TargetItems, err = out.Target.Org.Items(gctx, filter)
+		return sideErr("target", req.Target, err)
+	})
+	if err := g.Wait(); err != nil {
+		return out, err
+	}
+	out.Result, err = diff.Compare(ctx, out.SourceItems, out.TargetItems,
+		diff.Options{IgnoreWhitespace: f.IgnoreWhitespace, IgnoreOrder: f.IgnoreOrder})
+	if err != nil {
+		return out, err
+	}
+	if req.Save {
+		out.Log, err = s.saveCompareLog(req, out.Result)
+	}
+	return out, err
+}
+
+func sideErr(role, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("reading %s %s: %w", role, name, err)
+}
+
+func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.CompareLog, error) {
+	now := s.now()
+	log := model.CompareLog{User: s.User, At: now, Source: req.Source, Target: req.Target,
+		Filters: req.Filters, CR: req.Filters.CR, Counts: res.Counts}
+	log.Entries = make([]model.CompareEntry, len(res.Entries))
+	for i, e := range res.Entries {
+		log.Entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category,
+			SourceHash: e.SourceHash, TargetHash: e.TargetHash, Files: e.Files}
+	}
+	err := s.Store.Update(func(tx *store.Tx) error {
+		id, err := tx.NextCompareLogID()
+		if err != nil {
+			return err
+		}
+		log.ID = id
+		if err := tx.PutCompareLog(log); err != nil {
+			return err
+		}
+		changes := []model.Change{{Entity: model.EntityCompareLog, EntityID: log.Key(), Action: "compare",
+			Details: map[string]string{"source": log.Source, "target": log.Target, "counts": countsString(log.Counts)}}}
+		if log.CR != 0 {
+			cr, err := tx.CR(log.CR)
+			if err != nil {
+				return err
+			}
+			var ch model.Change
+			cr, ch = model.LinkCompareLog(cr, log.ID)
+			if err := tx.PutCR(cr); err != nil {
+				return err
+			}
+			changes = append(changes, ch)
+		}
+		return s.record(tx, now, changes...)
+	})
+	return log, err
+}
+
+func countsString(c map[model.Category]int) string {
+	return fmt.Sprintf("onlyInSource=%d onlyInTarget=%d different=%d same=%d",
+		c[model.OnlyInSource], c[model.OnlyInTarget], c[model.Different], c[model.Same])
+}
+
+// DiffComponent returns the line diffs of one component between two sides.
+func (s *Service) DiffComponent(ctx context.Context, source, target string, c metadata.Component, opts diff.Options) ([]diff.FileDiff, error) {
+	out, err := s.Compare(ctx, CompareRequest{Source: source, Target: target,
+		Filters: model.CompareFilters{Components: []metadata.Component{c}, IgnoreWhitespace: opts.IgnoreWhitespace, IgnoreOrder: opts.IgnoreOrder}})
+	if err != nil {
+		return nil, err
+	}
+	src, tgt := findItem(out.SourceItems, c), findItem(out.TargetItems, c)
+	if src == nil && tgt == nil {
+		return nil, fmt.Errorf("%s is in neither %s nor %s: check the type and name (`relman compare %s %s --type %s` lists them)",
+			c, source, target, source, target, c.Type)
+	}
+	return diff.ItemDiff(src, tgt, 3, opts)
+}
+
+func findItem(items []metadata.Item, c metadata.Component) *metadata.Item {
+	for i := range items {
+		if items[i].Component == c {
+			return &items[i]
+		}
+	}
+	return nil
+}

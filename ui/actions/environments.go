@@ -1,0 +1,87 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"relman/model"
+	"relman/store"
+)
+
+// ErrEnvironmentExists refuses to overwrite an environment by adding it again.
+var ErrEnvironmentExists = errors.New("environment already exists")
+
+// AddEnvironment validates and stores a new environment with its sealed
+// credentials.
+func (s *Service) AddEnvironment(env model.Environment) (model.Environment, error) {
+	if err := model.ValidateEnvironment(env); err != nil {
+		return env, err
+	}
+	now := s.now()
+	env.CreatedAt, env.UpdatedAt, env.LastTest = now, now, nil
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if _, err := tx.Environment(env.Name); err == nil {
+			return fmt.Errorf("environment %s: %w; remove it first with `relman env rm %s` or choose another name", env.Name, ErrEnvironmentExists, env.Name)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := tx.PutEnvironment(env); err != nil {
+			return err
+		}
+		details := map[string]string{"kind": string(env.Kind), "connection": string(env.Connection)}
+		if env.Dir != "" {
+			details["dir"] = env.Dir
+		}
+		if env.URL != "" {
+			details["url"], details["auth"] = env.URL, string(env.Auth)
+		}
+		if !env.Credentials.IsZero() {
+			details["credentials"] = "stored encrypted"
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: env.Name, Action: "add", Details: details})
+	})
+	return env, err
+}
+
+// RemoveEnvironment deletes an environment and its credentials. Change
+// requests that name it keep their history.
+func (s *Service) RemoveEnvironment(name string) error {
+	now := s.now()
+	return s.Store.Update(func(tx *store.Tx) error {
+		if _, err := tx.Environment(name); err != nil {
+			return err
+		}
+		if err := tx.DeleteEnvironment(name); err != nil {
+			return err
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "remove"})
+	})
+}
+
+// Environment reads one environment.
+func (s *Service) Environment(name string) (model.Environment, error) {
+	var env model.Environment
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		env, err = tx.Environment(name)
+		return err
+	})
+	return env, err
+}
+
+// Environments lists every environment by name.
+func (s *Service) Environments() ([]model.Environment, error) {
+	var envs []model.Environment
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		envs, err = tx.Environments()
+		return err
+	})
+	return envs, err
+}
+
+// TestEnvironment runs Test Connection and records its result.
+func (s *Service) TestEnvironment(ctx context.Context, name string) (model.Environment, error) {
+	return s.testConnection(ctx, name)
+}

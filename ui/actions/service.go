@@ -1,0 +1,103 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"relman/model"
+	"relman/orgclient"
+	"relman/store"
+)
+
+// OrgOpener builds the Org for an environment; orgclient.Open in production,
+// the same function in tests (the orgs under test are real directories and
+// real simulated orgs, not doubles).
+type OrgOpener func(model.Environment) (orgclient.Org, error)
+
+// Service runs use cases for one acting user.
+type Service struct {
+	Store *store.Store
+	Open  OrgOpener
+	User  string
+	// Now is the clock; time.Now unless a test fixes it.
+	Now func() time.Time
+}
+
+// New returns a Service acting as user on st, opening orgs with orgclient.Open.
+func New(st *store.Store, user string) *Service {
+	return &Service{Store: st, Open: orgclient.Open, User: user, Now: time.Now}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// record appends the changes' audit events inside tx.
+func (s *Service) record(tx *store.Tx, now time.Time, changes ...model.Change) error {
+	for _, c := range changes {
+		if err := tx.Record(s.User, now, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// testConnection calls the environment's org and stores the result (with its
+// audit event) whatever it is, so the screen and `env show` can tell when an
+// environment last answered. It returns the updated environment.
+func (s *Service) testConnection(ctx context.Context, name string) (model.Environment, error) {
+	var env model.Environment
+	if err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		env, err = tx.Environment(name)
+		return err
+	}); err != nil {
+		return env, err
+	}
+	result := model.TestResult{At: s.now()}
+	id, err := s.identify(ctx, env)
+	if err != nil {
+		result.Message = err.Error()
+	} else {
+		result.OK, result.OrgID, result.User, result.APIVersion, result.Instance, result.Message =
+			true, id.OrgID, id.User, id.APIVersion, id.Instance, id.Summary
+	}
+	now := s.now()
+	uerr := s.Store.Update(func(tx *store.Tx) error {
+		cur, err := tx.Environment(name)
+		if err != nil {
+			return err
+		}
+		cur.LastTest = &result
+		cur.UpdatedAt = now
+		if err := tx.PutEnvironment(cur); err != nil {
+			return err
+		}
+		env = cur
+		details := map[string]string{"ok": boolString(result.OK), "message": result.Message}
+		if result.OrgID != "" {
+			details["orgId"] = result.OrgID
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "test", Details: details})
+	})
+	if uerr != nil {
+		return env, uerr
+	}
+	return env, nil
+}
+
+func (s *Service) identify(ctx context.Context, env model.Environment) (orgclient.Identity, error) {
+	org, err := s.Open(env)
+	if err != nil {
+		return orgclient.Identity{}, err
+	}
+	return org.Identity(ctx)
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/user"
+	"sort"
+	"strings"
+
+	"relman/store"
+	"relman/ui/actions"
+)
+
+// IO is where a command reads and writes, and its environment variables.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// Getenv reads an environment variable (os.Getenv in main).
+	Getenv func(string) string
+}
+
+// command is one `relman GROUP VERB` (or `relman VERB`) handler.
+type command struct {
+	usage string
+	run   func(ctx context.Context, c *runner, args []string) error
+}
+
+// runner carries what every command needs.
+type runner struct {
+	io IO
+	g  globals
+}
+
+// commands maps "group verb" (or a single word) to its handler.
+func commands() map[string]command {
+	m := map[string]command{}
+	for k, v := range envCommands() {
+		m["env "+k] = v
+	}
+	for k, v := range crCommands() {
+		m["cr "+k] = v
+	}
+	m["audit"] = auditCommand()
+	for k, v := range compareCommands() {
+		m[k] = v
+	}
+	return m
+}
+
+// Run executes one command line (without the program name) and returns its
+// exit code. An empty command line is the TUI's job and not handled here.
+func Run(ctx context.Context, args []string, io IO) int {
+	r := &runner{io: io, g: globals{store: io.Getenv("RELMAN_STORE"), user: io.Getenv("RELMAN_USER")}}
+	r.g.json = hasJSONFlag(args)
+	cmds := commands()
+	name, rest := lookup(cmds, args)
+	if name == "" {
+		return reportError(io, r.g.json, usageErr("unknown command %q\n%s", strings.Join(args, " "), usageText(cmds)))
+	}
+	if err := cmds[name].run(ctx, r, rest); err != nil {
+		return reportError(io, r.g.json, err)
+	}
+	return exitOK
+}
+
+// lookup finds the longest command name that prefixes args.
+func lookup(cmds map[string]command, args []string) (string, []string) {
+	if len(args) >= 2 {
+		if _, ok := cmds[args[0]+" "+args[1]]; ok {
+			return args[0] + " " + args[1], args[2:]
+		}
+	}
+	if len(args) >= 1 {
+		if _, ok := cmds[args[0]]; ok {
+			return args[0], args[1:]
+		}
+	}
+	return "", nil
+}
+
+// Usage is the list of commands, for `relman help`.
+func Usage() string { return usageText(commands()) }
+
+func usageText(cmds map[string]command) string {
+	lines := make([]string, 0, len(cmds))
+	for _, c := range cmds {
+		lines = append(lines, "  relman "+c.usage)
+	}
+	sort.Strings(lines)
+	return "commands:\n" + strings.Join(lines, "\n")
+}
+
+// hasJSONFlag lets errors found before flag parsing still honour --json.
+func hasJSONFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--json" || a == "-json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
+}
+
+// service opens the store and returns the use cases acting as the user.
+func (r *runner) service() (*actions.Service, error) {
+	path := r.g.store
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return actions.New(st, r.actor()), nil
+}
+
+// actor is --user, else RELMAN_USER, else the OS user name.
+func (r *runner) actor() string {
+	if r.g.user != "" {
+		return r.g.user
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// emit prints result as the JSON envelope, or calls human for people.
+func (r *runner) emit(result any, human func(w io.Writer) error) error {
+	if r.g.json {
+		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
+	}
+	return human(r.io.Out)
+}
+
+func (r *runner) printf(format string, a ...any) { fmt.Fprintf(r.io.Out, format, a...) }

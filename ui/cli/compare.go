@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"relman/diff"
+	"relman/model"
+	"relman/model/metadata"
+	"relman/store"
+	"relman/ui/actions"
+)
+
+func compareCommands() map[string]command {
+	return map[string]command{
+		"compare": {usage: "compare SRC TGT [--cr ID] [--type T ...] [--component Type:FullName ...] [--exclude-namespace NS ...] [--ignore-whitespace] [--ignore-order] [--package-xml DIR]", run: compare},
+		"diff":    {usage: "diff SRC TGT Type:FullName [--ignore-whitespace] [--ignore-order]", run: diffCmd},
+	}
+}
+
+// compareView is `relman compare --json`'s result (cli.md).
+type compareView struct {
+	Source     string                 `json:"source"`
+	Target     string                 `json:"target"`
+	Summary    map[model.Category]int `json:"summary"`
+	Hidden     diff.Hidden            `json:"hidden"`
+	CompareLog string                 `json:"compareLog,omitempty"`
+	Package    *packageView           `json:"package,omitempty"`
+	Components []compareEntryView     `json:"components"`
+}
+
+type compareEntryView struct {
+	Type     string   `json:"type"`
+	FullName string   `json:"fullName"`
+	Status   string   `json:"status"`
+	Files    []string `json:"files"`
+}
+
+type packageView struct {
+	Dir         string `json:"dir"`
+	Members     int    `json:"members"`
+	Destructive int    `json:"destructive"`
+}
+
+// storeForCompare returns the store when one is in use: always when a side
+// or --cr names something stored; for two plain directories only when a
+// store already exists, so a quick directory compare leaves no files behind.
+func (r *runner) storeForCompare(needed bool) (*actions.Service, error) {
+	path := r.g.store
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := os.Stat(path); err != nil && !needed {
+		return actions.New(nil, r.actor()), nil
+	}
+	return r.service()
+}
+
+func compare(ctx context.Context, r *runner, args []string) error {
+	usage := compareCommands()["compare"].usage
+	fs := newFlags("compare", &r.g)
+	crFlag := fs.String("cr", "", "only this change request's components")
+	var types, comps, namespaces multiFlag
+	fs.Var(&types, "type", "only this metadata type (repeatable)")
+	fs.Var(&comps, "component", "only this component, Type:FullName (repeatable)")
+	fs.Var(&namespaces, "exclude-namespace", "leave out components of this managed-package namespace (repeatable)")
+	ws := fs.Bool("ignore-whitespace", false, "treat whitespace-only changes as equal")
+	order := fs.Bool("ignore-order", false, "treat reordering of unordered XML elements (permissions, …) as equal")
+	pkgDir := fs.String("package-xml", "", "write package.xml and destructiveChanges.xml for deploying SRC onto TGT into this directory")
+	pos, err := parse(fs, args, 2, usage)
+	if err != nil {
+		return err
+	}
+	filters := model.CompareFilters{Types: types, ExcludeNamespaces: namespaces, IgnoreWhitespace: *ws, IgnoreOrder: *order}
+	for _, t := range types {
+		if _, ok := metadata.LookupType(t); !ok {
+			return usageErr("--type %s: %v", t, metadata.Validate(metadata.Component{Type: t, FullName: "x"}))
+		}
+	}
+	if filters.Components, err = comps.components("component"); err != nil {
+		return err
+	}
+	if *crFlag != "" {
+		if filters.CR, err = crID(*crFlag); err != nil {
+			return err
+		}
+	}
+	svc, err := r.storeForCompare(filters.CR != 0 || !isDir(pos[0]) || !isDir(pos[1]))
+	if err != nil {
+		return err
+	}
+	out, err := svc.Compare(ctx, actions.CompareRequest{Source: pos[0], Target: pos[1], Filters: filters, Save: svc.Store != nil})
+	if err != nil {
+		return err
+	}
+	view := compareView{Source: pos[0], Target: pos[1], Summary: map[model.Category]int{}, Hidden: out.Result.Hidden,
+		Components: make([]compareEntryView, len(out.Result.Entries))}
+	if out.Log.ID != 0 {
+		view.CompareLog = out.Log.Key()
+	}
+	for _, c := range model.Categories {
+		view.Summary[c] = out.Result.Counts[c] // every category present, even when zero
+	}
+	for i, e := range out.Result.Entries {
+		files := e.Files
+		if files == nil {
+			files = []string{}
+		}
+		view.Components[i] = compareEntryView{Type: e.Component.Type, FullName: e.Component.FullName, Status: string(e.Category), Files: files}
+	}
+	if *pkgDir != "" {
+		if view.Package, err = writePackage(*pkgDir, out.Result); err != nil {
+			return err
+		}
+	}
+	return r.emit(view, func(w io.Writer) error { return writeCompare(w, view) })
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// writePackage writes the manifests that deploy SRC onto TGT: what is only
+// in the source or different goes in package.xml, what is only in the
+// target in destructiveChanges.xml.
+func writePackage(dir string, res diff.Result) (*packageView, error) {
+	var add, del []metadata.Component
+	for _, e := range res.Entries {
+		switch e.Category {
+		case model.OnlyInSource, model.Different:
+			add = append(add, e.Component)
+		case model.OnlyInTarget:
+			del = append(del, e.Component)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--package-xml %s: %v", dir, err)
+	}
+	if err := writeFileWith(filepath.Join(dir, "package.xml"), func(w io.Writer) error {
+		return metadata.NewManifest(add, manifestAPIVersion).WriteXML(w)
+	}); err != nil {
+		return nil, err
+	}
+	destructive := filepath.Join(dir, "destructiveChanges.xml")
+	if len(del) > 0 {
+		if err := writeFileWith(destructive, func(w io.Writer) error {
+			return metadata.WriteDestructive(w, del, manifestAPIVersion)
+		}); err != nil {
+			return nil, err
+		}
+	} else if err := os.Remove(destructive); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("removing the stale %s: %v", destructive, err)
+	}
+	return &packageView{Dir: dir, Members: len(add), Destructive: len(del)}, nil
+}
+
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %v", path, err)
+	}
+	return f.Close()
+}
+
+func writeCompare(w io.Writer, v compareView) error {
+	s := v.Summary
+	fmt.Fprintf(w, "%s → %s: %d only in source, %d only in target, %d different, %d same\n",
+		v.Source, v.Target, s[model.OnlyInSource], s[model.OnlyInTarget], s[model.Different], s[model.Same])
+	if v.Hidden.Whitespace > 0 || v.Hidden.Order > 0 {
+		fmt.Fprintf(w, "Hidden as equal: %d by --ignore-whitespace, %d by --ignore-order\n", v.Hidden.Whitespace, v.Hidden.Order)
+	}
+	var rows [][]string
+	for _, e := range v.Components {
+		if e.Status != string(model.Same) {
+			rows = append(rows, []string{e.Status, e.Type, e.FullName})
+		}
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(w)
+		if err := table(w, []string{"STATUS", "TYPE", "FULL NAME"}, rows); err != nil {
+			return err
+		}
+	}
+	if v.Package != nil {
+		fmt.Fprintf(w, "\nWrote %s: package.xml (%d members)", v.Package.Dir, v.Package.Members)
+		if v.Package.Destructive > 0 {
+			fmt.Fprintf(w, " and destructiveChanges.xml (%d members)", v.Package.Destructive)
+		}
+		fmt.Fprintln(w, ".")
+	}
+	if v.CompareLog != "" {
+		fmt.Fprintf(w, "Saved as %s.\n", v.CompareLog)
+	}
+	return nil
+}
+
+func diffCmd(ctx context.Context, r *runner, args []string) error {
+	usage := compareCommands()["diff"].usage
+	fs := newFlags("diff", &r.g)
+	ws := fs.Bool("ignore-whitespace", false, "hide whitespace-only changes")
+	order := fs.Bool("ignore-order", false, "hide reordering of unordered XML elements")
+	pos, err := parse(fs, args, 3, usage)
+	if err != nil {
+		return err
+	}
+	c, err := metadata.ParseComponent(pos[2])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if err := metadata.Validate(c); err != nil {
+		return usageErr("%v", err)
+	}
+	svc, err := r.storeForCompare(!isDir(pos[0]) || !isDir(pos[1]))
+	if err != nil {
+		return err
+	}
+	diffs, err := svc.DiffComponent(ctx, pos[0], pos[1], c, diff.Options{IgnoreWhitespace: *ws, IgnoreOrder: *order})
+	if err != nil {
+		return err
+	}
+	if r.g.json {
+		return writeJSON(r.io.Out, envelope{Status: 0, Result: diffs, Warnings: []string{}})
+	}
+	// Old is the target and new the source: the diff shows what deploying
+	// SRC onto TGT would change, like package.xml does.
+	for _, d := range diffs {
+		if err := diff.WriteUnified(r.io.Out, d, pos[1], pos[0]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// manifestAPIVersion is the <version> written into generated manifests: the
+// API version of Spring '26 and later orgs accept it, and the Metadata API
+// reads older packages fine on newer orgs.
+const manifestAPIVersion = "62.0"

@@ -1,0 +1,399 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"relman/model"
+	"relman/store"
+)
+
+func crCommands() map[string]command {
+	return map[string]command{
+		"new":      {usage: "cr new --env ENV --name N [--change-type T] [--overview O] [--component Type:FullName ...] [--proposed Type:FullName ...] [--approver U ...]", run: crNew},
+		"list":     {usage: "cr list [--status S] [--env ENV] [--limit N]", run: crList},
+		"show":     {usage: "cr show ID", run: crShow},
+		"edit":     {usage: "cr edit ID [--name N] [--change-type T] [--overview O] [--component C ...] [--proposed C ...] [--remove-component C ...] [--approver U ...] [--remove-approver U ...]", run: crEdit},
+		"submit":   {usage: "cr submit ID", run: crSimple("submit")},
+		"approve":  {usage: "cr approve ID [--comment C]", run: crDecide(false)},
+		"reject":   {usage: "cr reject ID --comment C", run: crDecide(true)},
+		"sync":     {usage: "cr sync ID --to ENV", run: crSync},
+		"push":     {usage: "cr push ID", run: crPush},
+		"complete": {usage: "cr complete ID", run: crSimple("complete")},
+		"cancel":   {usage: "cr cancel ID --reason R", run: crCancel},
+	}
+}
+
+func crID(s string) (int64, error) {
+	id, err := model.ParseID(model.PrefixChangeRequest, s)
+	if err != nil {
+		return 0, usageErr("%v", err)
+	}
+	return id, nil
+}
+
+// crScopeFlags are the flags shared by `cr new` and `cr edit`.
+type crScopeFlags struct {
+	name, changeType, overview *string
+	components, proposed       multiFlag
+	approvers                  multiFlag
+}
+
+func bindScope(fs *flag.FlagSet, f *crScopeFlags) {
+	f.name = fs.String("name", "", "name of the change")
+	f.changeType = fs.String("change-type", "", "Minor (default), Standard, Major or Emergency")
+	f.overview = fs.String("overview", "", "what and why")
+	fs.Var(&f.components, "component", "an existing customization, Type:FullName (repeatable)")
+	fs.Var(&f.proposed, "proposed", "a customization still to be built, Type:FullName (repeatable)")
+	fs.Var(&f.approvers, "approver", "an approver's user name (repeatable)")
+}
+
+func crNew(_ context.Context, r *runner, args []string) error {
+	usage := crCommands()["new"].usage
+	fs := newFlags("cr new", &r.g)
+	env := fs.String("env", "", "home environment (production)")
+	var f crScopeFlags
+	bindScope(fs, &f)
+	if _, err := parse(fs, args, 0, usage); err != nil {
+		return err
+	}
+	if *env == "" {
+		return usageErr("cr new: --env is required (a production environment)\nusage: relman %s", usage)
+	}
+	custom, err := f.components.components("component")
+	if err != nil {
+		return err
+	}
+	proposed, err := f.proposed.components("proposed")
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	cr, err := svc.CreateCR(*env, model.CRFields{Name: *f.name, ChangeType: model.ChangeType(*f.changeType),
+		Overview: *f.overview, Customizations: custom, Proposed: proposed, Approvers: f.approvers})
+	if err != nil {
+		return err
+	}
+	return r.emit(crViewOf(cr), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Created %s %q in %s (In Progress). Submit it with `relman cr submit %s`.\n", cr.Key(), cr.Name, cr.Env, cr.Key())
+		return err
+	})
+}
+
+func crList(_ context.Context, r *runner, args []string) error {
+	fs := newFlags("cr list", &r.g)
+	status := fs.String("status", "", "only this status: In Progress, Pending Approval, Approved, Rejected, Completed, Cancelled")
+	env := fs.String("env", "", "only change requests homed in this environment")
+	limit := fs.Int("limit", 0, "at most this many (0 = all)")
+	if _, err := parse(fs, args, 0, crCommands()["list"].usage); err != nil {
+		return err
+	}
+	st, err := parseStatus(*status)
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	crs, err := svc.ListCRs(store.CRQuery{Status: st, Env: *env, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	views := make([]crView, len(crs))
+	for i, cr := range crs {
+		views[i] = crViewOf(cr)
+	}
+	return r.emit(views, func(w io.Writer) error {
+		if len(crs) == 0 {
+			_, err := fmt.Fprintln(w, "No change requests match. Create one with `relman cr new --env ENV --name N`.")
+			return err
+		}
+		rows := make([][]string, len(crs))
+		for i, cr := range crs {
+			rows[i] = []string{cr.Key(), string(cr.Status()), cr.Env, cr.Requester, fmt.Sprint(len(cr.Components())),
+				cr.UpdatedAt.Local().Format(time.DateTime), cr.Name}
+		}
+		return table(w, []string{"ID", "STATUS", "ENV", "REQUESTER", "COMPONENTS", "UPDATED", "NAME"}, rows)
+	})
+}
+
+func parseStatus(s string) (model.Status, error) {
+	if s == "" {
+		return "", nil
+	}
+	for _, st := range model.Statuses {
+		if equalFoldSpace(string(st), s) {
+			return st, nil
+		}
+	}
+	return "", usageErr("--status %q: use one of %v", s, model.Statuses)
+}
+
+// equalFoldSpace compares ignoring case, spaces, '-' and '_', so
+// "pending-approval" matches "Pending Approval".
+func equalFoldSpace(a, b string) bool {
+	norm := func(s string) string {
+		out := make([]rune, 0, len(s))
+		for _, r := range s {
+			switch {
+			case r == ' ' || r == '-' || r == '_':
+			case r >= 'A' && r <= 'Z':
+				out = append(out, r+'a'-'A')
+			default:
+				out = append(out, r)
+			}
+		}
+		return string(out)
+	}
+	return norm(a) == norm(b)
+}
+
+func crShow(_ context.Context, r *runner, args []string) error {
+	pos, err := parse(newFlags("cr show", &r.g), args, 1, crCommands()["show"].usage)
+	if err != nil {
+		return err
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	cr, err := svc.CR(id)
+	if err != nil {
+		return err
+	}
+	v := crViewOf(cr)
+	if v.History, err = svc.CRHistory(id); err != nil {
+		return err
+	}
+	return r.emit(v, func(w io.Writer) error { return writeCR(w, v) })
+}
+
+func crEdit(_ context.Context, r *runner, args []string) error {
+	usage := crCommands()["edit"].usage
+	fs := newFlags("cr edit", &r.g)
+	var f crScopeFlags
+	bindScope(fs, &f)
+	var remove, removeApprovers multiFlag
+	fs.Var(&remove, "remove-component", "remove a customization, Type:FullName (repeatable)")
+	fs.Var(&removeApprovers, "remove-approver", "remove an approver (repeatable)")
+	pos, err := parse(fs, args, 1, usage)
+	if err != nil {
+		return err
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return err
+	}
+	var e model.CREdit
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["name"] {
+		e.Name = f.name
+	}
+	if set["overview"] {
+		e.Overview = f.overview
+	}
+	if set["change-type"] {
+		ct := model.ChangeType(*f.changeType)
+		e.ChangeType = &ct
+	}
+	if e.AddCustomizations, err = f.components.components("component"); err != nil {
+		return err
+	}
+	if e.AddProposed, err = f.proposed.components("proposed"); err != nil {
+		return err
+	}
+	if e.Remove, err = remove.components("remove-component"); err != nil {
+		return err
+	}
+	e.AddApprovers, e.RemoveApprovers = f.approvers, removeApprovers
+	if len(set) == 0 {
+		return usageErr("cr edit %s: nothing to change\nusage: relman %s", pos[0], usage)
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	cr, err := svc.EditCR(id, e)
+	if err != nil {
+		return err
+	}
+	return r.emit(crViewOf(cr), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Updated %s (revision %d, %s).\n", cr.Key(), cr.Revision, cr.Status())
+		return err
+	})
+}
+
+// crSimple builds a command taking only an id: submit, complete.
+func crSimple(verb string) func(context.Context, *runner, []string) error {
+	return func(_ context.Context, r *runner, args []string) error {
+		pos, err := parse(newFlags("cr "+verb, &r.g), args, 1, crCommands()[verb].usage)
+		if err != nil {
+			return err
+		}
+		id, err := crID(pos[0])
+		if err != nil {
+			return err
+		}
+		svc, err := r.service()
+		if err != nil {
+			return err
+		}
+		var cr model.ChangeRequest
+		switch verb {
+		case "submit":
+			cr, err = svc.SubmitCR(id)
+		case "complete":
+			cr, err = svc.CompleteCR(id)
+		}
+		if err != nil {
+			return err
+		}
+		return r.emit(crViewOf(cr), func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "%s is now %s.\n", cr.Key(), cr.Status())
+			return err
+		})
+	}
+}
+
+func crDecide(reject bool) func(context.Context, *runner, []string) error {
+	verb, done := "approve", "approved"
+	if reject {
+		verb, done = "reject", "rejected"
+	}
+	return func(_ context.Context, r *runner, args []string) error {
+		fs := newFlags("cr "+verb, &r.g)
+		comment := fs.String("comment", "", "why (required to reject)")
+		pos, err := parse(fs, args, 1, crCommands()[verb].usage)
+		if err != nil {
+			return err
+		}
+		id, err := crID(pos[0])
+		if err != nil {
+			return err
+		}
+		svc, err := r.service()
+		if err != nil {
+			return err
+		}
+		var cr model.ChangeRequest
+		if reject {
+			cr, err = svc.RejectCR(id, *comment)
+		} else {
+			cr, err = svc.ApproveCR(id, *comment)
+		}
+		if err != nil {
+			return err
+		}
+		return r.emit(crViewOf(cr), func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "%s: %s %s. It is now %s.\n", cr.Key(), svc.User, done, cr.Status())
+			return err
+		})
+	}
+}
+
+func crSync(ctx context.Context, r *runner, args []string) error {
+	usage := crCommands()["sync"].usage
+	fs := newFlags("cr sync", &r.g)
+	to := fs.String("to", "", "the sandbox environment to copy into")
+	pos, err := parse(fs, args, 1, usage)
+	if err != nil {
+		return err
+	}
+	if *to == "" {
+		return usageErr("cr sync: --to ENV is required\nusage: relman %s", usage)
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	child, err := svc.SyncCR(ctx, id, *to)
+	if err != nil {
+		return err
+	}
+	return r.emit(crViewOf(child), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Synced %s to %s as %s (In Progress). Build there, then `relman cr push %s`.\n",
+			model.FormatID(model.PrefixChangeRequest, id), *to, child.Key(), child.Key())
+		return err
+	})
+}
+
+// pushView is the result of `cr push`.
+type pushView struct {
+	Parent             crView   `json:"parent"`
+	Child              crView   `json:"child"`
+	Deployment         string   `json:"deployment"`
+	AddedAfterApproval []string `json:"addedAfterApproval"`
+}
+
+func crPush(ctx context.Context, r *runner, args []string) error {
+	pos, err := parse(newFlags("cr push", &r.g), args, 1, crCommands()["push"].usage)
+	if err != nil {
+		return err
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	res, err := svc.PushBackCR(ctx, id)
+	if err != nil {
+		return err
+	}
+	added := make([]string, len(res.Added))
+	for i, c := range res.Added {
+		added[i] = c.String()
+	}
+	v := pushView{Parent: crViewOf(res.Parent), Child: crViewOf(res.Child), Deployment: res.Deployment.Key(), AddedAfterApproval: added}
+	return r.emit(v, func(w io.Writer) error {
+		fmt.Fprintf(w, "Pushed %s back to %s: created deployment record %s (%s → %s, Draft).\n",
+			res.Child.Key(), res.Parent.Key(), res.Deployment.Key(), res.Deployment.Source, res.Deployment.Target)
+		if len(added) > 0 {
+			fmt.Fprintf(w, "Added after approval (flagged; %s needs approving again): %v\n", res.Parent.Key(), added)
+		}
+		return nil
+	})
+}
+
+func crCancel(_ context.Context, r *runner, args []string) error {
+	fs := newFlags("cr cancel", &r.g)
+	reason := fs.String("reason", "", "why it is cancelled (required)")
+	pos, err := parse(fs, args, 1, crCommands()["cancel"].usage)
+	if err != nil {
+		return err
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return err
+	}
+	svc, err := r.service()
+	if err != nil {
+		return err
+	}
+	cr, err := svc.CancelCR(id, *reason)
+	if err != nil {
+		return err
+	}
+	return r.emit(crViewOf(cr), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%s is now Cancelled.\n", cr.Key())
+		return err
+	})
+}

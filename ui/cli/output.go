@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"relman/model"
+	"relman/store"
+)
+
+// Exit codes (cli.md).
+const (
+	exitOK         = 0
+	exitFailed     = 1
+	exitUsage      = 2
+	exitPartial    = 68
+	exitInProgress = 69
+)
+
+// envelope is the Salesforce CLI JSON envelope.
+type envelope struct {
+	Status   int      `json:"status"`
+	Result   any      `json:"result,omitempty"`
+	Warnings []string `json:"warnings"`
+}
+
+type errorEnvelope struct {
+	Status   int    `json:"status"`
+	Name     string `json:"name"`
+	Message  string `json:"message"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// inputRules are rule refusals caused by what was typed rather than by the
+// state of a record: they exit 2 like other bad input.
+var inputRules = []error{model.ErrNameRequired, model.ErrInvalidChangeType, model.ErrInvalidComponent,
+	model.ErrDuplicateComponent, model.ErrCommentRequired, model.ErrReasonRequired, model.ErrRequesterAsApprover,
+	model.ErrInvalidTestLevel, model.ErrTestsRequired, model.ErrHomeNotProduction, model.ErrSameEnvironment, model.ErrWrongKind}
+
+// classify maps an error to its exit code and JSON error name.
+func classify(err error) (int, string) {
+	var ue *usageError
+	var re *model.RuleError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage, "UsageError"
+	case errors.Is(err, store.ErrNotFound):
+		return exitUsage, "NotFoundError"
+	case errors.As(err, &re):
+		for _, in := range inputRules {
+			if errors.Is(err, in) {
+				return exitUsage, re.Code + "Error"
+			}
+		}
+		return exitFailed, re.Code + "Error"
+	case errors.Is(err, store.ErrBusy):
+		return exitFailed, "StoreBusyError"
+	case errors.Is(err, store.ErrNewerSchema):
+		return exitFailed, "NewerStoreError"
+	}
+	return exitFailed, "RelmanError"
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// reportError prints err for a person (stderr) or a script (the JSON error
+// envelope on stdout) and returns the exit code.
+func reportError(io IO, asJSON bool, err error) int {
+	code, name := classify(err)
+	if asJSON {
+		if werr := writeJSON(io.Out, errorEnvelope{Status: code, Name: name, Message: err.Error(), ExitCode: code}); werr != nil {
+			fmt.Fprintf(io.Err, "relman: %v\n", werr)
+		}
+		return code
+	}
+	fmt.Fprintf(io.Err, "relman: %v\n", err)
+	return code
+}
+
+// table writes aligned columns: a header row, then rows.
+func table(w io.Writer, header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// fields writes "Label:  value" lines aligned on the values.
+func fields(w io.Writer, pairs [][2]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, p := range pairs {
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
