@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"relman/store"
+	"relman/ui/common"
+)
+
+// Minimum terminal size: below it the app says so instead of drawing a
+// broken layout.
+const (
+	minWidth  = 60
+	minHeight = 16
+)
+
+// pollEvery is how often the root checks whether another relman process
+// changed the store (the UI must notice within 2 s).
+const pollEvery = time.Second
+
+// statusTTL is how long a status message stays before it clears itself.
+const statusTTL = 6 * time.Second
+
+// tab is one entry of the header.
+type tab struct {
+	screen common.ScreenID
+	key    key.Binding
+}
+
+// Model is the root model.
+type Model struct {
+	deps    common.Deps
+	keys    keyMap
+	help    help.Model
+	screens [common.Count]common.Screen
+	tabs    []tab
+	current common.ScreenID
+	history []common.ScreenID
+
+	width, height int
+	head          uint64
+
+	status    string
+	statusErr bool
+	statusSeq int
+	fatal     error
+	quitting  bool
+}
+
+// New builds the root with every screen; screens maps each id to its screen.
+func New(deps common.Deps, screens map[common.ScreenID]common.Screen) Model {
+	m := Model{deps: deps, keys: defaultKeys(), help: help.New(), current: common.ScreenChanges}
+	for id, s := range screens {
+		m.screens[id] = s
+	}
+	m.tabs = []tab{{common.ScreenChanges, m.keys.Changes}, {common.ScreenApprovals, m.keys.Approve},
+		{common.ScreenEnvironments, m.keys.Envs}}
+	m.help.Styles.ShortKey = deps.Styles.Accent
+	m.help.Styles.FullKey = deps.Styles.Accent
+	m.help.Styles.ShortDesc = deps.Styles.Muted
+	m.help.Styles.FullDesc = deps.Styles.Muted
+	return m
+}
+
+type headMsg struct {
+	head uint64
+	err  error
+}
+
+type clearStatusMsg struct{ seq int }
+
+// Init implements tea.Model: every screen's first load, and the store poll.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.pollCmd(0)}
+	for _, s := range m.screens {
+		if s != nil {
+			cmds = append(cmds, s.Init())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// pollCmd reads the store's change counter after pollEvery.
+func (m Model) pollCmd(delay time.Duration) tea.Cmd {
+	st := m.deps.Svc.Store
+	return tea.Tick(delay, func(time.Time) tea.Msg {
+		var head uint64
+		err := st.View(func(tx *store.Tx) error {
+			head, _ = tx.Head()
+			return nil
+		})
+		return headMsg{head, err}
+	})
+}
+
+// Update implements tea.Model. It routes; screens own behaviour.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case headMsg:
+		cmds := []tea.Cmd{m.pollCmd(pollEvery)}
+		if msg.err != nil {
+			// A busy store is normal (another relman is writing): try again
+			// at the next poll. Anything else means the store is unusable.
+			if !errors.Is(msg.err, store.ErrBusy) {
+				m.fatal = msg.err
+			}
+			return m, tea.Batch(cmds...)
+		}
+		if msg.head != m.head {
+			first := m.head == 0
+			m.head = msg.head
+			if !first {
+				cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Head: msg.head}))
+			}
+		}
+		return m, tea.Batch(cmds...)
+	case common.StoreChangedMsg:
+		return m, m.broadcast(msg)
+	case common.OpenMsg:
+		return m.open(msg)
+	case common.BackMsg:
+		return m.back()
+	case common.FatalMsg:
+		m.fatal = msg.Err
+		return m, nil
+	case common.ErrMsg:
+		return m.setStatus(msg.Err.Error(), true)
+	case common.StatusMsg:
+		return m.setStatus(msg.Text, false)
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	// Everything else (loaded data, spinner ticks, mouse) goes to its
+	// owner: results carry the screen's own message types, so each screen
+	// ignores what is not its own.
+	return m, m.broadcast(msg)
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.ForceQ) {
+		m.quitting = true
+		return m, tea.Quit
+	}
+	if m.fatal != nil {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			m.quitting = true
+			return m, tea.Quit
+		case key.Matches(msg, m.keys.Back):
+			m.fatal = nil
+		}
+		return m, nil
+	}
+	m.status = ""
+	scr := m.screens[m.current]
+	if !scr.Capturing() {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			m.quitting = true
+			return m, tea.Quit
+		case key.Matches(msg, m.keys.Help):
+			m.help.ShowAll = !m.help.ShowAll
+			m.resize()
+			return m, nil
+		}
+		for _, t := range m.tabs {
+			if key.Matches(msg, t.key) {
+				return m.switchTo(t.screen)
+			}
+		}
+	}
+	var cmd tea.Cmd
+	m.screens[m.current], cmd = scr.Update(msg)
+	return m, cmd
+}
+
+// broadcast sends msg to every screen; each acts only on what is its own.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, s := range m.screens {
+		if s == nil {
+			continue
+		}
+		var cmd tea.Cmd
+		m.screens[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) open(msg common.OpenMsg) (tea.Model, tea.Cmd) {
+	if m.screens[msg.Screen] == nil {
+		return m, nil
+	}
+	if msg.Screen != m.current {
+		m.history = append(m.history, m.current)
+	}
+	m.current = msg.Screen
+	m.resize()
+	var cmd tea.Cmd
+	m.screens[m.current], cmd = m.screens[m.current].Update(common.ShowMsg{ID: msg.ID, Name: msg.Name})
+	return m, cmd
+}
+
+func (m Model) back() (tea.Model, tea.Cmd) {
+	if n := len(m.history); n > 0 {
+		m.current = m.history[n-1]
+		m.history = m.history[:n-1]
+		m.resize()
+	}
+	return m, nil
+}
+
+// switchTo jumps to a top-level tab, forgetting the drill-down history.
+func (m Model) switchTo(s common.ScreenID) (tea.Model, tea.Cmd) {
+	m.current, m.history = s, nil
+	m.resize()
+	return m, nil
+}
+
+func (m Model) setStatus(text string, isErr bool) (tea.Model, tea.Cmd) {
+	m.status, m.statusErr = text, isErr
+	m.statusSeq++
+	seq := m.statusSeq
+	return m, tea.Tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
+}
+
+// resize gives the current screen the space between header and footer. The
+// footer is measured, not assumed, because full help changes its height.
+func (m *Model) resize() {
+	if m.width == 0 {
+		return
+	}
+	m.help.Width = m.width - 2
+	bodyH := m.height - lipgloss.Height(m.headerView()) - lipgloss.Height(m.footerView())
+	for _, s := range m.screens {
+		if s != nil {
+			s.SetSize(m.width-2, max(bodyH, 1))
+		}
+	}
+}
+
+// View implements tea.Model.
+func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	if m.width == 0 {
+		return "loading…"
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return fmt.Sprintf("Terminal too small: %d×%d.\nrelman needs at least %d×%d — enlarge the window.",
+			m.width, m.height, minWidth, minHeight)
+	}
+	header, footer := m.headerView(), m.footerView()
+	bodyH := m.height - lipgloss.Height(header) - lipgloss.Height(footer)
+	var body string
+	if m.fatal != nil {
+		body = m.fatalView(bodyH)
+	} else {
+		body = m.screens[m.current].View()
+	}
+	body = lipgloss.NewStyle().Height(bodyH).MaxHeight(bodyH).MaxWidth(m.width).Render(body)
+	return m.deps.Styles.App.Render(lipgloss.JoinVertical(lipgloss.Left, header, body, footer))
+}
+
+func (m Model) headerView() string {
+	st := m.deps.Styles
+	parts := []string{st.Title.Render("relman")}
+	active := m.current
+	if len(m.history) > 0 {
+		active = m.history[0]
+	}
+	for _, t := range m.tabs {
+		label := t.key.Help().Key + " " + m.screens[t.screen].Title()
+		if t.screen == active {
+			parts = append(parts, st.ActiveTab.Render(label))
+		} else {
+			parts = append(parts, st.Tab.Render(label))
+		}
+	}
+	user := st.Muted.Render("as " + m.deps.Svc.User)
+	line := strings.Join(parts, " ")
+	gap := m.width - 2 - lipgloss.Width(line) - lipgloss.Width(user)
+	if gap > 0 {
+		line += strings.Repeat(" ", gap) + user
+	}
+	return lipgloss.NewStyle().MaxWidth(m.width - 2).Render(line)
+}
+
+func (m Model) footerView() string {
+	st := m.deps.Styles
+	status := ""
+	if m.status != "" {
+		if m.statusErr {
+			status = st.StatusError.Render("✗ " + m.status)
+		} else {
+			status = st.StatusOK.Render("✓ " + m.status)
+		}
+	}
+	status = lipgloss.NewStyle().Width(m.width - 2).MaxWidth(m.width - 2).Render(status)
+	return lipgloss.JoinVertical(lipgloss.Left, status, m.help.View(m))
+}
+
+func (m Model) fatalView(h int) string {
+	st := m.deps.Styles
+	body := st.ErrorTitle.Render("Something went wrong") + "\n\n" + m.fatal.Error() + "\n\n" +
+		st.Muted.Render("esc to go back · q to quit")
+	return st.ErrorPane.Width(min(m.width-6, 80)).MaxHeight(h).Render(body)
+}
+
+// ShortHelp implements help.KeyMap: the current screen's keys, then the
+// global ones that are active now.
+func (m Model) ShortHelp() []key.Binding {
+	if m.fatal != nil {
+		return []key.Binding{m.keys.Back, m.keys.Quit}
+	}
+	keys := append([]key.Binding{}, m.screens[m.current].ShortHelp()...)
+	if !m.screens[m.current].Capturing() {
+		keys = append(keys, m.keys.Help, m.keys.Quit)
+	}
+	return keys
+}
+
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding {
+	groups := append([][]key.Binding{}, m.screens[m.current].FullHelp()...)
+	return append(groups, []key.Binding{m.keys.Changes, m.keys.Approve, m.keys.Envs, m.keys.Help, m.keys.Quit, m.keys.ForceQ})
+}

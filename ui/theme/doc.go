@@ -1,0 +1,7 @@
+// Package theme is relman's one palette and one Styles struct. Screens take
+// every colour and style from here: semantic colours (Added, Removed,
+// Changed, Success, Warning, Error, Muted, Accent, Border) adapt to light
+// and dark terminals, and NO_COLOR turns every colour off.
+//
+// theme may import lipgloss only.
+package theme
