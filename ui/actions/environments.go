@@ -85,3 +85,61 @@ func (s *Service) Environments() ([]model.Environment, error) {
 func (s *Service) TestEnvironment(ctx context.Context, name string) (model.Environment, error) {
 	return s.testConnection(ctx, name)
 }
+
+// UpdateEnvironment replaces an environment's settings. With keepSecrets, a
+// secret left blank keeps its stored value, so an edit form never has to
+// show or re-ask for credentials. Changing the connection clears the last
+// Test Connection result: it described another org.
+func (s *Service) UpdateEnvironment(env model.Environment, keepSecrets bool) (model.Environment, error) {
+	now := s.now()
+	var saved model.Environment
+	err := s.Store.Update(func(tx *store.Tx) error {
+		cur, err := tx.Environment(env.Name)
+		if err != nil {
+			return err
+		}
+		if keepSecrets {
+			env.Credentials = mergeCredentials(cur.Credentials, env.Credentials)
+		}
+		if err := model.ValidateEnvironment(env); err != nil {
+			return err
+		}
+		env.CreatedAt, env.UpdatedAt, env.LastTest = cur.CreatedAt, now, cur.LastTest
+		if env.Connection != cur.Connection || env.Dir != cur.Dir || env.URL != cur.URL || env.Auth != cur.Auth {
+			env.LastTest = nil
+		}
+		if err := tx.PutEnvironment(env); err != nil {
+			return err
+		}
+		saved = env
+		details := map[string]string{"kind": string(env.Kind), "connection": string(env.Connection)}
+		if env.Dir != "" {
+			details["dir"] = env.Dir
+		}
+		if env.URL != "" {
+			details["url"], details["auth"] = env.URL, string(env.Auth)
+		}
+		if env.Credentials != cur.Credentials {
+			details["credentials"] = "replaced, stored encrypted"
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: env.Name, Action: "edit", Details: details})
+	})
+	return saved, err
+}
+
+// mergeCredentials keeps each stored secret the update leaves blank.
+func mergeCredentials(stored, update model.Credentials) model.Credentials {
+	pick := func(u, s string) string {
+		if u != "" {
+			return u
+		}
+		return s
+	}
+	return model.Credentials{
+		AccessToken:  pick(update.AccessToken, stored.AccessToken),
+		RefreshToken: pick(update.RefreshToken, stored.RefreshToken),
+		ClientSecret: pick(update.ClientSecret, stored.ClientSecret),
+		Password:     pick(update.Password, stored.Password),
+		SfdxAuthURL:  pick(update.SfdxAuthURL, stored.SfdxAuthURL),
+	}
+}
