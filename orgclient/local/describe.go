@@ -1,0 +1,141 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Description is what Open found in a directory: enough for `relman env
+// test` to say what the environment holds, or what is wrong with it.
+type Description struct {
+	Dir    string `json:"dir"` // absolute
+	Layout Layout `json:"layout"`
+	// Name is the project's name from sfdx-project.json, if any.
+	Name string `json:"name,omitempty"`
+	// APIVersion is sfdx-project.json's sourceApiVersion or package.xml's
+	// version, if any.
+	APIVersion string `json:"apiVersion,omitempty"`
+	// PackageDirs are the package directories and their source roots
+	// (sfdx-project and source-dir layouts).
+	PackageDirs []PackageDir `json:"packageDirs,omitempty"`
+	// Manifest is package.xml's path relative to Dir (mdapi layout).
+	Manifest string `json:"manifest,omitempty"`
+	// Components is the number of components; Types breaks it down by
+	// type, sorted by type name.
+	Components int         `json:"components"`
+	Types      []TypeCount `json:"types"`
+	// Unresolved lists the files that are not metadata relman knows, one
+	// message per file naming it.
+	Unresolved []string `json:"unresolved,omitempty"`
+}
+
+// TypeCount is how many components of one type an org holds.
+type TypeCount struct {
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+}
+
+// Describe reports what Open found. It is a snapshot taken by Open: open
+// the directory again to see later changes.
+func (o *Org) Describe() Description {
+	d := o.desc
+	d.PackageDirs = append([]PackageDir(nil), d.PackageDirs...)
+	for i := range d.PackageDirs {
+		d.PackageDirs[i].Roots = append([]string(nil), d.PackageDirs[i].Roots...)
+	}
+	d.Types = append([]TypeCount(nil), d.Types...)
+	d.Unresolved = append([]string(nil), d.Unresolved...)
+	return d
+}
+
+// describe reads the org and records the Description; an org that cannot be
+// read fails here.
+func (o *Org) describe() error {
+	s, err := o.read(context.Background(), nil)
+	if err != nil {
+		return err
+	}
+	d := &o.desc
+	d.Dir, d.Layout, d.PackageDirs = o.dir, o.layout, s.packages
+	if o.layout == LayoutMDAPI {
+		d.Manifest = path.Join(o.mdapiDir, "package.xml")
+		m, err := o.readManifest()
+		if err != nil {
+			return err
+		}
+		d.APIVersion = m.Version
+	}
+	counts := map[string]int{}
+	for _, l := range s.items {
+		counts[l.item.Component.Type]++
+	}
+	d.Components = len(s.items)
+	for t, n := range counts {
+		d.Types = append(d.Types, TypeCount{Type: t, Count: n})
+	}
+	sort.Slice(d.Types, func(i, j int) bool { return d.Types[i].Type < d.Types[j].Type })
+	for _, e := range s.unresolved {
+		d.Unresolved = append(d.Unresolved, e.Error())
+	}
+	return nil
+}
+
+// String renders the description for people, e.g.
+//
+//	SFDX project "relman-uat" (API 62.0) at /work/uat
+//	package directory force-app (default): force-app/main/default
+//	43 components: 4 ApexClass, 1 ApexPage, …
+func (d Description) String() string {
+	var b strings.Builder
+	switch d.Layout {
+	case LayoutSFDXProject:
+		b.WriteString("SFDX project")
+		if d.Name != "" {
+			fmt.Fprintf(&b, " %q", d.Name)
+		}
+	case LayoutMDAPI:
+		fmt.Fprintf(&b, "Metadata API folder (%s)", d.Manifest)
+	case LayoutSourceDir:
+		b.WriteString("source-format folder")
+	}
+	if d.APIVersion != "" {
+		fmt.Fprintf(&b, " (API %s)", d.APIVersion)
+	}
+	fmt.Fprintf(&b, " at %s\n", d.Dir)
+	for _, p := range d.PackageDirs {
+		if d.Layout == LayoutSFDXProject {
+			fmt.Fprintf(&b, "package directory %s", p.Path)
+			if p.Default {
+				b.WriteString(" (default)")
+			}
+			b.WriteString(": ")
+		} else {
+			b.WriteString("source roots: ")
+		}
+		if len(p.Roots) == 0 {
+			b.WriteString("no metadata yet")
+		} else {
+			b.WriteString(strings.Join(p.Roots, ", "))
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d components", d.Components)
+	for i, t := range d.Types {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(&b, "%s%d %s", sep, t.Count, t.Type)
+	}
+	b.WriteString("\n")
+	if n := len(d.Unresolved); n > 0 {
+		fmt.Fprintf(&b, "%d file(s) are not metadata relman knows and are left out:\n", n)
+		for _, u := range d.Unresolved {
+			b.WriteString("  " + u + "\n")
+		}
+	}
+	return b.String()
+}

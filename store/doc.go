@@ -1,0 +1,58 @@
+// Package store persists everything in relman/model in one bbolt file, with
+// a versioned schema, ordered migrations and a tamper-evident audit trail.
+//
+// # Sharing the file
+//
+// A TUI and several CLI commands may use one store at once, so a Store does
+// not keep the file open: every View or Update opens bbolt (read-only with a
+// shared lock for View, read-write with an exclusive lock for Update), runs
+// one transaction and closes it again: some 30 µs for a small read. A lock
+// that cannot be taken within the timeout (3 s unless WithTimeout says
+// otherwise) gives ErrBusy; nothing ever waits forever. Waiters take turns
+// through a turnstile lock (lock_flock.go), so even a process writing back
+// to back cannot shut out a reader. Each transaction also re-checks the
+// schema version, so a newer relman migrating the file underneath a running
+// one is noticed.
+//
+// # Files
+//
+//	relman.db       the bbolt store, 0600, in a 0700 directory
+//	relman.db.key   the sealing key (32 random bytes, 0600) unless RELMAN_KEY is set
+//	relman.db.lock  empty; its flock is the turnstile in front of the store's lock
+//
+// # Buckets
+//
+//	relman.db
+//	├── meta          schema      → version, uint64 big-endian
+//	│                 audit_head  → seq 8B BE | hash 64 hex   (O(1) append; the UI's change counter)
+//	├── environments  name        → model.Environment JSON (credentials are never in it)
+//	├── secrets       name        → 0x01 | nonce 12B | AES-256-GCM(credentials JSON), AAD = name
+//	├── crs           id 8B BE    → model.ChangeRequest JSON
+//	├── cr_recent     updatedAt unix-nanos 8B BE | id 8B BE → status 0x00 env        (schema v2)
+//	├── deployments   id 8B BE    → model.DeploymentRecord JSON
+//	├── logs          id 8B BE    → model.DeploymentLog JSON
+//	├── comparelogs   id 8B BE    → model.CompareLog JSON
+//	├── blobs         sha256 hex  → bytes (retrieved packages, pre-deploy snapshots)
+//	├── audit         seq 8B BE   → prevHash 64 hex | hash 64 hex | canonical event JSON
+//	└── audit_entity  entity 0x00 entityID 0x00 seq 8B BE → empty                     (schema v3)
+//
+// IDs come from each bucket's NextSequence and are stored as 8-byte
+// big-endian keys, so cursors walk them in numeric order. Values are copied
+// out of transactions: bbolt memory is valid only until the transaction ends.
+//
+// # Audit trail
+//
+// Every change and the audit event that records it are written in the same
+// Update, so they commit together or not at all. An event's stored value
+// carries its hashes in front of its canonical encoding, so Verify recomputes
+// the chain with one SHA-256 per event and no JSON decoding.
+//
+// # Secrets
+//
+// Environment credentials are sealed with AES-256-GCM under a key from
+// RELMAN_KEY or from a 0600 key file beside the store (<store>.key), created
+// on first need. They are never written in clear, printed or put in errors.
+//
+// store may import relman/model/..., the standard library and bbolt; never
+// orgclient, diff, ui, net/http or the Charm libraries.
+package store
