@@ -61,6 +61,8 @@ func classify(err error) (int, string) {
 		return exitFailed, "StoreBusyError"
 	case errors.Is(err, store.ErrNewerSchema):
 		return exitFailed, "NewerStoreError"
+	case errors.Is(err, store.ErrCorrupt):
+		return exitFailed, "CorruptStoreError"
 	}
 	return exitFailed, "RelmanError"
 }
