@@ -417,3 +417,34 @@ func TestByteOrderMarkIsIgnored(t *testing.T) {
 		t.Errorf("labels with a BOM: %v, %v", items, err)
 	}
 }
+
+func TestLabelsFromSeveralSourceFilesDeployAsOne(t *testing.T) {
+	items, err := ReadSourceTree(mapFS(map[string]string{
+		"labels/CustomLabels.labels-meta.xml": `<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata"><labels><fullName>B</fullName></labels></CustomLabels>`,
+		"labels/Sales.labels-meta.xml":        `<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata"><labels><fullName>A</fullName></labels></CustomLabels>`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteMDAPIZip(&buf, items, nil, "62.0"); err != nil {
+		t.Fatal(err)
+	}
+	files := unzipAll(t, buf.Bytes())
+	want := xmlDecl + `<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata">
+    <labels>
+        <fullName>A</fullName>
+    </labels>
+    <labels>
+        <fullName>B</fullName>
+    </labels>
+</CustomLabels>
+`
+	if len(files) != 2 || files["labels/CustomLabels.labels"] != want {
+		t.Errorf("zip files %v; labels/CustomLabels.labels:\n%s\nwant:\n%s", len(files), files["labels/CustomLabels.labels"], want)
+	}
+	_, err = ReadMDAPITree(mapFS(map[string]string{"labels/Sales.labels": "<CustomLabels/>"}))
+	if err == nil || !strings.Contains(err.Error(), "labels/CustomLabels.labels, the one file") {
+		t.Errorf("Metadata API labels file with another name: %v", err)
+	}
+}

@@ -53,6 +53,12 @@ func resolveMDAPIPath(p string) (mdapiFile, error) {
 			if n, ok := strings.CutSuffix(strings.TrimSuffix(file, metaXML), "."+t.Suffix); ok && n != "" {
 				return n, nil
 			}
+		case t.Name == "CustomLabels":
+			// Source format may spread labels over several files; the
+			// Metadata API has exactly one.
+			if file == "CustomLabels.labels" {
+				return "CustomLabels", nil
+			}
 		default:
 			if n, ok := strings.CutSuffix(file, "."+t.Suffix); ok && n != "" {
 				return n, nil
@@ -106,6 +112,8 @@ func resolveMDAPIFolderPath(p string, segs []string, t *Type) (mdapiFile, error)
 
 func mdapiExample(t *Type) string {
 	switch {
+	case t.Name == "CustomLabels":
+		return "labels/CustomLabels.labels, the one file of all custom labels"
 	case t.Bundle && t.Suffix != "":
 		return fmt.Sprintf("%s/<name>/... and %s/<name>.%s", t.Directory, t.Directory, t.Suffix)
 	case t.Bundle:

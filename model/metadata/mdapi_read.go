@@ -106,7 +106,8 @@ func isManifestFile(p string) bool {
 }
 
 // mdapiRoot finds the folder holding package.xml: fsys itself, or its only
-// subfolder holding one (unpackaged/).
+// subfolder holding one (unpackaged/, next to which zip tools may have added
+// folders such as __MACOSX/).
 func mdapiRoot(fsys fs.FS) (fs.FS, error) {
 	if _, err := fs.Stat(fsys, "package.xml"); err == nil {
 		return fsys, nil
@@ -123,7 +124,7 @@ func mdapiRoot(fsys fs.FS) (fs.FS, error) {
 			}
 		}
 	}
-	if len(found) == 1 && len(entries) == 1 {
+	if len(found) == 1 {
 		return fs.Sub(fsys, found[0])
 	}
 	return fsys, nil

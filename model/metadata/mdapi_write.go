@@ -74,6 +74,10 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// allLabels names the one CustomLabels file of the Metadata API format, into
+// which labels from every source-format labels file are recomposed.
+const allLabels = "CustomLabels"
+
 // outFile is one file of the Metadata API zip and how to produce it.
 type outFile struct {
 	path  string
@@ -124,7 +128,7 @@ func planMDAPI(items []Item) ([]outFile, error) {
 			p := typesByName[t.Parent]
 			parentName, child, ok := strings.Cut(it.Component.FullName, ".")
 			if t.Parent == "CustomLabels" {
-				parentName, child, ok = "CustomLabels", it.Component.FullName, true
+				parentName, child, ok = allLabels, it.Component.FullName, true
 			}
 			if !ok || child == "" {
 				return nil, fmt.Errorf("%s: a child component is named Parent.Child, e.g. %s:%s", it.Component, t.Name, exampleName(t))
@@ -148,7 +152,15 @@ func planMDAPI(items []Item) ([]outFile, error) {
 			if len(it.Files) != 1 {
 				return nil, fmt.Errorf("%s: expected one file for the parent, got %d", it.Component, len(it.Files))
 			}
-			famOf(t, it.Component.FullName).parent = &it.Files[0]
+			name := it.Component.FullName
+			if t.Name == "CustomLabels" {
+				name = allLabels
+			}
+			fam := famOf(t, name)
+			if fam.parent != nil {
+				return nil, fmt.Errorf("%s: a second item gives the content of %s/%s.%s (the first came from %s); merge them into one", it.Component, t.Directory, name, t.Suffix, fam.parent.Path)
+			}
+			fam.parent = &it.Files[0]
 		case t.Name == "StaticResource":
 			out, err := planStaticResource(it)
 			if err != nil {
