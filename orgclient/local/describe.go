@@ -58,6 +58,7 @@ func (o *Org) describe() error {
 	if err != nil {
 		return err
 	}
+	o.opened = s
 	d := &o.desc
 	d.Dir, d.Layout, d.PackageDirs = o.dir, o.layout, s.packages
 	if o.layout == LayoutMDAPI {

@@ -50,6 +50,10 @@ type Org struct {
 	mdapiDir string       // mdapi: the folder holding package.xml, relative to dir ("." or e.g. "unpackaged")
 	ignore   *forceIgnore // the project's .forceignore; nil when there is none
 	desc     Description
+	// opened is the reading Open made, kept for the first Items call: a
+	// command that opens an org and lists it at once (compare, retrieve)
+	// then walks the tree once, not twice. Later calls read afresh.
+	opened *snapshot
 
 	mu sync.RWMutex
 }
