@@ -131,3 +131,88 @@ func treeSize(b *testing.B, root string) (files int, size int64) {
 	}
 	return files, size
 }
+
+// TestCompareAndDiffOnSampleOrgs checks the compare JSON against cli.md,
+// that --ignore-order hides the profile uat only reorders, that a compare
+// run for a CR is saved as a Compare Log linked to it, and that diff prints
+// a unified diff of one component.
+func TestCompareAndDiffOnSampleOrgs(t *testing.T) {
+	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
+	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
+
+	type component struct {
+		Type     string   `json:"type"`
+		FullName string   `json:"fullName"`
+		Status   string   `json:"status"`
+		Files    []string `json:"files"`
+	}
+	type compareJSON struct {
+		Source     string         `json:"source"`
+		Target     string         `json:"target"`
+		Summary    map[string]int `json:"summary"`
+		CompareLog string         `json:"compareLog"`
+		Components []component    `json:"components"`
+	}
+	status := func(out compareJSON, typ, name string) component {
+		for _, c := range out.Components {
+			if c.Type == typ && c.FullName == name {
+				return c
+			}
+		}
+		t.Fatalf("%s:%s not in the comparison", typ, name)
+		return component{}
+	}
+	var plain, ordered compareJSON
+	c.ok("alice", &plain, "compare", "uat", "production")
+	if plain.Source != "uat" || plain.Target != "production" || len(plain.Summary) != 4 {
+		t.Fatalf("compare result = %+v", plain)
+	}
+	field := status(plain, "CustomField", "Invoice__c.Due_Date__c")
+	if field.Status != "onlyInSource" || len(field.Files) != 1 || field.Files[0] != "objects/Invoice__c/fields/Due_Date__c.field-meta.xml" {
+		t.Fatalf("Due_Date__c = %+v", field)
+	}
+	for _, want := range []struct{ typ, name, status string }{
+		{"ApexClass", "InvoiceLegacyExport", "onlyInTarget"},
+		{"ApexClass", "InvoiceService", "different"},
+		{"CustomLabel", "Invoice_Paid_Message", "different"},
+		{"CustomLabel", "Invoice_Overdue_Message", "onlyInSource"},
+		{"Profile", "Finance User", "different"},
+		{"ApexTrigger", "InvoiceTrigger", "same"},
+	} {
+		if got := status(plain, want.typ, want.name).Status; got != want.status {
+			t.Errorf("%s:%s is %s, want %s", want.typ, want.name, got, want.status)
+		}
+	}
+	c.ok("alice", &ordered, "compare", "uat", "production", "--ignore-order")
+	if got := status(ordered, "Profile", "Finance User").Status; got != "same" {
+		t.Fatalf("with --ignore-order the reordered profile is %s, want same", got)
+	}
+	if ordered.Summary["different"] != plain.Summary["different"]-1 {
+		t.Fatalf("--ignore-order changed different from %d to %d, want one fewer", plain.Summary["different"], ordered.Summary["different"])
+	}
+
+	var cr crJSON
+	c.ok("alice", &cr, "cr", "new", "--env", "production", "--name", "Due dates",
+		"--component", "ApexClass:InvoiceService", "--proposed", "CustomField:Invoice__c.Due_Date__c")
+	var forCR compareJSON
+	c.ok("alice", &forCR, "compare", "uat", "production", "--cr", cr.ID)
+	if len(forCR.Components) != 2 || forCR.CompareLog == "" {
+		t.Fatalf("compare for %s = %+v", cr.ID, forCR)
+	}
+	var shown struct {
+		CompareLogs []string `json:"compareLogs"`
+	}
+	c.ok("alice", &shown, "cr", "show", cr.ID)
+	if len(shown.CompareLogs) != 1 || shown.CompareLogs[0] != forCR.CompareLog {
+		t.Fatalf("%s links compare logs %v, want [%s]", cr.ID, shown.CompareLogs, forCR.CompareLog)
+	}
+
+	d := c.run("alice", "diff", "uat", "production", "CustomLabel:Invoice_Paid_Message")
+	if d.code != 0 || !strings.Contains(d.stdout, "--- production/labels/CustomLabels.labels-meta.xml") ||
+		!strings.Contains(d.stdout, "+++ uat/labels/CustomLabels.labels-meta.xml") || !strings.Contains(d.stdout, "\n@@ -") ||
+		!strings.Contains(d.stdout, "+    <value>Paid in full on</value>") {
+		t.Fatalf("diff exit %d:\n%s%s", d.code, d.stdout, d.stderr)
+	}
+	c.refused("alice", 2, "UsageError", "diff", "uat", "production", "CustomFeld:Invoice__c.X__c")
+}
