@@ -9,6 +9,7 @@ import (
 
 	"relman/model"
 	"relman/store"
+	"relman/ui/actions"
 )
 
 func crCommands() map[string]command {
@@ -156,15 +157,7 @@ func equalFoldSpace(a, b string) bool {
 }
 
 func crShow(_ context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("cr show", &r.g), args, 1, crCommands()["show"].usage)
-	if err != nil {
-		return err
-	}
-	id, err := crID(pos[0])
-	if err != nil {
-		return err
-	}
-	svc, err := r.service()
+	svc, id, err := r.onCR(newFlags("cr show", &r.g), args, crCommands()["show"].usage)
 	if err != nil {
 		return err
 	}
@@ -238,15 +231,7 @@ func crEdit(_ context.Context, r *runner, args []string) error {
 // crSimple builds a command taking only an id: submit, complete.
 func crSimple(verb string) func(context.Context, *runner, []string) error {
 	return func(_ context.Context, r *runner, args []string) error {
-		pos, err := parse(newFlags("cr "+verb, &r.g), args, 1, crCommands()[verb].usage)
-		if err != nil {
-			return err
-		}
-		id, err := crID(pos[0])
-		if err != nil {
-			return err
-		}
-		svc, err := r.service()
+		svc, id, err := r.onCR(newFlags("cr "+verb, &r.g), args, crCommands()[verb].usage)
 		if err != nil {
 			return err
 		}
@@ -275,15 +260,7 @@ func crDecide(reject bool) func(context.Context, *runner, []string) error {
 	return func(_ context.Context, r *runner, args []string) error {
 		fs := newFlags("cr "+verb, &r.g)
 		comment := fs.String("comment", "", "why (required to reject)")
-		pos, err := parse(fs, args, 1, crCommands()[verb].usage)
-		if err != nil {
-			return err
-		}
-		id, err := crID(pos[0])
-		if err != nil {
-			return err
-		}
-		svc, err := r.service()
+		svc, id, err := r.onCR(fs, args, crCommands()[verb].usage)
 		if err != nil {
 			return err
 		}
@@ -342,15 +319,7 @@ type pushView struct {
 }
 
 func crPush(ctx context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("cr push", &r.g), args, 1, crCommands()["push"].usage)
-	if err != nil {
-		return err
-	}
-	id, err := crID(pos[0])
-	if err != nil {
-		return err
-	}
-	svc, err := r.service()
+	svc, id, err := r.onCR(newFlags("cr push", &r.g), args, crCommands()["push"].usage)
 	if err != nil {
 		return err
 	}
@@ -376,15 +345,7 @@ func crPush(ctx context.Context, r *runner, args []string) error {
 func crCancel(_ context.Context, r *runner, args []string) error {
 	fs := newFlags("cr cancel", &r.g)
 	reason := fs.String("reason", "", "why it is cancelled (required)")
-	pos, err := parse(fs, args, 1, crCommands()["cancel"].usage)
-	if err != nil {
-		return err
-	}
-	id, err := crID(pos[0])
-	if err != nil {
-		return err
-	}
-	svc, err := r.service()
+	svc, id, err := r.onCR(fs, args, crCommands()["cancel"].usage)
 	if err != nil {
 		return err
 	}
@@ -396,4 +357,19 @@ func crCancel(_ context.Context, r *runner, args []string) error {
 		_, err := fmt.Fprintf(w, "%s is now Cancelled.\n", cr.Key())
 		return err
 	})
+}
+
+// onCR parses a command whose one argument is a change request id and
+// opens the store: the preamble of most `cr` commands.
+func (r *runner) onCR(fs *flag.FlagSet, args []string, usage string) (*actions.Service, int64, error) {
+	pos, err := parse(fs, args, 1, usage)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := crID(pos[0])
+	if err != nil {
+		return nil, 0, err
+	}
+	svc, err := r.service()
+	return svc, id, err
 }
