@@ -7,6 +7,7 @@ import (
 	"relman/model"
 	"relman/model/metadata"
 	"relman/orgclient/local"
+	"relman/orgclient/salesforce"
 )
 
 // Identity is what Test Connection reports about an environment.
@@ -47,7 +48,11 @@ func Open(env model.Environment) (Org, error) {
 		}
 		return localOrg{o}, nil
 	case model.ConnSalesforce:
-		return nil, fmt.Errorf("environment %s: connecting to Salesforce orgs is not available in this build yet; use a directory environment (--dir)", env.Name)
+		c, err := salesforce.New(salesforce.ConfigFromEnvironment(env))
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+		return salesforceOrg{name: env.Name, c: c}, nil
 	}
 	return nil, fmt.Errorf("environment %s: unknown connection %q", env.Name, env.Connection)
 }

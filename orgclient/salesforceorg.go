@@ -1,0 +1,198 @@
+package orgclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"relman/model/metadata"
+	"relman/orgclient/salesforce"
+)
+
+// retrieveBatch is how many components one retrieve asks for. Salesforce
+// refuses a retrieve of more than 10,000 files; a component is one to a
+// few files, so 2,000 components keep well clear of that.
+const retrieveBatch = 2000
+
+// salesforceOrg adapts the Metadata API client to Org.
+type salesforceOrg struct {
+	name string
+	c    *salesforce.Client
+}
+
+// Identity implements Org with the org's userinfo.
+func (o salesforceOrg) Identity(ctx context.Context) (Identity, error) {
+	id, err := o.c.Identity(ctx)
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{OrgID: id.OrgID, User: id.Username, APIVersion: id.APIVersion, Instance: id.InstanceURL,
+		Summary: fmt.Sprintf("Salesforce org %s at %s, signed in as %s (API %s)", id.OrgID, id.InstanceURL, id.Username, id.APIVersion)}, nil
+}
+
+// Components implements Org: every component of the types relman knows
+// and the org has, listed with listMetadata (folders first for folder types).
+func (o salesforceOrg) Components(ctx context.Context) ([]metadata.Component, error) {
+	return o.list(ctx, nil)
+}
+
+// list lists the org's components of the given types (all known types when
+// types is empty).
+func (o salesforceOrg) list(ctx context.Context, types []string) ([]metadata.Component, error) {
+	want, err := o.listableTypes(ctx, types)
+	if err != nil {
+		return nil, err
+	}
+	var queries, folderQueries []salesforce.ListQuery
+	inFolder := map[string]metadata.Type{}
+	for _, t := range want {
+		if t.InFolder {
+			inFolder[t.FolderType] = t
+			folderQueries = append(folderQueries, salesforce.ListQuery{Type: t.FolderType})
+			continue
+		}
+		queries = append(queries, salesforce.ListQuery{Type: t.Name})
+	}
+	if len(folderQueries) > 0 {
+		folders, err := o.c.ListMetadata(ctx, folderQueries)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range folders {
+			if t, ok := inFolder[f.Type]; ok {
+				queries = append(queries, salesforce.ListQuery{Type: t.Name, Folder: f.FullName})
+			}
+		}
+	}
+	props, err := o.c.ListMetadata(ctx, queries)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[metadata.Component]bool{}
+	var out []metadata.Component
+	for _, p := range props {
+		c := p.Component()
+		if _, known := metadata.LookupType(c.Type); known && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	metadata.SortComponents(out)
+	return out, nil
+}
+
+// listableTypes are the requested (or all) registry types the org
+// describes, children included. Types that only exist inside a parent's
+// file (field translations) are not listed on their own.
+func (o salesforceOrg) listableTypes(ctx context.Context, types []string) ([]metadata.Type, error) {
+	desc, err := o.c.DescribeMetadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	offered := map[string]bool{}
+	for _, mo := range desc.MetadataObjects {
+		offered[mo.Name] = true
+		for _, child := range mo.ChildXMLNames {
+			offered[child] = true
+		}
+	}
+	var out []metadata.Type
+	if len(types) == 0 {
+		for _, t := range metadata.Types() {
+			if offered[t.Name] && !t.PartOfParent && t.FolderContentType == "" {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
+	for _, name := range types {
+		t, ok := metadata.LookupType(name)
+		if !ok {
+			return nil, metadata.Validate(metadata.Component{Type: name, FullName: "x"})
+		}
+		if offered[name] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// Items implements Org: it lists what the filter selects, retrieves it in
+// batches as Metadata API zips and converts them to source format.
+func (o salesforceOrg) Items(ctx context.Context, f Filter) ([]metadata.Item, error) {
+	wanted := f.Components
+	if len(wanted) == 0 {
+		var err error
+		if wanted, err = o.list(ctx, f.Types); err != nil {
+			return nil, err
+		}
+	} else if len(f.Types) > 0 {
+		wanted = ofTypes(wanted, f.Types)
+	}
+	wanted = withoutNamespaces(wanted, f.ExcludeNamespaces)
+	keep := map[metadata.Component]bool{}
+	for _, c := range wanted {
+		keep[c] = true
+	}
+	var items []metadata.Item
+	for start := 0; start < len(wanted); start += retrieveBatch {
+		batch := wanted[start:min(start+retrieveBatch, len(wanted))]
+		res, err := o.c.RetrieveAndWait(ctx, salesforce.RetrieveRequest{Components: batch}, nil)
+		if err != nil {
+			return nil, err
+		}
+		got, err := metadata.ReadMDAPIZip(bytes.NewReader(res.ZipFile), int64(len(res.ZipFile)))
+		var unresolved *metadata.UnresolvedError
+		if err != nil && !errors.As(err, &unresolved) {
+			return nil, fmt.Errorf("environment %s: reading the retrieved package: %w", o.name, err)
+		}
+		for _, it := range got {
+			// A retrieve may bring more than was asked (a parent around a
+			// child); only what the filter selects is returned.
+			if keep[it.Component] {
+				items = append(items, it)
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].Component.Less(items[j].Component) })
+	return items, nil
+}
+
+func ofTypes(cs []metadata.Component, types []string) []metadata.Component {
+	in := map[string]bool{}
+	for _, t := range types {
+		in[t] = true
+	}
+	var out []metadata.Component
+	for _, c := range cs {
+		if in[c.Type] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func withoutNamespaces(cs []metadata.Component, namespaces []string) []metadata.Component {
+	if len(namespaces) == 0 {
+		return cs
+	}
+	drop := map[string]bool{}
+	for _, ns := range namespaces {
+		drop[normalizeNamespace(ns)] = true
+	}
+	var out []metadata.Component
+	for _, c := range cs {
+		if ns := metadata.Namespace(c); ns == "" || !drop[normalizeNamespace(ns)] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// normalizeNamespace accepts "acme", "acme__" or "ACME" alike.
+func normalizeNamespace(ns string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(ns), "__"))
+}
