@@ -62,12 +62,9 @@ func (c relmanCLI) ok(user string, v any, args ...string) {
 	if r.code != 0 {
 		c.t.Fatalf("relman %s (as %s) exited %d:\n%s%s", strings.Join(args, " "), user, r.code, r.stdout, r.stderr)
 	}
-	var env struct {
-		Status int             `json:"status"`
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &env); err != nil || env.Status != 0 {
-		c.t.Fatalf("relman %s: bad envelope %q: %v", strings.Join(args, " "), r.stdout, err)
+	env := lastJSON(c.t, r.stdout, args)
+	if env.Status != 0 {
+		c.t.Fatalf("relman %s: status %d in %q", strings.Join(args, " "), env.Status, r.stdout)
 	}
 	if v != nil {
 		if err := json.Unmarshal(env.Result, v); err != nil {
@@ -76,20 +73,56 @@ func (c relmanCLI) ok(user string, v any, args ...string) {
 	}
 }
 
+// envelopeJSON is the closing envelope of a command's JSON output.
+type envelopeJSON struct {
+	Status   int             `json:"status"`
+	Result   json.RawMessage `json:"result"`
+	Name     string          `json:"name"`
+	Message  string          `json:"message"`
+	ExitCode int             `json:"exitCode"`
+}
+
+// lastJSON reads stdout as a stream of JSON values — NDJSON progress
+// events, then the envelope — checks every value before the last is a
+// progress event, and returns the envelope.
+func lastJSON(t *testing.T, stdout string, args []string) envelopeJSON {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	var values []json.RawMessage
+	for dec.More() {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("relman %s: bad JSON output %q: %v", strings.Join(args, " "), stdout, err)
+		}
+		values = append(values, v)
+	}
+	if len(values) == 0 {
+		t.Fatalf("relman %s: no JSON output", strings.Join(args, " "))
+	}
+	for _, v := range values[:len(values)-1] {
+		var ev struct {
+			Event string `json:"event"`
+		}
+		if err := json.Unmarshal(v, &ev); err != nil || ev.Event != "progress" {
+			t.Fatalf("relman %s: %s before the envelope is not a progress event", strings.Join(args, " "), v)
+		}
+		if strings.Contains(string(v), "\n") || strings.Count(string(v), "\n") > 0 {
+			continue
+		}
+	}
+	var env envelopeJSON
+	if err := json.Unmarshal(values[len(values)-1], &env); err != nil {
+		t.Fatalf("relman %s: bad envelope %s: %v", strings.Join(args, " "), values[len(values)-1], err)
+	}
+	return env
+}
+
 // refused runs a command that must fail with the given exit code and JSON
 // error name, and returns the message.
 func (c relmanCLI) refused(user string, code int, name string, args ...string) string {
 	c.t.Helper()
 	r := c.run(user, append(args, "--json")...)
-	var env struct {
-		Status   int    `json:"status"`
-		Name     string `json:"name"`
-		Message  string `json:"message"`
-		ExitCode int    `json:"exitCode"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &env); err != nil {
-		c.t.Fatalf("relman %s: bad error envelope %q: %v", strings.Join(args, " "), r.stdout, err)
-	}
+	env := lastJSON(c.t, r.stdout, args)
 	if r.code != code || env.ExitCode != code || env.Status != code || env.Name != name {
 		c.t.Fatalf("relman %s: exit %d name %q (%s), want exit %d name %q", strings.Join(args, " "), r.code, env.Name, env.Message, code, name)
 	}

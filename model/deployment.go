@@ -83,6 +83,11 @@ type DeploymentRecord struct {
 	Dependencies   []Dependency         `json:"dependencies,omitempty"`
 	ValidationID   string               `json:"validationId,omitempty"`
 	ValidatedAt    time.Time            `json:"validatedAt,omitempty"`
+	// ValidatedPackage and ValidatedTarget are the package's SHA-256 and the
+	// hash of the target's copies when the validation ran: quick deploy is
+	// only offered while both still hold.
+	ValidatedPackage string `json:"validatedPackage,omitempty"`
+	ValidatedTarget  string `json:"validatedTarget,omitempty"`
 	// SnapshotBlob is the store key of the target's pre-deploy copies (for rollback).
 	SnapshotBlob string    `json:"snapshotBlob,omitempty"`
 	Logs         []int64   `json:"logs"`

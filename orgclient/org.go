@@ -36,6 +36,22 @@ type Org interface {
 	Components(ctx context.Context) ([]metadata.Component, error)
 	// Items returns the filtered components with their content in source format.
 	Items(ctx context.Context, f Filter) ([]metadata.Item, error)
+	// Retrieve builds a Metadata API package of the given components.
+	Retrieve(ctx context.Context, cs []metadata.Component) (Package, error)
+	// Deploy starts deploying a package zip and returns its first state;
+	// the job id is in it before any waiting, so a caller can save it.
+	Deploy(ctx context.Context, zip []byte, opts DeployOptions) (DeployState, error)
+	// QuickDeploy deploys a recent successful validation without running
+	// its tests again.
+	QuickDeploy(ctx context.Context, validationID string) (DeployState, error)
+	// WaitDeploy polls a job until it is done, reporting each change of
+	// state to onProgress; it returns the final state with details.
+	WaitDeploy(ctx context.Context, jobID string, onProgress func(DeployState)) (DeployState, error)
+	// CancelDeploy asks the org to cancel a running job.
+	CancelDeploy(ctx context.Context, jobID string) error
+	// Dependencies returns what the org knows the components reference;
+	// orgs without a dependency API return nil.
+	Dependencies(ctx context.Context, cs []metadata.Component) ([]Reference, error)
 }
 
 // Open builds the Org for an environment.

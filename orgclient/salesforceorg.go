@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"relman/model"
 	"relman/model/metadata"
 	"relman/orgclient/salesforce"
 )
@@ -195,4 +196,78 @@ func withoutNamespaces(cs []metadata.Component, namespaces []string) []metadata.
 // normalizeNamespace accepts "acme", "acme__" or "ACME" alike.
 func normalizeNamespace(ns string) string {
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(ns), "__"))
+}
+
+// Retrieve implements Org: one retrieve of the components (in batches for
+// large packages is the caller's choice: a package is deployed whole).
+func (o salesforceOrg) Retrieve(ctx context.Context, cs []metadata.Component) (Package, error) {
+	res, err := o.c.RetrieveAndWait(ctx, salesforce.RetrieveRequest{Components: cs}, nil)
+	if err != nil {
+		return Package{}, err
+	}
+	return packageOf(o.name, res.ZipFile, cs)
+}
+
+// Deploy implements Org. The first state carries only the job id: the
+// caller saves it before waiting, so a crash cannot lose the deploy.
+func (o salesforceOrg) Deploy(ctx context.Context, zip []byte, opts DeployOptions) (DeployState, error) {
+	id, err := o.c.Deploy(ctx, bytes.NewReader(zip), salesforce.DeployOptions{
+		CheckOnly: opts.CheckOnly, TestLevel: opts.TestLevel, RunTests: opts.Tests,
+		RollbackOnError: true, SinglePackage: hasRootManifest(zip)})
+	if err != nil {
+		return DeployState{}, err
+	}
+	return DeployState{JobID: id, Status: model.LogPending, CheckOnly: opts.CheckOnly}, nil
+}
+
+// QuickDeploy implements Org with deployRecentValidation.
+func (o salesforceOrg) QuickDeploy(ctx context.Context, validationID string) (DeployState, error) {
+	id, err := o.c.DeployRecentValidation(ctx, validationID)
+	if err != nil {
+		return DeployState{}, err
+	}
+	return DeployState{JobID: id, Status: model.LogPending}, nil
+}
+
+// WaitDeploy implements Org with the client's backing-off poll.
+func (o salesforceOrg) WaitDeploy(ctx context.Context, jobID string, onProgress func(DeployState)) (DeployState, error) {
+	res, err := o.c.WaitDeploy(ctx, jobID, func(r salesforce.DeployResult) {
+		if onProgress != nil {
+			onProgress(stateOf(r))
+		}
+	})
+	if err != nil {
+		return DeployState{}, err
+	}
+	return stateOf(res), nil
+}
+
+// CancelDeploy implements Org.
+func (o salesforceOrg) CancelDeploy(ctx context.Context, jobID string) error {
+	_, err := o.c.CancelDeploy(ctx, jobID)
+	return err
+}
+
+// Dependencies implements Org with MetadataComponentDependency.
+func (o salesforceOrg) Dependencies(ctx context.Context, cs []metadata.Component) ([]Reference, error) {
+	deps, err := o.c.Dependencies(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Reference, len(deps))
+	for i, d := range deps {
+		out[i] = Reference{From: metadata.Component{Type: d.ComponentType, FullName: d.ComponentName},
+			To: metadata.Component{Type: d.RefType, FullName: d.RefName}}
+	}
+	return out, nil
+}
+
+// stateOf maps the Metadata API's DeployResult to a DeployState.
+func stateOf(r salesforce.DeployResult) DeployState {
+	return DeployState{JobID: r.ID, Status: model.LogStatus(r.Status), StateDetail: r.StateDetail, Done: r.Done,
+		Success: r.Success, CheckOnly: r.CheckOnly,
+		ComponentsTotal: r.NumberComponentsTotal, ComponentsDeployed: r.NumberComponentsDeployed, ComponentErrors: r.NumberComponentErrors,
+		TestsTotal: r.NumberTestsTotal, TestsCompleted: r.NumberTestsCompleted, TestErrors: r.NumberTestErrors,
+		ComponentFailures: r.ComponentFailures(), TestFailures: r.TestFailures(), CoverageWarnings: r.CoverageWarnings(),
+		ErrorMessage: r.ErrorMessage}
 }

@@ -38,36 +38,18 @@ type TypeCount struct {
 	Count int    `json:"count"`
 }
 
-// Describe reports what Open found. It is a snapshot taken by Open: open
-// the directory again to see later changes.
-func (o *Org) Describe() Description {
-	d := o.desc
-	d.PackageDirs = append([]PackageDir(nil), d.PackageDirs...)
-	for i := range d.PackageDirs {
-		d.PackageDirs[i].Roots = append([]string(nil), d.PackageDirs[i].Roots...)
-	}
-	d.Types = append([]TypeCount(nil), d.Types...)
-	d.Unresolved = append([]string(nil), d.Unresolved...)
-	return d
-}
-
-// describe reads the org and records the Description; an org that cannot be
-// read fails here.
-func (o *Org) describe() error {
-	s, err := o.read(context.Background(), nil)
+// Describe reads the directory and reports what it holds: the layout,
+// package directories, counts per type and the files relman does not know.
+func (o *Org) Describe(ctx context.Context) (Description, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, err := o.read(ctx, nil)
 	if err != nil {
-		return err
+		return Description{}, err
 	}
-	o.opened = s
-	d := &o.desc
-	d.Dir, d.Layout, d.PackageDirs = o.dir, o.layout, s.packages
+	d := Description{Dir: o.dir, Layout: o.layout, Name: o.desc.Name, APIVersion: o.desc.APIVersion, PackageDirs: s.packages}
 	if o.layout == LayoutMDAPI {
 		d.Manifest = path.Join(o.mdapiDir, "package.xml")
-		m, err := o.readManifest()
-		if err != nil {
-			return err
-		}
-		d.APIVersion = m.Version
 	}
 	counts := map[string]int{}
 	for _, l := range s.items {
@@ -81,8 +63,15 @@ func (o *Org) describe() error {
 	for _, e := range s.unresolved {
 		d.Unresolved = append(d.Unresolved, e.Error())
 	}
-	return nil
+	return d, nil
 }
+
+// Dir is the org's directory (absolute).
+func (o *Org) Dir() string { return o.dir }
+
+// APIVersion is sfdx-project.json's sourceApiVersion or package.xml's
+// version, or "" when the directory does not say.
+func (o *Org) APIVersion() string { return o.desc.APIVersion }
 
 // String renders the description for people, e.g.
 //

@@ -147,3 +147,13 @@ func fieldXML(name string) string {
 </CustomField>
 `
 }
+
+// mustDescribe describes an org, failing on error.
+func mustDescribe(t testing.TB, o *Org) Description {
+	t.Helper()
+	d, err := o.Describe(context.Background())
+	if err != nil {
+		t.Fatalf("Describe(%s): %v", o.Dir(), err)
+	}
+	return d
+}

@@ -108,24 +108,6 @@ func (m matcher) keep(c metadata.Component) bool {
 	return true
 }
 
-// readOnce hands out Open's reading to the first unrestricted read and
-// reads the directory afresh otherwise. A read restricted to some type
-// directories reads just those, so that it reports unknown files there only.
-func (o *Org) readOnce(ctx context.Context, dirs map[string]bool) (*snapshot, error) {
-	if dirs == nil {
-		o.mu.Lock()
-		s := o.opened
-		o.opened = nil
-		o.mu.Unlock()
-		if s != nil {
-			return s, nil
-		}
-	}
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	return o.read(ctx, dirs)
-}
-
 // Items returns the org's components selected by f, with their files in
 // source format (Metadata API folders are converted), sorted by component.
 // Every custom label is an Item of its own.
@@ -140,7 +122,9 @@ func (o *Org) Items(ctx context.Context, f Filter) ([]metadata.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := o.readOnce(ctx, m.dirs)
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, err := o.read(ctx, m.dirs)
 	if err != nil {
 		return nil, err
 	}

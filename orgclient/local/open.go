@@ -50,10 +50,6 @@ type Org struct {
 	mdapiDir string       // mdapi: the folder holding package.xml, relative to dir ("." or e.g. "unpackaged")
 	ignore   *forceIgnore // the project's .forceignore; nil when there is none
 	desc     Description
-	// opened is the reading Open made, kept for the first Items call: a
-	// command that opens an org and lists it at once (compare, retrieve)
-	// then walks the tree once, not twice. Later calls read afresh.
-	opened *snapshot
 
 	mu sync.RWMutex
 }
@@ -71,9 +67,10 @@ type PackageDir struct {
 }
 
 // Open opens dir as an org, recognising its layout (see the package
-// documentation), and reads it once so that a directory relman cannot use
-// fails here, naming the file at fault. Files that are not metadata relman
-// knows do not make Open fail; Describe lists them.
+// documentation). It reads only what says the layout — sfdx-project.json,
+// package.xml, the folders — so it is cheap; the metadata itself is read by
+// Items and Describe, fresh each time, which also report a directory relman
+// cannot use (naming the file at fault).
 func Open(dir string) (*Org, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -99,8 +96,12 @@ func Open(dir string) (*Org, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := o.describe(); err != nil {
-		return nil, err
+	if o.layout == LayoutMDAPI {
+		m, err := o.readManifest()
+		if err != nil {
+			return nil, err
+		}
+		o.desc.APIVersion = m.Version
 	}
 	return o, nil
 }

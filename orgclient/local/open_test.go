@@ -41,7 +41,7 @@ func TestOpenSFDXProjectWithTwoPackageDirs(t *testing.T) {
 		classFiles("extras/", "Beta"), // type directories straight in the package directory
 	))
 	o := mustOpen(t, dir)
-	d := o.Describe()
+	d := mustDescribe(t, o)
 	if d.Layout != LayoutSFDXProject || d.Name != "two" || d.APIVersion != "62.0" {
 		t.Errorf("Describe = %+v; want sfdx-project \"two\" 62.0", d)
 	}
@@ -116,7 +116,7 @@ func TestOpenMDAPIFolder(t *testing.T) {
 			}
 			writeTree(t, dir, tree)
 			o := mustOpen(t, dir)
-			d := o.Describe()
+			d := mustDescribe(t, o)
 			if d.Layout != LayoutMDAPI || d.Manifest != tc.manifest || d.APIVersion != "61.0" {
 				t.Errorf("Describe = %+v; want mdapi with manifest %s, API 61.0", d, tc.manifest)
 			}
@@ -142,7 +142,7 @@ func TestOpenSourceDir(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, tc.files)
 			o := mustOpen(t, filepath.Join(dir, tc.open))
-			d := o.Describe()
+			d := mustDescribe(t, o)
 			if d.Layout != LayoutSourceDir || len(d.PackageDirs) != 1 || !reflect.DeepEqual(d.PackageDirs[0].Roots, tc.roots) {
 				t.Errorf("Describe = %+v; want source-dir with roots %v", d, tc.roots)
 			}
@@ -198,9 +198,13 @@ func TestOpenRefusesBadProjects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, merge(map[string]string{"sfdx-project.json": tc.project}, tc.files))
-			_, err := Open(dir)
+			o, err := Open(dir)
 			if err == nil {
-				t.Fatal("Open succeeded")
+				// Problems in the metadata itself show when it is read.
+				_, err = o.Describe(context.Background())
+			}
+			if err == nil {
+				t.Fatal("Open and Describe succeeded")
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not say %q", err, tc.want)
@@ -219,7 +223,7 @@ func TestUnknownFilesAreReportedNotFatal(t *testing.T) {
 		"force-app/main/default/classes/notes.txt": "todo\n",
 	}))
 	o := mustOpen(t, dir)
-	if u := o.Describe().Unresolved; len(u) != 1 || !strings.Contains(u[0], "force-app/main/default: classes/notes.txt") {
+	if u := mustDescribe(t, o).Unresolved; len(u) != 1 || !strings.Contains(u[0], "force-app/main/default: classes/notes.txt") {
 		t.Errorf("Unresolved = %q; want the one stray file, named from the project", u)
 	}
 	items, err := o.Items(context.Background(), Filter{})
@@ -253,7 +257,7 @@ func TestForceIgnore(t *testing.T) {
 	if got, want := componentsOf(t, o), []string{"ApexClass:Back", "ApexClass:Kept"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("components = %v; want %v", got, want)
 	}
-	if roots := o.Describe().PackageDirs[0].Roots; !reflect.DeepEqual(roots, []string{"force-app/main/default"}) {
+	if roots := mustDescribe(t, o).PackageDirs[0].Roots; !reflect.DeepEqual(roots, []string{"force-app/main/default"}) {
 		t.Errorf("roots = %v; the ignored scratch/ folder must not be a root", roots)
 	}
 }
@@ -302,7 +306,7 @@ func TestDescribeTestdataOrgs(t *testing.T) {
 		{"uat", 43, 4},
 		{"dev", 44, 4},
 	} {
-		d := mustOpen(t, orgDir(tc.org)).Describe()
+		d := mustDescribe(t, mustOpen(t, orgDir(tc.org)))
 		i := slices.IndexFunc(d.Types, func(c TypeCount) bool { return c.Type == "ApexClass" })
 		if d.Components != tc.components || i < 0 || d.Types[i].Count != tc.classes || len(d.Unresolved) != 0 {
 			t.Errorf("%s: Describe = %+v; want %d components, %d ApexClass, nothing unresolved", tc.org, d, tc.components, tc.classes)

@@ -37,7 +37,6 @@ func (o *Org) Write(ctx context.Context, items []metadata.Item) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.opened = nil // about to change the directory Open read
 	s, err := o.read(ctx, nil)
 	if err != nil {
 		return err
@@ -61,7 +60,6 @@ func (o *Org) Delete(ctx context.Context, cs []metadata.Component) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.opened = nil // about to change the directory Open read
 	s, err := o.read(ctx, nil)
 	if err != nil {
 		return err

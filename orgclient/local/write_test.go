@@ -139,7 +139,7 @@ func TestWriteIntoEmptyPackageDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := mustOpen(t, dir)
-	if d := o.Describe(); d.Components != 0 {
+	if d := mustDescribe(t, o); d.Components != 0 {
 		t.Fatalf("empty project holds %d components", d.Components)
 	}
 	item := joinItems([]metadata.Item{
@@ -272,7 +272,7 @@ func TestMDAPIFolderWriteAndDelete(t *testing.T) {
 	dir := t.TempDir()
 	unzip(t, mdapiZip(t, mustItems(t, mustOpen(t, orgDir("production")), Filter{})), dir)
 	o := mustOpen(t, dir)
-	if d := o.Describe(); d.Layout != LayoutMDAPI || d.Components != 41 {
+	if d := mustDescribe(t, o); d.Layout != LayoutMDAPI || d.Components != 41 {
 		t.Fatalf("Describe = %+v; want mdapi with production's 41 components", d)
 	}
 

@@ -83,22 +83,7 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutco
 		filter.Components = append(filter.Components, cr.Components()...)
 	}
 	var err error
-	if out.Source, err = s.ResolveSide(req.Source); err != nil {
-		return out, err
-	}
-	if out.Target, err = s.ResolveSide(req.Target); err != nil {
-		return out, err
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		out.SourceItems, err = out.Source.Org.Items(gctx, filter)
-		return sideErr("source", req.Source, err)
-	})
-	g.Go(func() (err error) {
-		out.TargetItems, err = out.Target.Org.Items(gctx, filter)
-		return sideErr("target", req.Target, err)
-	})
-	if err := g.Wait(); err != nil {
+	if out.Source, out.Target, out.SourceItems, out.TargetItems, err = s.readSides(ctx, req.Source, req.Target, filter); err != nil {
 		return out, err
 	}
 	out.Result, err = diff.Compare(ctx, out.SourceItems, out.TargetItems,
@@ -110,6 +95,35 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutco
 		out.Log, err = s.saveCompareLog(req, out.Result)
 	}
 	return out, err
+}
+
+// readSides resolves both sides and reads their filtered components in
+// parallel.
+func (s *Service) readSides(ctx context.Context, source, target string, filter orgclient.Filter) (src, tgt Side, srcItems, tgtItems []metadata.Item, err error) {
+	if src, err = s.ResolveSide(source); err != nil {
+		return
+	}
+	if tgt, err = s.ResolveSide(target); err != nil {
+		return
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		srcItems, err = src.Org.Items(gctx, filter)
+		return sideErr("source", source, err)
+	})
+	g.Go(func() (err error) {
+		tgtItems, err = tgt.Org.Items(gctx, filter)
+		return sideErr("target", target, err)
+	})
+	err = g.Wait()
+	return
+}
+
+// LoadItems reads the given components from both sides of a comparison,
+// for a reviewer reopening a saved Compare Log.
+func (s *Service) LoadItems(ctx context.Context, source, target string, cs []metadata.Component) (src, tgt []metadata.Item, err error) {
+	_, _, src, tgt, err = s.readSides(ctx, source, target, orgclient.Filter{Components: cs})
+	return src, tgt, err
 }
 
 func sideErr(role, name string, err error) error {
@@ -134,6 +148,11 @@ func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.Com
 			return err
 		}
 		log.ID = id
+		if prev, ok, err := latestComparison(tx, log.Source, log.Target); err != nil {
+			return err
+		} else if ok {
+			log = model.CarryMarks(log, prev)
+		}
 		if err := tx.PutCompareLog(log); err != nil {
 			return err
 		}
@@ -154,6 +173,21 @@ func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.Com
 		return s.record(tx, now, changes...)
 	})
 	return log, err
+}
+
+// latestComparison is the most recent saved comparison of the same source
+// and target, whose viewed marks carry over where nothing changed.
+func latestComparison(tx *store.Tx, source, target string) (model.CompareLog, bool, error) {
+	logs, err := tx.ListCompareLogs(0)
+	if err != nil {
+		return model.CompareLog{}, false, err
+	}
+	for i := len(logs) - 1; i >= 0; i-- {
+		if logs[i].Source == source && logs[i].Target == target {
+			return logs[i], true, nil
+		}
+	}
+	return model.CompareLog{}, false, nil
 }
 
 func countsString(c map[model.Category]int) string {

@@ -31,6 +31,9 @@ type command struct {
 type runner struct {
 	io IO
 	g  globals
+	// streamed is set once NDJSON progress went to stdout: the closing
+	// envelope is then one line too, so the stream stays NDJSON.
+	streamed bool
 }
 
 // commands maps "group verb" (or a single word) to its handler.
@@ -42,7 +45,11 @@ func commands() map[string]command {
 	for k, v := range crCommands() {
 		m["cr "+k] = v
 	}
+	for k, v := range deployCommands() {
+		m["deploy "+k] = v
+	}
 	m["audit"] = auditCommand()
+	m["sim"] = simCommand()
 	for k, v := range compareCommands() {
 		m[k] = v
 	}
@@ -119,9 +126,16 @@ func (r *runner) service() (*actions.Service, error) {
 }
 
 // actor is --user, else RELMAN_USER, else the OS user name.
-func (r *runner) actor() string {
-	if r.g.user != "" {
-		return r.g.user
+func (r *runner) actor() string { return ActingUser(r.g.user, r.io.Getenv) }
+
+// ActingUser is given if set, else RELMAN_USER, else the OS user name: the
+// user recorded in the audit trail.
+func ActingUser(given string, getenv func(string) string) string {
+	if given != "" {
+		return given
+	}
+	if u := getenv("RELMAN_USER"); u != "" {
+		return u
 	}
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
@@ -132,6 +146,9 @@ func (r *runner) actor() string {
 // emit prints result as the JSON envelope, or calls human for people.
 func (r *runner) emit(result any, human func(w io.Writer) error) error {
 	if r.g.json {
+		if r.streamed {
+			return writeCompactJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
+		}
 		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
 	}
 	return human(r.io.Out)

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"relman/diff"
 	"relman/model"
@@ -128,50 +126,17 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
-// writePackage writes the manifests that deploy SRC onto TGT: what is only
-// in the source or different goes in package.xml, what is only in the
-// target in destructiveChanges.xml.
+// writePackage writes the manifests that deploy SRC onto TGT.
 func writePackage(dir string, res diff.Result) (*packageView, error) {
-	var add, del []metadata.Component
-	for _, e := range res.Entries {
-		switch e.Category {
-		case model.OnlyInSource, model.Different:
-			add = append(add, e.Component)
-		case model.OnlyInTarget:
-			del = append(del, e.Component)
-		}
+	entries := make([]model.CompareEntry, len(res.Entries))
+	for i, e := range res.Entries {
+		entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--package-xml %s: %v", dir, err)
+	plan := actions.PlanPackage(entries)
+	if err := actions.WritePackage(dir, plan); err != nil {
+		return nil, fmt.Errorf("--package-xml: %w", err)
 	}
-	if err := writeFileWith(filepath.Join(dir, "package.xml"), func(w io.Writer) error {
-		return metadata.NewManifest(add, manifestAPIVersion).WriteXML(w)
-	}); err != nil {
-		return nil, err
-	}
-	destructive := filepath.Join(dir, "destructiveChanges.xml")
-	if len(del) > 0 {
-		if err := writeFileWith(destructive, func(w io.Writer) error {
-			return metadata.WriteDestructive(w, del, manifestAPIVersion)
-		}); err != nil {
-			return nil, err
-		}
-	} else if err := os.Remove(destructive); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("removing the stale %s: %v", destructive, err)
-	}
-	return &packageView{Dir: dir, Members: len(add), Destructive: len(del)}, nil
-}
-
-func writeFileWith(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %v", path, err)
-	}
-	return f.Close()
+	return &packageView{Dir: dir, Members: len(plan.Deploy), Destructive: len(plan.Destroy)}, nil
 }
 
 func writeCompare(w io.Writer, v compareView) error {
@@ -242,8 +207,3 @@ func diffCmd(ctx context.Context, r *runner, args []string) error {
 	}
 	return nil
 }
-
-// manifestAPIVersion is the <version> written into generated manifests: the
-// API version of Spring '26 and later orgs accept it, and the Metadata API
-// reads older packages fine on newer orgs.
-const manifestAPIVersion = "62.0"

@@ -43,6 +43,9 @@ var inputRules = []error{model.ErrNameRequired, model.ErrInvalidChangeType, mode
 
 // classify maps an error to its exit code and JSON error name.
 func classify(err error) (int, string) {
+	if code, name, ok := exitFor(err); ok {
+		return code, name
+	}
 	var ue *usageError
 	var re *model.RuleError
 	switch {
@@ -75,12 +78,19 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeCompactJSON writes v as one line of JSON (an NDJSON record).
+func writeCompactJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
 // reportError prints err for a person (stderr) or a script (the JSON error
 // envelope on stdout) and returns the exit code.
 func reportError(io IO, asJSON bool, err error) int {
 	code, name := classify(err)
 	if asJSON {
-		if werr := writeJSON(io.Out, errorEnvelope{Status: code, Name: name, Message: err.Error(), ExitCode: code}); werr != nil {
+		if werr := writeCompactJSON(io.Out, errorEnvelope{Status: code, Name: name, Message: err.Error(), ExitCode: code}); werr != nil {
 			fmt.Fprintf(io.Err, "relman: %v\n", werr)
 		}
 		return code

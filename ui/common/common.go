@@ -19,13 +19,16 @@ const (
 	ScreenApprovals
 	ScreenEnvironments
 	ScreenEnvironmentEditor
+	ScreenCompare
+	ScreenReview
 	screenCount
 )
 
 // Count is the number of screens.
 const Count = int(screenCount)
 
-var screenNames = [...]string{"changes", "change detail", "editor", "approvals", "environments", "environment editor"}
+var screenNames = [...]string{"changes", "change detail", "editor", "approvals", "environments", "environment editor",
+	"compare", "review"}
 
 // String names the screen for logs and tests.
 func (s ScreenID) String() string {

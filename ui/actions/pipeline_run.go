@@ -1,0 +1,284 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+
+	"relman/model"
+	"relman/orgclient"
+	"relman/store"
+)
+
+// Deploy runs Deploy Retrieved Customizations: it snapshots the target's
+// current copies of the package's components (for rollback), deploys the
+// package (or, with quick, the kept validation when it still holds — else
+// it says why not), then verifies by comparing source and target.
+func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
+	p, err := s.begin(drID, progress, true)
+	if err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	zip, err := p.packageZip()
+	if err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	target, err := p.org(p.d.Target)
+	if err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	p.progress.emit(Event{Deployment: p.d.Key(), Stage: StageDeploy, Status: model.LogPending,
+		Detail: "taking a snapshot of " + p.d.Target + "'s copies for rollback", At: s.now()})
+	snap, err := target.Retrieve(ctx, p.d.Package.Components)
+	if err != nil {
+		return p.d, model.DeploymentLog{}, fmt.Errorf("%s: snapshot of %s before deploying: %w", p.d.Key(), p.d.Target, err)
+	}
+	targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
+	if err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	kind := model.LogDeploy
+	if quick {
+		if why := model.QuickDeployProblem(p.d, targetHash, s.now()); why != "" {
+			return p.d, model.DeploymentLog{}, model.ErrQuickDeploy.With(p.d.Key() + ": " + why)
+		}
+		kind = model.LogQuickDeploy
+	}
+	var snapKey string
+	now := s.now()
+	if err := s.Store.Update(func(tx *store.Tx) error {
+		if snapKey, err = tx.PutBlob(snap.Zip); err != nil {
+			return err
+		}
+		d, err := tx.Deployment(p.d.ID)
+		if err != nil {
+			return err
+		}
+		d.SnapshotBlob, d.Status, d.UpdatedAt = snapKey, model.DeployInProgress, now
+		p.d = d
+		if err := tx.PutDeployment(d); err != nil {
+			return err
+		}
+		return s.record(tx, now, deployChange(d, "snapshot", map[string]string{"snapshot": snapKey,
+			"components": fmt.Sprint(len(snap.Components)), "createdByDeploy": joinComponents(snap.Missing)}))
+	}); err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	l, err := p.startLog(kind)
+	if err != nil {
+		return p.d, l, err
+	}
+	var st orgclient.DeployState
+	if quick {
+		st, err = target.QuickDeploy(ctx, p.d.ValidationID)
+	} else {
+		st, err = target.Deploy(ctx, zip, orgclient.DeployOptions{TestLevel: p.d.TestLevel, Tests: p.d.Tests})
+	}
+	if err != nil {
+		p.markFailed()
+	}
+	d, l, err := p.follow(ctx, target, l, st, err, deployOutcome)
+	if err != nil {
+		return d, l, err
+	}
+	return s.verify(ctx, p)
+}
+
+// deployOutcome sets the record's status from a finished deploy.
+func deployOutcome(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
+	d.Status = model.DeployFailed
+	if final.Success && final.Status == model.LogSucceeded {
+		d.Status = model.DeployDeployed
+	}
+	return []model.Change{deployChange(*d, "deployed", map[string]string{"status": string(d.Status), "jobId": final.JobID})}
+}
+
+// markFailed records that a deploy could not even start.
+func (p *pipeline) markFailed() {
+	now := p.s.now()
+	_ = p.s.Store.Update(func(tx *store.Tx) error {
+		d, err := tx.Deployment(p.d.ID)
+		if err != nil {
+			return err
+		}
+		d.Status, d.UpdatedAt = model.DeployFailed, now
+		p.d = d
+		return tx.PutDeployment(d)
+	})
+}
+
+// verify compares source and target for the package's components: all
+// must be the same for the deployment to count as verified.
+func (s *Service) verify(ctx context.Context, p *pipeline) (model.DeploymentRecord, model.DeploymentLog, error) {
+	l, err := p.startLog(model.LogVerify)
+	if err != nil {
+		return p.d, l, err
+	}
+	out, err := s.Compare(ctx, CompareRequest{Source: p.d.Source, Target: p.d.Target, Save: true,
+		Filters: model.CompareFilters{CR: 0, Components: p.d.Package.Components}})
+	if err != nil {
+		l, _ = p.finishLog(l, model.LogFailed, err.Error(), nil)
+		return p.d, l, err
+	}
+	if err := s.Store.Update(func(tx *store.Tx) error {
+		cr, err := tx.CR(p.d.CR)
+		if err != nil {
+			return err
+		}
+		cr, ch := model.LinkCompareLog(cr, out.Log.ID)
+		if err := tx.PutCR(cr); err != nil {
+			return err
+		}
+		return s.record(tx, s.now(), ch)
+	}); err != nil {
+		return p.d, l, err
+	}
+	var unlike []string
+	for _, e := range out.Result.Entries {
+		if e.Category != model.Same {
+			unlike = append(unlike, e.Component.String()+" ("+string(e.Category)+")")
+		}
+	}
+	l.ComponentsTotal, l.ComponentsDeployed, l.ComponentErrors = len(out.Result.Entries), len(out.Result.Entries)-len(unlike), len(unlike)
+	ok := len(unlike) == 0
+	msg := fmt.Sprintf("%s: all %d components are the same in %s and %s", out.Log.Key(), len(out.Result.Entries), p.d.Source, p.d.Target)
+	if !ok {
+		msg = fmt.Sprintf("%s: %d of %d components differ after the deploy: %v", out.Log.Key(), len(unlike), len(out.Result.Entries), unlike)
+	}
+	l, err = p.finishLog(l, model.FinishStatus(model.LogVerify, "", ok), msg, func(d *model.DeploymentRecord) []model.Change {
+		if ok {
+			d.Status = model.DeployVerified
+		}
+		return []model.Change{deployChange(*d, "verify", map[string]string{"compareLog": out.Log.Key(), "verified": boolString(ok)})}
+	})
+	if err == nil && !ok {
+		err = &JobFailedError{Deployment: p.d.Key(), Status: model.LogFailed, Summary: msg}
+	}
+	return p.d, l, err
+}
+
+// Cancel asks the target org to cancel the deployment's running job.
+func (s *Service) Cancel(ctx context.Context, drID int64) (model.DeploymentLog, error) {
+	var d model.DeploymentRecord
+	var running *model.DeploymentLog
+	if err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		if d, err = tx.Deployment(drID); err != nil {
+			return err
+		}
+		running, err = runningLog(tx, drID)
+		return err
+	}); err != nil {
+		return model.DeploymentLog{}, err
+	}
+	if running == nil {
+		return model.DeploymentLog{}, model.ErrNothingRunning.With(d.Key() + " has no job in progress")
+	}
+	e, err := s.Environment(d.Target)
+	if err != nil {
+		return *running, err
+	}
+	org, err := s.Open(e)
+	if err != nil {
+		return *running, err
+	}
+	if err := org.CancelDeploy(ctx, running.JobID); err != nil {
+		return *running, err
+	}
+	l := *running
+	l.Status = model.LogCanceling
+	now := s.now()
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if err := tx.PutLog(l); err != nil {
+			return err
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityDeploymentLog, EntityID: l.Key(), Action: "cancel",
+			Details: map[string]string{"jobId": l.JobID}})
+	})
+	return l, err
+}
+
+// Unfinished lists deployment records with a job that was started and
+// never seen to finish: the UI re-attaches to them at start.
+func (s *Service) Unfinished() ([]model.DeploymentLog, error) {
+	var out []model.DeploymentLog
+	err := s.Store.View(func(tx *store.Tx) error {
+		ds, err := tx.ListDeployments(0)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			l, err := runningLog(tx, d.ID)
+			if err != nil {
+				return err
+			}
+			if l != nil {
+				out = append(out, *l)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Resume re-attaches to the deployment's unfinished job (after a crash, a
+// quit or a lost connection) and finishes it as the original run would
+// have: a validation is kept for quick deploy, a deploy is verified.
+func (s *Service) Resume(ctx context.Context, drID int64, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
+	p := &pipeline{s: s, progress: progress}
+	var running *model.DeploymentLog
+	if err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		if p.d, err = tx.Deployment(drID); err != nil {
+			return err
+		}
+		if p.cr, err = tx.CR(p.d.CR); err != nil {
+			return err
+		}
+		running, err = runningLog(tx, drID)
+		return err
+	}); err != nil {
+		return p.d, model.DeploymentLog{}, err
+	}
+	if running == nil {
+		return p.d, model.DeploymentLog{}, model.ErrNothingRunning.With(p.d.Key() + " has no unfinished job")
+	}
+	target, err := p.org(p.d.Target)
+	if err != nil {
+		return p.d, *running, err
+	}
+	st := orgclient.DeployState{JobID: running.JobID}
+	switch running.Kind {
+	case model.LogValidate:
+		// The target's copies are hashed now: a resumed validation is kept
+		// for quick deploy only if they still match at deploy time.
+		targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
+		if err != nil {
+			return p.d, *running, err
+		}
+		return p.follow(ctx, target, *running, st, nil, func(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
+			if !final.Success {
+				return nil
+			}
+			d.ValidationID, d.ValidatedAt, d.ValidatedPackage, d.ValidatedTarget = final.JobID, s.now(), d.Package.SHA256, targetHash
+			return []model.Change{deployChange(*d, "validated", map[string]string{"validationId": final.JobID, "resumed": "true"})}
+		})
+	case model.LogDeploy, model.LogQuickDeploy:
+		d, l, err := p.follow(ctx, target, *running, st, nil, deployOutcome)
+		if err != nil {
+			return d, l, err
+		}
+		return s.verify(ctx, p)
+	}
+	return p.d, *running, fmt.Errorf("%s: the unfinished %s job %s cannot be resumed", p.d.Key(), running.Kind, running.JobID)
+}
+
+// Logs lists a deployment record's logs, oldest first.
+func (s *Service) Logs(drID int64) ([]model.DeploymentLog, error) {
+	var ls []model.DeploymentLog
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		ls, err = tx.ListLogs(drID)
+		return err
+	})
+	return ls, err
+}

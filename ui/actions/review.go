@@ -1,0 +1,118 @@
+package actions
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"relman/model"
+	"relman/model/metadata"
+	"relman/store"
+)
+
+// CompareLog reads one saved comparison.
+func (s *Service) CompareLog(id int64) (model.CompareLog, error) {
+	var l model.CompareLog
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		l, err = tx.CompareLog(id)
+		return err
+	})
+	return l, err
+}
+
+// CompareLogs lists saved comparisons, of one change request when cr is not 0.
+func (s *Service) CompareLogs(cr int64) ([]model.CompareLog, error) {
+	var ls []model.CompareLog
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		ls, err = tx.ListCompareLogs(cr)
+		return err
+	})
+	return ls, err
+}
+
+// MarkViewed sets or clears the acting user's viewed mark on one component
+// of a saved comparison, bound to both sides' current content.
+func (s *Service) MarkViewed(logID int64, c metadata.Component, viewed bool) (model.CompareLog, error) {
+	var out model.CompareLog
+	now := s.now()
+	err := s.Store.Update(func(tx *store.Tx) error {
+		l, err := tx.CompareLog(logID)
+		if err != nil {
+			return err
+		}
+		var ch model.Change
+		if out, ch, err = model.MarkViewed(l, c, viewed, s.User, now); err != nil {
+			return err
+		}
+		if err := tx.PutCompareLog(out); err != nil {
+			return err
+		}
+		return s.record(tx, now, ch)
+	})
+	return out, err
+}
+
+// PackagePlan is what deploying a comparison's source onto its target
+// takes: components to add or update, and components to delete.
+type PackagePlan struct {
+	Deploy  []metadata.Component
+	Destroy []metadata.Component
+}
+
+// PlanPackage turns compare entries into a deployment plan: only-in-source
+// and different components are deployed, only-in-target ones destroyed.
+func PlanPackage(entries []model.CompareEntry) PackagePlan {
+	var p PackagePlan
+	for _, e := range entries {
+		switch e.Category {
+		case model.OnlyInSource, model.Different:
+			p.Deploy = append(p.Deploy, e.Component)
+		case model.OnlyInTarget:
+			p.Destroy = append(p.Destroy, e.Component)
+		}
+	}
+	return p
+}
+
+// ManifestAPIVersion is the <version> written into generated manifests.
+const ManifestAPIVersion = "62.0"
+
+// WritePackage writes package.xml, and destructiveChanges.xml when there is
+// something to delete, into dir. A stale destructiveChanges.xml from an
+// earlier run is removed, so the folder always describes this plan alone.
+func WritePackage(dir string, p PackagePlan) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("package folder %s: %v", dir, err)
+	}
+	if err := writeFileWith(filepath.Join(dir, "package.xml"), func(w io.Writer) error {
+		return metadata.NewManifest(p.Deploy, ManifestAPIVersion).WriteXML(w)
+	}); err != nil {
+		return err
+	}
+	destructive := filepath.Join(dir, "destructiveChanges.xml")
+	if len(p.Destroy) > 0 {
+		return writeFileWith(destructive, func(w io.Writer) error {
+			return metadata.WriteDestructive(w, p.Destroy, ManifestAPIVersion)
+		})
+	}
+	if err := os.Remove(destructive); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing the stale %s: %v", destructive, err)
+	}
+	return nil
+}
+
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %v", path, err)
+	}
+	return f.Close()
+}
