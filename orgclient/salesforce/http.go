@@ -76,8 +76,7 @@ func (c *Client) do(ctx context.Context, r request, handle func(*http.Response) 
 			}
 			continue
 		}
-		var fault *SOAPFault
-		if r.idempotent && resp.StatusCode >= 500 && attempt < c.retries && !errors.As(apiErr, &fault) {
+		if r.idempotent && resp.StatusCode >= 500 && attempt < c.retries && transient(apiErr) {
 			attempt++
 			if err := c.backoff(ctx, attempt); err != nil {
 				return c.opErr(r.op, err)
@@ -86,6 +85,23 @@ func (c *Client) do(ctx context.Context, r request, handle func(*http.Response) 
 		}
 		return c.opErr(r.op, apiErr)
 	}
+}
+
+// transient reports whether a 5xx answer may succeed when asked again: any
+// REST or HTTP-level failure, and the SOAP faults Salesforce gives for its
+// own passing trouble (UNKNOWN_EXCEPTION, SERVER_UNAVAILABLE). Other faults
+// answer the request itself (INVALID_ID_FIELD, …) and would answer it the
+// same way again.
+func transient(err error) bool {
+	var fault *SOAPFault
+	if !errors.As(err, &fault) {
+		return true
+	}
+	switch fault.Code {
+	case "UNKNOWN_EXCEPTION", "SERVER_UNAVAILABLE":
+		return true
+	}
+	return false
 }
 
 func (c *Client) send(ctx context.Context, r request, tok token) (*http.Response, error) {
