@@ -21,6 +21,9 @@ const (
 	ScreenEnvironmentEditor
 	ScreenCompare
 	ScreenReview
+	ScreenDeployments
+	ScreenDeployment
+	ScreenLogs
 	screenCount
 )
 
@@ -28,7 +31,7 @@ const (
 const Count = int(screenCount)
 
 var screenNames = [...]string{"changes", "change detail", "editor", "approvals", "environments", "environment editor",
-	"compare", "review"}
+	"compare", "review", "deployments", "deployment", "logs"}
 
 // String names the screen for logs and tests.
 func (s ScreenID) String() string {
