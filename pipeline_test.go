@@ -273,3 +273,65 @@ func TestKilledDeployIsResumed(t *testing.T) {
 	}
 	c.refused("alice", 1, "NothingRunningError", "deploy", "resume", d.ID)
 }
+
+// TestRollbackJourney deploys a change that creates a field and changes a
+// class, then rolls it back with its own approval: the created field is
+// deleted, the class gets its pre-deploy copy back, and the logs show the
+// Rollback statuses.
+func TestRollbackJourney(t *testing.T) {
+	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	dirs := c.orgs(t, "5", "production", "uat")
+	cr := c.approvedCR(t, "--name", "Due dates", "--component", "ApexClass:InvoiceService", "--component", "ApexClass:InvoiceServiceTest",
+		"--component", "CustomField:Invoice__c.Due_Date__c")
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "new", "--cr", cr, "--from", "uat", "--to", "production")
+	c.approveDeployment(t, "alice", d.ID)
+	classFile := filepath.Join(dirs["production"], "force-app", "main", "default", "classes", "InvoiceService.cls")
+	before, err := os.ReadFile(classFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ok("alice", nil, "deploy", "retrieve", d.ID)
+	c.ok("alice", &d, "deploy", "run", d.ID)
+	if d.Status != "Verified" {
+		t.Fatalf("deploy ended %s", d.Status)
+	}
+
+	var rb struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Items  []struct {
+			Component struct{ Type, FullName string }
+			Action    string
+		} `json:"items"`
+		Logs []struct{ Kind, Status string } `json:"logs"`
+	}
+	c.ok("alice", &rb, "rollback", "new", d.ID)
+	actions := map[string]string{}
+	for _, it := range rb.Items {
+		actions[it.Component.Type+":"+it.Component.FullName] = it.Action
+	}
+	if actions["CustomField:Invoice__c.Due_Date__c"] != "Delete" || actions["ApexClass:InvoiceService"] != "Override" {
+		t.Fatalf("rollback items = %v", actions)
+	}
+	c.refused("alice", 1, "RollbackNotApprovedError", "rollback", "run", rb.ID)
+	c.ok("alice", nil, "rollback", "submit", rb.ID)
+	c.refused("alice", 1, "SelfApprovalError", "rollback", "approve", rb.ID)
+	c.ok("bob", nil, "rollback", "approve", rb.ID)
+	c.ok("carol", nil, "rollback", "approve", rb.ID)
+	c.ok("alice", &rb, "rollback", "run", rb.ID)
+	if rb.Status != "Rolled Back" || len(rb.Logs) != 1 || rb.Logs[0].Kind != "rollback" || rb.Logs[0].Status != "Rollback Completed" {
+		t.Fatalf("rollback = %+v", rb)
+	}
+	after, err := os.ReadFile(classFile)
+	if err != nil || string(after) != string(before) {
+		t.Fatalf("InvoiceService is not back to its pre-deploy copy (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dirs["production"], "force-app", "main", "default", "objects", "Invoice__c", "fields", "Due_Date__c.field-meta.xml")); !os.IsNotExist(err) {
+		t.Fatalf("the field the deploy created is still there: %v", err)
+	}
+	c.ok("alice", &d, "deploy", "show", d.ID)
+	if d.Status != "Rolled Back" {
+		t.Fatalf("%s after the rollback is %s", d.ID, d.Status)
+	}
+}

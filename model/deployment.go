@@ -89,10 +89,13 @@ type DeploymentRecord struct {
 	ValidatedPackage string `json:"validatedPackage,omitempty"`
 	ValidatedTarget  string `json:"validatedTarget,omitempty"`
 	// SnapshotBlob is the store key of the target's pre-deploy copies (for rollback).
-	SnapshotBlob string    `json:"snapshotBlob,omitempty"`
-	Logs         []int64   `json:"logs"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	SnapshotBlob string `json:"snapshotBlob,omitempty"`
+	// Created lists the package's components the target did not have
+	// before the deploy: rolling back deletes them.
+	Created   []metadata.Component `json:"created,omitempty"`
+	Logs      []int64              `json:"logs"`
+	CreatedAt time.Time            `json:"createdAt"`
+	UpdatedAt time.Time            `json:"updatedAt"`
 }
 
 // Key is the displayed id, e.g. "DR-0007".

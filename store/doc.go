@@ -34,7 +34,8 @@
 //	├── comparelogs   id 8B BE    → model.CompareLog JSON
 //	├── blobs         sha256 hex  → bytes (retrieved packages, pre-deploy snapshots)
 //	├── audit         seq 8B BE   → prevHash 64 hex | hash 64 hex | canonical event JSON
-//	└── audit_entity  entity 0x00 entityID 0x00 seq 8B BE → empty                     (schema v3)
+//	├── audit_entity  entity 0x00 entityID 0x00 seq 8B BE → empty                     (schema v3)
+//	└── rollbacks     id 8B BE    → model.Rollback JSON                                 (schema v4)
 //
 // IDs come from each bucket's NextSequence and are stored as 8-byte
 // big-endian keys, so cursors walk them in numeric order. Values are copied

@@ -20,6 +20,7 @@ var (
 	bucketBlobs        = []byte("blobs")
 	bucketAudit        = []byte("audit")
 	bucketAuditEntity  = []byte("audit_entity")
+	bucketRollbacks    = []byte("rollbacks")
 )
 
 // Keys of the meta bucket.

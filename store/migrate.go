@@ -26,6 +26,7 @@ var migrations = []migration{
 	{1, "create the buckets", createBuckets},
 	{2, "index change requests by recency", indexCRsByRecency},
 	{3, "index audit events by entity", indexAuditByEntity},
+	{4, "add rollbacks", createRollbacks},
 }
 
 // currentVersion is the schema version this relman reads and writes.
@@ -161,4 +162,12 @@ func indexAuditByEntity(tx *bolt.Tx) error {
 		}
 		return idx.Put(auditEntityKey(ev.Entity, ev.EntityID, ev.Seq), []byte{})
 	})
+}
+
+// createRollbacks is schema v4: the rollbacks bucket.
+func createRollbacks(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketRollbacks); err != nil {
+		return fmt.Errorf("bucket %s: %w", bucketRollbacks, err)
+	}
+	return nil
 }

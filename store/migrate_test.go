@@ -199,3 +199,34 @@ func migrateErr(t *testing.T, list []migration) error {
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error { return migrate(tx, path, list) })
 }
+
+func TestMigrationV4AddsRollbacks(t *testing.T) {
+	path := storeAt(t, 3)
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketRollbacks) != nil {
+			t.Fatal("a v3 store already has rollbacks")
+		}
+		return nil
+	})
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := schemaAt(t, path); v != 4 {
+		t.Fatalf("schema after opening = %d, want 4", v)
+	}
+	mustUpdate(t, s, func(tx *Tx) error {
+		id, err := tx.NextRollbackID()
+		if err != nil {
+			return err
+		}
+		if err := tx.PutRollback(model.Rollback{ID: id, Deployment: 7, Target: "production"}); err != nil {
+			return err
+		}
+		got, err := tx.ListRollbacks(7)
+		if err != nil || len(got) != 1 || got[0].Key() != "RB-0001" {
+			t.Errorf("rollbacks of DR-0007 = %+v, %v", got, err)
+		}
+		return nil
+	})
+}

@@ -84,3 +84,28 @@ func (tx *Tx) ListCompareLogs(cr int64) ([]model.CompareLog, error) {
 		return cr == 0 || c.CR == cr
 	})
 }
+
+func rollbackName(id int64) string { return "rollback " + model.FormatID(model.PrefixRollback, id) }
+
+// NextRollbackID issues a new rollback id.
+func (tx *Tx) NextRollbackID() (int64, error) { return tx.nextID(bucketRollbacks) }
+
+// PutRollback stores a rollback under its ID.
+func (tx *Tx) PutRollback(r model.Rollback) error {
+	return tx.putJSON(bucketRollbacks, r.ID, rollbackName(r.ID), "NextRollbackID", r)
+}
+
+// Rollback reads one rollback.
+func (tx *Tx) Rollback(id int64) (model.Rollback, error) {
+	var r model.Rollback
+	err := tx.getJSON(bucketRollbacks, id, rollbackName(id), &r)
+	return r, err
+}
+
+// ListRollbacks lists the rollbacks of deployment record deployment (0 =
+// all), oldest first.
+func (tx *Tx) ListRollbacks(deployment int64) ([]model.Rollback, error) {
+	return listJSON(tx, bucketRollbacks, rollbackName, func(r *model.Rollback) bool {
+		return deployment == 0 || r.Deployment == deployment
+	})
+}

@@ -53,7 +53,7 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 		if err != nil {
 			return err
 		}
-		d.SnapshotBlob, d.Status, d.UpdatedAt = snapKey, model.DeployInProgress, now
+		d.SnapshotBlob, d.Created, d.Status, d.UpdatedAt = snapKey, snap.Missing, model.DeployInProgress, now
 		p.d = d
 		if err := tx.PutDeployment(d); err != nil {
 			return err

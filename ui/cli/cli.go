@@ -48,6 +48,9 @@ func commands() map[string]command {
 	for k, v := range deployCommands() {
 		m["deploy "+k] = v
 	}
+	for k, v := range rollbackCommands() {
+		m["rollback "+k] = v
+	}
 	m["audit"] = auditCommand()
 	m["sim"] = simCommand()
 	for k, v := range compareCommands() {

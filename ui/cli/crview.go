@@ -56,14 +56,25 @@ func crViewOf(cr model.ChangeRequest) crView {
 		Env: cr.Env, Status: string(cr.Status()), ApprovalStatus: string(cr.ApprovalStatus),
 		CompletionStatus: string(cr.CompletionStatus), Requester: cr.Requester,
 		Customizations: nonNil(cr.Customizations), Proposed: nonNil(cr.Proposed), AddedAfterApproval: cr.AddedAfterApproval,
-		Approvers: []approverView{}, Children: keys(model.PrefixChangeRequest, cr.Children),
+		Children:    keys(model.PrefixChangeRequest, cr.Children),
 		Deployments: keys(model.PrefixDeployment, cr.Deployments), CompareLogs: keys(model.PrefixCompareLog, cr.CompareLogs),
 		CancelReason: cr.CancelReason, Revision: cr.Revision, ScopeHash: scope, CreatedAt: cr.CreatedAt, UpdatedAt: cr.UpdatedAt}
 	if cr.Parent != 0 {
 		p := model.FormatID(model.PrefixChangeRequest, cr.Parent)
 		v.Parent = &p
 	}
-	for _, a := range cr.Approvers {
+	v.Approvers = approverViews(cr.Approvers, scope)
+	if stale := model.StaleApprovers(cr.Approvers, scope); len(stale) > 0 {
+		v.ApprovalNote = "the scope changed after " + strings.Join(stale, ", ") + " decided; those decisions no longer count"
+	}
+	return v
+}
+
+// approverViews shows each approver's decision and whether it still
+// counts for the current scope.
+func approverViews(approvers []model.Approver, scope string) []approverView {
+	out := []approverView{}
+	for _, a := range approvers {
 		av := approverView{User: a.User, Decision: string(a.Decision), Comment: a.Comment,
 			Current: a.Decision != model.DecisionNone && a.ScopeHash == scope}
 		if a.Decision == model.DecisionNone {
@@ -73,12 +84,9 @@ func crViewOf(cr model.ChangeRequest) crView {
 			at := a.At
 			av.At = &at
 		}
-		v.Approvers = append(v.Approvers, av)
+		out = append(out, av)
 	}
-	if stale := model.StaleApprovers(cr.Approvers, scope); len(stale) > 0 {
-		v.ApprovalNote = "the scope changed after " + strings.Join(stale, ", ") + " decided; those decisions no longer count"
-	}
-	return v
+	return out
 }
 
 func nonNil(cs []metadata.Component) []metadata.Component {

@@ -83,7 +83,7 @@ func logViewOf(l model.DeploymentLog) logView {
 func deploymentViewOf(d model.DeploymentRecord, logs []model.DeploymentLog) deploymentView {
 	v := deploymentView{ID: d.Key(), CR: model.FormatID(model.PrefixChangeRequest, d.CR), Source: d.Source, Target: d.Target,
 		Status: string(d.Status), ApprovalStatus: string(d.ApprovalStatus), TestLevel: string(d.TestLevel),
-		Tests: d.Tests, Components: nonNil(d.Components), Approvers: []approverView{}, Requester: d.Requester,
+		Tests: d.Tests, Components: nonNil(d.Components), Requester: d.Requester,
 		Dependencies: d.Dependencies, ValidationID: d.ValidationID, Logs: []logView{}}
 	if v.Tests == nil {
 		v.Tests = []string{}
@@ -91,19 +91,7 @@ func deploymentViewOf(d model.DeploymentRecord, logs []model.DeploymentLog) depl
 	if v.Dependencies == nil {
 		v.Dependencies = []model.Dependency{}
 	}
-	scope := d.ScopeHash()
-	for _, a := range d.Approvers {
-		av := approverView{User: a.User, Decision: string(a.Decision), Comment: a.Comment,
-			Current: a.Decision != model.DecisionNone && a.ScopeHash == scope}
-		if a.Decision == model.DecisionNone {
-			av.Decision = "Pending"
-		}
-		if !a.At.IsZero() {
-			at := a.At
-			av.At = &at
-		}
-		v.Approvers = append(v.Approvers, av)
-	}
+	v.Approvers = approverViews(d.Approvers, d.ScopeHash())
 	if p := d.Package; p != nil {
 		v.Package = &packageInfo{SHA256: p.SHA256, Size: p.Size, Components: nonNil(p.Components), Missing: nonNil(p.Missing)}
 	}
