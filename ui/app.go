@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"relman/store"
 	"relman/ui/common"
@@ -145,12 +146,34 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
-		return m.handleKey(msg)
+		return m.handleKeys(msg)
+	case tea.MouseMsg:
+		// The wheel scrolls what is on screen, not the hidden screens.
+		var cmd tea.Cmd
+		m.screens[m.current], cmd = m.screens[m.current].Update(msg)
+		return m, cmd
 	}
 	// Everything else (loaded data, spinner ticks, mouse) goes to its
 	// owner: results carry the screen's own message types, so each screen
 	// ignores what is not its own.
 	return m, m.broadcast(msg)
+}
+
+// handleKeys splits keys that arrived together ("kk" from key repeat or a
+// terminal multiplexer) into one message each, unless a text field takes
+// them or they are a paste: "kk" matches no binding, two "k" do.
+func (m Model) handleKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.screens[m.current].Capturing() {
+		return m.handleKey(msg)
+	}
+	var cmds []tea.Cmd
+	var model tea.Model = m
+	for _, r := range msg.Runes {
+		var cmd tea.Cmd
+		model, cmd = model.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return model, tea.Batch(cmds...)
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -307,12 +330,16 @@ func (m Model) headerView() string {
 
 func (m Model) footerView() string {
 	st := m.deps.Styles
+	// The status line is one line whatever it says: a long refusal is cut
+	// short rather than pushing the screen up (the screen that caused it
+	// shows the whole message where it has room).
 	status := ""
 	if m.status != "" {
+		text := ansi.Truncate(strings.Join(strings.Fields(m.status), " "), m.width-4, "…")
 		if m.statusErr {
-			status = st.StatusError.Render("✗ " + m.status)
+			status = st.StatusError.Render("✗ " + text)
 		} else {
-			status = st.StatusOK.Render("✓ " + m.status)
+			status = st.StatusOK.Render("✓ " + text)
 		}
 	}
 	status = lipgloss.NewStyle().Width(m.width - 2).MaxWidth(m.width - 2).Render(status)

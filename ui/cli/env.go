@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"relman/model"
+	"relman/ui/actions"
 )
 
 func envCommands() map[string]command {
@@ -83,7 +82,7 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 			Password:     firstSet(*password, r.io.Getenv("RELMAN_PASSWORD")),
 		}
 		if *sfdxFile != "" {
-			if env.Credentials.SfdxAuthURL, err = readSfdxAuthURL(*sfdxFile); err != nil {
+			if env.Credentials.SfdxAuthURL, err = actions.ReadSfdxAuthURL(*sfdxFile); err != nil {
 				return usageErr("env add %s: %v", env.Name, err)
 			}
 		}
@@ -104,33 +103,6 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 			saved.Kind, saved.Name, where(saved), saved.Name)
 		return err
 	})
-}
-
-// readSfdxAuthURL reads a file holding a force:// URL, either raw or as the
-// JSON that `sf org display --verbose --json` writes. The URL is a secret: it
-// never appears in an error.
-func readSfdxAuthURL(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("--sfdx-url-file: %v", err)
-	}
-	text := strings.TrimSpace(string(b))
-	if strings.HasPrefix(text, "{") {
-		var doc struct {
-			SfdxAuthURL string `json:"sfdxAuthUrl"`
-			Result      struct {
-				SfdxAuthURL string `json:"sfdxAuthUrl"`
-			} `json:"result"`
-		}
-		if err := json.Unmarshal(b, &doc); err != nil {
-			return "", fmt.Errorf("--sfdx-url-file %s: not valid JSON (%v); expected a force:// URL or sf's JSON with sfdxAuthUrl", path, err)
-		}
-		text = firstSet(doc.Result.SfdxAuthURL, doc.SfdxAuthURL)
-	}
-	if !strings.HasPrefix(text, "force://") || !strings.Contains(text, "@") {
-		return "", fmt.Errorf("--sfdx-url-file %s: expected force://<clientId>:<secret>:<refreshToken>@<host>; get one with `sf org auth show-sfdx-auth-url --json`", path)
-	}
-	return text, nil
 }
 
 func firstSet(vals ...string) string {

@@ -1,0 +1,505 @@
+package editor
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"relman/model"
+	"relman/model/metadata"
+	"relman/ui/changes/screentest"
+	"relman/ui/common"
+	"relman/ui/components/dialog"
+)
+
+// shown opens the editor on id (0: a new change request), applies the
+// load and, when the form is editable, the component list of its home
+// environment.
+func shown(t *testing.T, deps common.Deps, id int64, w, h int) *Editor {
+	t.Helper()
+	s := New(deps)
+	s.SetSize(w, h)
+	s, cmd := s.Update(common.ShowMsg{ID: id})
+	s, cmd = s.Update(screentest.Await[editorLoadedMsg](t, cmd))
+	e := s.(*Editor)
+	if e.editable() {
+		e.Update(screentest.Await[catalogueLoadedMsg](t, cmd))
+	}
+	return e
+}
+
+// press sends keys and returns the last command.
+func press(e *Editor, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = e.Update(screentest.Key(k))
+	}
+	return cmd
+}
+
+// typeText types text into the focused field one key at a time; in the
+// picker it applies every filter answer.
+func typeText(t *testing.T, e *Editor, text string) {
+	t.Helper()
+	for _, r := range text {
+		cmd := press(e, string(r))
+		if e.focus == fieldSearch && e.picker.running {
+			e.Update(screentest.Await[pickFilteredMsg](t, cmd))
+		}
+	}
+}
+
+// focusOn tabs to field f.
+func focusOn(t *testing.T, e *Editor, f field) {
+	t.Helper()
+	for range 12 {
+		if e.focus == f {
+			return
+		}
+		press(e, "tab")
+	}
+	t.Fatalf("field %d is not a focus stop", f)
+}
+
+func comp(s string) metadata.Component {
+	c, err := metadata.ParseComponent(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func TestEditorNewFormOffersProductionEnvironments(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	if !slices.Equal(e.envs, []string{"production"}) || e.env != "production" {
+		t.Fatalf("envs %v, env %q; want only production", e.envs, e.env)
+	}
+	if e.focus != fieldName || !e.Capturing() {
+		t.Fatal("a new form does not start typing into the name")
+	}
+	if cat := e.picker.catalogue(); cat == nil || len(cat.names) != 41 || e.picker.shown.len() != 41 {
+		t.Fatal("the picker does not hold production's 41 components")
+	}
+}
+
+func TestEditorTabOrderAndCapturing(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	order := []struct {
+		f         field
+		capturing bool
+	}{{fieldType, false}, {fieldEnv, false}, {fieldOverview, true}, {fieldSearch, true},
+		{fieldProposed, true}, {fieldApprovers, true}, {fieldName, true}}
+	for _, o := range order {
+		press(e, "tab")
+		if e.focus != o.f || e.Capturing() != o.capturing {
+			t.Fatalf("tab: focus %d capturing %v, want %d %v", e.focus, e.Capturing(), o.f, o.capturing)
+		}
+	}
+	press(e, "shift+tab")
+	if e.focus != fieldApprovers {
+		t.Fatalf("shift+tab from the name goes to %d, want the approvers", e.focus)
+	}
+	e.picked = []metadata.Component{comp("ApexClass:InvoiceService")}
+	focusOn(t, e, fieldSearch)
+	if press(e, "tab"); e.focus != fieldPicked || e.Capturing() {
+		t.Fatal("the chosen components are not a focus stop once there are some")
+	}
+}
+
+func TestEditorChangeTypeCycles(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	focusOn(t, e, fieldType)
+	steps := []struct{ key, want string }{{"right", "Standard"}, {"l", "Major"}, {"space", "Emergency"},
+		{"right", "Minor"}, {"left", "Emergency"}, {"h", "Major"}}
+	for _, s := range steps {
+		press(e, s.key)
+		if got := string(model.ChangeTypes[e.changeType]); got != s.want {
+			t.Fatalf("%s: change type %s, want %s", s.key, got, s.want)
+		}
+	}
+}
+
+func TestEditorHomeEnvironmentCyclesAndLoadsItsComponents(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	prod, err := deps.Svc.Environment("production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod.Name = "production-eu"
+	if _, err := deps.Svc.AddEnvironment(prod); err != nil {
+		t.Fatal(err)
+	}
+	e := shown(t, deps, 0, 80, 24)
+	focusOn(t, e, fieldEnv)
+	cmd := press(e, "right")
+	if e.env != "production-eu" || !e.picker.loading["production-eu"] {
+		t.Fatalf("env %q, loading %v", e.env, e.picker.loading)
+	}
+	if !strings.Contains(e.View(), "‹ production-eu ›") {
+		t.Error("the chosen environment is not shown")
+	}
+	e.Update(screentest.Await[catalogueLoadedMsg](t, cmd))
+	if press(e, "left"); e.env != "production" || e.picker.catalogue() == nil {
+		t.Fatal("back to production does not use its cached components")
+	}
+}
+
+func TestEditorPickerAddsAndRemovesComponents(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	focusOn(t, e, fieldSearch)
+	typeText(t, e, "invstatus")
+	if c, _ := e.picker.selected(); c != comp("CustomField:Invoice__c.Status__c") {
+		t.Fatalf("best match %v", c)
+	}
+	press(e, "enter")
+	press(e, "enter")
+	if len(e.picked) != 0 {
+		t.Fatal("enter on a chosen component does not remove it")
+	}
+	press(e, "enter", "esc")
+	typeText(t, e, "inv")
+	press(e, "down", "enter")
+	if len(e.picked) != 2 || !strings.Contains(e.View(), "• CustomField:Invoice__c.Status__c") {
+		t.Fatalf("picked %v", e.picked)
+	}
+	press(e, "tab")
+	if e.focus != fieldPicked {
+		t.Fatal("tab from the picker does not reach the chosen components")
+	}
+	second := e.picked[1]
+	press(e, "j", "x")
+	if len(e.picked) != 1 || slices.Contains(e.picked, second) {
+		t.Fatalf("x removed the wrong one: %v", e.picked)
+	}
+	press(e, "x")
+	if len(e.picked) != 0 || e.focus != fieldSearch {
+		t.Fatalf("removing the last one leaves focus on %d", e.focus)
+	}
+}
+
+func TestEditorPickerDropsStaleAnswersAndAnswersDeletionsAtOnce(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	focusOn(t, e, fieldSearch)
+	first := press(e, "i")
+	stale := screentest.Await[pickFilteredMsg](t, first) // finished before the next key
+	second := press(e, "n")
+	e.Update(stale)
+	if e.picker.shown.query != "" {
+		t.Fatalf("the stale answer for %q was shown", stale.answer.query)
+	}
+	e.Update(screentest.Await[pickFilteredMsg](t, second))
+	typeText(t, e, "v")
+	if e.picker.shown.query != "inv" || len(e.picker.answers) != 2 {
+		t.Fatalf("shown %q with answers for %d prefixes", e.picker.shown.query, len(e.picker.answers))
+	}
+	if cmd := press(e, "backspace"); e.picker.running || e.picker.shown.query != "in" {
+		t.Fatalf("backspace: running %v, shown %q; want the kept answer for \"in\" at once (cmd %v)",
+			e.picker.running, e.picker.shown.query, cmd != nil)
+	}
+	press(e, "esc")
+	if e.picker.query() != "" || e.dialog.Open() || e.picker.shown.len() != 41 {
+		t.Fatal("esc in the picker does not clear the search")
+	}
+}
+
+func TestEditorProposedIsCheckedAsItIsTyped(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 100, 40)
+	focusOn(t, e, fieldProposed)
+	typeText(t, e, "CustomField:Invoice__c.Due_Date")
+	if v := e.View(); !strings.Contains(v, `field "Due_Date": custom fields end in __c`) {
+		t.Fatalf("no inline error for a field without __c:\n%s", v)
+	}
+	press(e, "enter")
+	if len(e.proposed) != 0 {
+		t.Fatal("an invalid proposed customization was added")
+	}
+	typeText(t, e, "__c")
+	if _, problem := e.checkProposed(); problem != "" {
+		t.Fatalf("valid name refused: %s", problem)
+	}
+	press(e, "enter")
+	if len(e.proposed) != 1 || e.proposedIn.Value() != "" {
+		t.Fatalf("proposed %v, input %q", e.proposed, e.proposedIn.Value())
+	}
+	typeText(t, e, "Nonsense:Thing")
+	if _, problem := e.checkProposed(); !strings.Contains(problem, "Nonsense") {
+		t.Errorf("unknown type: %q", problem)
+	}
+	e.proposedIn.Reset()
+	typeText(t, e, "CustomField:Invoice__c.Status__c")
+	if v := e.View(); !strings.Contains(v, "already exists in production; pick it under") {
+		t.Errorf("no hint for a proposed component that exists:\n%s", v)
+	}
+}
+
+func TestEditorRefusesTheRequesterAsApprover(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 100, 30)
+	typeText(t, e, "Something")
+	focusOn(t, e, fieldApprovers)
+	typeText(t, e, "bob, alice")
+	if v := e.View(); !strings.Contains(v, "alice requests this change and cannot approve it") {
+		t.Fatalf("no inline refusal:\n%s", v)
+	}
+	press(e, "shift+tab")
+	cmd := press(e, "ctrl+s")
+	if msg := screentest.Await[common.ErrMsg](t, cmd); !strings.Contains(msg.Err.Error(), "not saved") {
+		t.Fatalf("status %v", msg.Err)
+	}
+	if e.saving || e.focus != fieldApprovers {
+		t.Fatalf("saving %v, focus %d; want no save and focus on the approvers", e.saving, e.focus)
+	}
+}
+
+func TestEditorNeedsAName(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	press(e, "tab", "tab")
+	press(e, "ctrl+s")
+	if e.saving || e.focus != fieldName || !strings.Contains(e.View(), model.ErrNameRequired.Rule) {
+		t.Fatal("an unnamed change request was saved, or the name was not marked")
+	}
+}
+
+// fillNewForm fills a new form: a name, two components picked from
+// production, one proposed, and bob as approver.
+func fillNewForm(t *testing.T, e *Editor, approvers string) {
+	t.Helper()
+	typeText(t, e, "Invoice due dates")
+	focusOn(t, e, fieldSearch)
+	typeText(t, e, "invstatus")
+	press(e, "enter")
+	press(e, "esc")
+	typeText(t, e, "invlayout")
+	press(e, "enter")
+	focusOn(t, e, fieldProposed)
+	typeText(t, e, "CustomField:Invoice__c.Due_Date__c")
+	press(e, "enter")
+	focusOn(t, e, fieldApprovers)
+	typeText(t, e, approvers)
+}
+
+func TestEditorSavesANewChangeRequestAndOpensIt(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	e := shown(t, deps, 0, 80, 24)
+	fillNewForm(t, e, "bob")
+	_, next := e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
+	r := screentest.Start(t, next)
+	if text, isErr := screentest.TakeStatus(t, r); text != "Saved CR-0009" || isErr {
+		t.Fatalf("status %q", text)
+	}
+	screentest.Take[common.BackMsg](t, r)
+	if got := screentest.Take[common.OpenMsg](t, r); got != (common.OpenMsg{Screen: common.ScreenChangeDetail, ID: 9}) {
+		t.Fatalf("opened %+v", got)
+	}
+	cr, err := deps.Svc.CR(9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []metadata.Component{comp("CustomField:Invoice__c.Status__c"), comp("Layout:Invoice__c-Invoice Layout")}
+	if cr.Name != "Invoice due dates" || !slices.Equal(cr.Customizations, want) ||
+		!slices.Equal(cr.Proposed, []metadata.Component{comp("CustomField:Invoice__c.Due_Date__c")}) ||
+		len(cr.Approvers) != 1 || cr.Approvers[0].User != "bob" || cr.Env != "production" || cr.Requester != "alice" {
+		t.Fatalf("stored %+v", cr)
+	}
+	if e.dirty() {
+		t.Error("the saved form still counts as unsaved")
+	}
+}
+
+func TestEditorSaveAndSubmit(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	e := shown(t, deps, 0, 80, 24)
+	fillNewForm(t, e, "bob, carol")
+	press(e, "ctrl+t")
+	if !e.dialog.Open() {
+		t.Fatal("ctrl+t does not ask first")
+	}
+	_, cmd := e.Update(screentest.Await[dialog.DoneMsg](t, press(e, "y")))
+	_, next := e.Update(screentest.Await[savedMsg](t, cmd))
+	if text, _ := screentest.TakeStatus(t, screentest.Start(t, next)); text != "Saved CR-0009 and submitted it for approval" {
+		t.Fatalf("status %q", text)
+	}
+	if cr, _ := deps.Svc.CR(9); cr.Status() != model.StatusPending {
+		t.Fatalf("CR-0009 is %s", cr.Status())
+	}
+}
+
+func TestEditorSubmitRefusedAfterSaving(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	fillNewForm(t, e, "")
+	press(e, "ctrl+t")
+	_, cmd := e.Update(screentest.Await[dialog.DoneMsg](t, press(e, "y")))
+	_, next := e.Update(screentest.Await[savedMsg](t, cmd))
+	r := screentest.Start(t, next)
+	text, isErr := screentest.TakeStatus(t, r)
+	if !isErr || text != "saved CR-0009 but did not submit it: submitting needs at least one approver: CR-0009 lists no approvers" {
+		t.Fatalf("status %q (error %v)", text, isErr)
+	}
+	screentest.Take[common.OpenMsg](t, r)
+}
+
+func TestEditorEditsAChangeRequest(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	e := shown(t, deps, 7, 80, 24)
+	if e.name.Value() != "Tax rate precision" || len(e.picked) != 1 || e.focus != fieldName {
+		t.Fatalf("form holds %q with %v", e.name.Value(), e.picked)
+	}
+	press(e, "end")
+	typeText(t, e, " (4 decimals)")
+	focusOn(t, e, fieldSearch)
+	typeText(t, e, "taxlabel")
+	press(e, "enter")
+	focusOn(t, e, fieldPicked) // Tax_Rate__c, then Invoice_Tax_Label: sorted by type
+	press(e, "x")
+	focusOn(t, e, fieldApprovers)
+	typeText(t, e, "carol")
+	_, next := e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
+	if text, _ := screentest.TakeStatus(t, screentest.Start(t, next)); text != "Saved CR-0007" {
+		t.Fatalf("status %q", text)
+	}
+	cr, _ := deps.Svc.CR(7)
+	if cr.Name != "Tax rate precision (4 decimals)" || cr.Revision != 2 ||
+		!slices.Equal(cr.Customizations, []metadata.Component{comp("CustomLabel:Invoice_Tax_Label")}) ||
+		len(cr.Approvers) != 1 || cr.Approvers[0].User != "carol" {
+		t.Fatalf("stored %+v", cr)
+	}
+}
+
+func TestEditorSavingAnUnchangedFormWritesNothing(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	e := shown(t, deps, 7, 80, 24)
+	e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
+	if cr, _ := deps.Svc.CR(7); cr.Revision != 1 {
+		t.Fatalf("an unchanged save made revision %d", cr.Revision)
+	}
+}
+
+func TestEditorIsReadOnlyWhenTheRulesSaySo(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	for _, c := range []struct {
+		id  int64
+		why string
+	}{{1, "Read-only — CR-0001 is Pending Approval"}, {8, "Read-only — CR-0008 was requested by bob"}} {
+		e := shown(t, deps, c.id, 80, 24)
+		if e.readOnly == nil || e.Capturing() || !strings.Contains(e.View(), c.why) {
+			t.Fatalf("CR-%04d: read-only %v, capturing %v:\n%s", c.id, e.readOnly, e.Capturing(), e.View())
+		}
+		for _, k := range []string{"ctrl+s", "ctrl+t", "tab", "x"} {
+			if cmd := press(e, k); cmd != nil || e.saving || e.dialog.Open() {
+				t.Fatalf("%s did something on a read-only form", k)
+			}
+		}
+		screentest.Await[common.BackMsg](t, press(e, "esc"))
+	}
+}
+
+func TestEditorAsksBeforeDiscarding(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	screentest.Await[common.BackMsg](t, press(e, "esc")) // nothing typed: just back
+	e = shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	typeText(t, e, "Half a thought")
+	if cmd := press(e, "esc"); cmd != nil || !e.dialog.Open() {
+		t.Fatal("esc with unsaved changes does not ask")
+	}
+	if _, cmd := e.Update(screentest.Await[dialog.DoneMsg](t, press(e, "n"))); cmd != nil || e.name.Value() != "Half a thought" {
+		t.Fatal("no to discarding still discarded")
+	}
+	press(e, "esc")
+	_, cmd := e.Update(screentest.Await[dialog.DoneMsg](t, press(e, "y")))
+	screentest.Await[common.BackMsg](t, cmd)
+}
+
+func TestEditorOverviewInExternalEditor(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "fake-editor")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf 'Written in vi.\\nSecond line.\\n' > \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VISUAL", script)
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	if cmd := press(e, "ctrl+e"); cmd != nil {
+		t.Fatal("ctrl+e outside the overview did something")
+	}
+	focusOn(t, e, fieldOverview)
+	ready := screentest.Await[externalReadyMsg](t, press(e, "ctrl+e"))
+	if ready.err != nil {
+		t.Fatal(ready.err)
+	}
+	if _, cmd := e.Update(ready); cmd == nil {
+		t.Fatal("no process to run")
+	}
+	// The program would run it on the terminal; run it here instead.
+	if err := ready.cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := e.Update(externalClosedMsg{session: ready.session, path: ready.path})
+	e.Update(screentest.Await[overviewEditedMsg](t, cmd))
+	if got := e.overview.Value(); got != "Written in vi.\nSecond line." {
+		t.Fatalf("overview %q", got)
+	}
+	if _, err := os.Stat(ready.path); !os.IsNotExist(err) {
+		t.Error("the temp file was left behind")
+	}
+}
+
+func TestEditorDropsAnswersForAnEarlierForm(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	s := New(deps)
+	s.SetSize(80, 24)
+	_, first := s.Update(common.ShowMsg{ID: 7})
+	_, second := s.Update(common.ShowMsg{ID: 0})
+	s.Update(screentest.Await[editorLoadedMsg](t, first))
+	e := s.(*Editor)
+	if !e.loading || e.name.Value() != "" {
+		t.Fatal("the load of an earlier form was applied")
+	}
+	s.Update(screentest.Await[editorLoadedMsg](t, second))
+	if e.loading || e.id != 0 {
+		t.Fatal("the current form did not load")
+	}
+}
+
+func TestEditorGoldens(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			deps := fixture.Deps(t, "alice")
+			w, h := size[0], size[1]
+			t.Run("new", func(t *testing.T) {
+				golden.RequireEqual(t, shown(t, deps, 0, w, h).View())
+			})
+			t.Run("picker", func(t *testing.T) {
+				e := shown(t, deps, 0, w, h)
+				typeText(t, e, "Invoice due dates")
+				focusOn(t, e, fieldSearch)
+				typeText(t, e, "invstatus")
+				press(e, "enter")
+				press(e, "esc")
+				typeText(t, e, "inv")
+				press(e, "down", "down")
+				golden.RequireEqual(t, e.View())
+			})
+			t.Run("proposed error", func(t *testing.T) {
+				e := shown(t, deps, 0, w, h)
+				focusOn(t, e, fieldProposed)
+				typeText(t, e, "ValidationRule:Due_Date_Check")
+				golden.RequireEqual(t, e.View())
+			})
+			t.Run("edit", func(t *testing.T) {
+				golden.RequireEqual(t, shown(t, deps, 3, w, h).View())
+			})
+			t.Run("read-only", func(t *testing.T) {
+				golden.RequireEqual(t, shown(t, deps, 1, w, h).View())
+			})
+			t.Run("discard", func(t *testing.T) {
+				e := shown(t, deps, 0, w, h)
+				typeText(t, e, "Half a thought")
+				press(e, "esc")
+				golden.RequireEqual(t, e.View())
+			})
+		})
+	}
+}

@@ -1,0 +1,48 @@
+package environments
+
+import "github.com/charmbracelet/bubbles/key"
+
+// listKeys are the list's keys; List.updateKeys enables those that apply.
+type listKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Test, Add, Edit, Remove, Details, Back  key.Binding
+}
+
+func defaultListKeys() listKeys {
+	return listKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Test:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test")),
+		Add:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Remove:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove")),
+		Details:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Back:     key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back to list")),
+	}
+}
+
+// editorKeys are the editor's keys; Editor.updateKeys enables those that
+// apply to the focused field.
+type editorKeys struct {
+	Next, Prev key.Binding
+	// OptionPrev and OptionNext cycle a choice field; OptionPrev's help
+	// ("←/→") speaks for both, so OptionNext stays out of the help lists.
+	OptionPrev, OptionNext key.Binding
+	Save, SaveTest, Cancel key.Binding
+}
+
+func defaultEditorKeys() editorKeys {
+	return editorKeys{
+		Next:       key.NewBinding(key.WithKeys("tab", "down", "enter"), key.WithHelp("tab/↓", "next field")),
+		Prev:       key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
+		OptionPrev: key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "change")),
+		OptionNext: key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→", "next option")),
+		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		SaveTest:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "save & test")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}

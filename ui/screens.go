@@ -1,0 +1,21 @@
+package ui
+
+import (
+	"relman/ui/approvals"
+	"relman/ui/changes"
+	"relman/ui/common"
+	"relman/ui/editor"
+	"relman/ui/environments"
+)
+
+// Screens builds every screen once; the root keeps them for the whole run.
+func Screens(deps common.Deps) map[common.ScreenID]common.Screen {
+	return map[common.ScreenID]common.Screen{
+		common.ScreenChanges:           changes.NewList(deps),
+		common.ScreenChangeDetail:      changes.NewDetail(deps),
+		common.ScreenEditor:            editor.New(deps),
+		common.ScreenApprovals:         approvals.New(deps),
+		common.ScreenEnvironments:      environments.NewList(deps),
+		common.ScreenEnvironmentEditor: environments.NewEditor(deps),
+	}
+}
