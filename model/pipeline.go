@@ -185,3 +185,30 @@ func AddToApprovedScope(cr ChangeRequest, cs []metadata.Component, actor string,
 	return out, crChange(out, "add-dependencies", map[string]string{"components": joinComponents(added),
 		"approvalStatus": string(out.ApprovalStatus)}), nil
 }
+
+// AddToDeployment widens a deployment record by components Check
+// Dependencies found missing. Its scope changed, so its approval no longer
+// holds (it goes back to Pending Approval), and its package no longer
+// matches what it deploys: retrieve again.
+func AddToDeployment(d DeploymentRecord, cs []metadata.Component, now time.Time) (DeploymentRecord, Change) {
+	have := componentSet(d.Components)
+	var added []metadata.Component
+	for _, c := range cs {
+		if !have[c] {
+			have[c] = true
+			added = append(added, c)
+		}
+	}
+	if len(added) == 0 {
+		return d, Change{}
+	}
+	out := d
+	out.Components = union(d.Components, added)
+	out.Package, out.Dependencies, out.ValidationID = nil, nil, ""
+	if d.ApprovalStatus == ApprovalApproved || d.ApprovalStatus == ApprovalPending {
+		out.ApprovalStatus, out.Status = ApprovalPending, DeployPending
+	}
+	out.UpdatedAt = now
+	return out, Change{Entity: EntityDeployment, EntityID: d.Key(), Action: "add-dependencies",
+		Details: map[string]string{"components": joinComponents(added), "approvalStatus": string(out.ApprovalStatus)}}
+}

@@ -163,8 +163,9 @@ func componentSet(ctx context.Context, org orgclient.Org) (map[metadata.Componen
 }
 
 // AddMissingDependencies adds the components Check Dependencies found
-// missing to the deployment's change request; the request then needs
-// approving again, its scope having grown.
+// missing to the deployment and its change request; both then need
+// approving again, their scope having grown, and the package must be
+// retrieved again.
 func (s *Service) AddMissingDependencies(drID int64) (model.ChangeRequest, error) {
 	var out model.ChangeRequest
 	now := s.now()
@@ -183,17 +184,24 @@ func (s *Service) AddMissingDependencies(drID int64) (model.ChangeRequest, error
 		if err != nil {
 			return err
 		}
+		var changes []model.Change
 		var ch model.Change
 		if out, ch, err = model.AddToApprovedScope(cr, missing, s.User, now); err != nil {
 			return err
 		}
-		if ch.Action == "" {
-			return nil
+		if ch.Action != "" {
+			if err := tx.PutCR(out); err != nil {
+				return err
+			}
+			changes = append(changes, ch)
 		}
-		if err := tx.PutCR(out); err != nil {
-			return err
+		if d, ch = model.AddToDeployment(d, missing, now); ch.Action != "" {
+			if err := tx.PutDeployment(d); err != nil {
+				return err
+			}
+			changes = append(changes, ch)
 		}
-		return s.record(tx, now, ch)
+		return s.record(tx, now, changes...)
 	})
 	return out, err
 }

@@ -278,7 +278,9 @@ func TestDetailScrollsAndGoesBack(t *testing.T) {
 		{"j", func(y int) bool { return y == 1 }}, {"down", func(y int) bool { return y == 2 }},
 		{"k", func(y int) bool { return y == 1 }}, {"G", func(y int) bool { return y > 10 }},
 		{"g", func(y int) bool { return y == 0 }}, {"pgdown", func(y int) bool { return y > 3 }},
-		{"pgup", func(y int) bool { return y == 0 }},
+		{"pgup", func(y int) bool { return y == 0 }}, {"end", func(y int) bool { return y > 10 }},
+		{"home", func(y int) bool { return y == 0 }}, {"space", func(y int) bool { return y > 3 }},
+		{"ctrl+b", func(y int) bool { return y == 0 }}, {"ctrl+f", func(y int) bool { return y > 3 }},
 	}
 	for _, s := range steps {
 		d.Update(screentest.Key(s.key))

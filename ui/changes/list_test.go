@@ -78,6 +78,7 @@ func TestListMovesWithKeysAndWheel(t *testing.T) {
 		{"j", "CR-0007"}, {"down", "CR-0006"}, {"k", "CR-0007"}, {"up", "CR-0008"}, {"up", "CR-0008"},
 		{"G", "CR-0002"}, {"g", "CR-0008"}, {"end", "CR-0002"}, {"home", "CR-0008"},
 		{"pgdown", "CR-0003"}, {"pgdown", "CR-0004"}, {"pgup", "CR-0003"},
+		{"ctrl+b", "CR-0008"}, {"ctrl+f", "CR-0003"},
 	}
 	var s common.Screen = l
 	for _, st := range steps {

@@ -285,6 +285,7 @@ func deployDeps(ctx context.Context, r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
+	found := d.Dependencies
 	if *add {
 		if _, err := svc.AddMissingDependencies(id); err != nil {
 			return err
@@ -292,6 +293,9 @@ func deployDeps(ctx context.Context, r *runner, args []string) error {
 		if d, err = svc.Deployment(id); err != nil {
 			return err
 		}
+		// Adding widened the record and cleared its (now stale) check:
+		// show what the check found, against the record as it now is.
+		d.Dependencies = found
 	}
 	v := deploymentViewOf(d, nil)
 	return r.emit(v, func(w io.Writer) error {
@@ -302,6 +306,10 @@ func deployDeps(ctx context.Context, r *runner, args []string) error {
 			}
 		}
 		fmt.Fprintf(w, "%s: %d references checked, %d missing from the package and %s.\n", d.Key(), len(d.Dependencies), missing, d.Target)
+		if *add && missing > 0 {
+			fmt.Fprintf(w, "Added the missing components to %s and %s: both need approving again, then retrieve again.\n",
+				model.FormatID(model.PrefixChangeRequest, d.CR), d.Key())
+		}
 		return writeDeployment(w, v, false)
 	})
 }

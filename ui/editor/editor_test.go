@@ -238,6 +238,36 @@ func TestEditorProposedIsCheckedAsItIsTyped(t *testing.T) {
 	}
 }
 
+func TestEditorPickerCursorAndProposedListKeys(t *testing.T) {
+	e := shown(t, fixture.Deps(t, "alice"), 0, 80, 24)
+	focusOn(t, e, fieldSearch)
+	press(e, "ctrl+n", "ctrl+n", "down", "ctrl+p")
+	if e.picker.cursor != 2 {
+		t.Fatalf("picker cursor %d after ctrl+n ctrl+n ↓ ctrl+p, want 2", e.picker.cursor)
+	}
+	press(e, "up", "up", "up")
+	if e.picker.cursor != 0 {
+		t.Fatalf("picker cursor %d, want 0 (it stops at the top)", e.picker.cursor)
+	}
+	focusOn(t, e, fieldProposed)
+	for _, c := range []string{"CustomField:Invoice__c.A__c", "CustomField:Invoice__c.B__c", "CustomField:Invoice__c.C__c"} {
+		typeText(t, e, c)
+		press(e, "enter")
+	}
+	press(e, "tab")
+	if e.focus != fieldProposedList || e.Capturing() {
+		t.Fatal("tab from proposed does not reach its list")
+	}
+	press(e, "j", "j", "k", "delete")
+	if len(e.proposed) != 2 || slices.Contains(e.proposed, comp("CustomField:Invoice__c.B__c")) {
+		t.Fatalf("delete removed the wrong one: %v", e.proposed)
+	}
+	press(e, "backspace", "x")
+	if len(e.proposed) != 0 || e.focus != fieldProposed {
+		t.Fatalf("proposed %v, focus %d after removing all", e.proposed, e.focus)
+	}
+}
+
 func TestEditorRefusesTheRequesterAsApprover(t *testing.T) {
 	e := shown(t, fixture.Deps(t, "alice"), 0, 100, 30)
 	typeText(t, e, "Something")

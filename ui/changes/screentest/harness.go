@@ -137,6 +137,7 @@ var keys = map[string]tea.KeyMsg{
 	"backspace": {Type: tea.KeyBackspace}, "delete": {Type: tea.KeyDelete}, "space": {Type: tea.KeySpace, Runes: []rune{' '}},
 	"ctrl+s": {Type: tea.KeyCtrlS}, "ctrl+t": {Type: tea.KeyCtrlT}, "ctrl+e": {Type: tea.KeyCtrlE},
 	"ctrl+u": {Type: tea.KeyCtrlU}, "ctrl+n": {Type: tea.KeyCtrlN}, "ctrl+p": {Type: tea.KeyCtrlP},
+	"ctrl+b": {Type: tea.KeyCtrlB}, "ctrl+f": {Type: tea.KeyCtrlF},
 }
 
 // Key returns the key message for a named key ("enter", "ctrl+s") or for
