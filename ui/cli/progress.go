@@ -60,10 +60,12 @@ func (p *progressPrinter) event(e actions.Event) {
 	if e.JobID != "" {
 		state += " (job " + e.JobID + ")"
 	}
-	if e.Done {
+	switch {
+	case e.Done && e.Detail != "":
+		state += " — " + e.Detail
+	case e.Done:
 		state += " — " + progressCounters(e)
-	}
-	if e.Detail != "" && (e.Done || e.Status == model.LogPending) {
+	case e.Detail != "" && e.Status == model.LogPending:
 		state += ": " + e.Detail
 	}
 	if state != p.last {
