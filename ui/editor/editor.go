@@ -137,20 +137,14 @@ func New(deps common.Deps) common.Screen {
 // Title implements common.Screen.
 func (m *Editor) Title() string { return "Edit Change Request" }
 
-// Capturing implements common.Screen: true while a text field has focus.
+// Capturing implements common.Screen: true while the form can be edited,
+// whatever field has focus, so that a stray q or tab number never throws
+// away what was typed; esc leaves (asking first when there are changes).
 func (m *Editor) Capturing() bool {
 	if m.dialog.Open() {
 		return m.dialog.Capturing()
 	}
-	return m.editable() && m.isTextField(m.focus)
-}
-
-func (m *Editor) isTextField(f field) bool {
-	switch f {
-	case fieldName, fieldOverview, fieldSearch, fieldProposed, fieldApprovers:
-		return true
-	}
-	return false
+	return m.editable()
 }
 
 // editable reports whether the form is loaded and may be changed now.

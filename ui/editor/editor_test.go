@@ -93,7 +93,7 @@ func TestEditorTabOrderAndCapturing(t *testing.T) {
 	order := []struct {
 		f         field
 		capturing bool
-	}{{fieldType, false}, {fieldEnv, false}, {fieldOverview, true}, {fieldSearch, true},
+	}{{fieldType, true}, {fieldEnv, true}, {fieldOverview, true}, {fieldSearch, true},
 		{fieldProposed, true}, {fieldApprovers, true}, {fieldName, true}}
 	for _, o := range order {
 		press(e, "tab")
@@ -107,7 +107,7 @@ func TestEditorTabOrderAndCapturing(t *testing.T) {
 	}
 	e.picked = []metadata.Component{comp("ApexClass:InvoiceService")}
 	focusOn(t, e, fieldSearch)
-	if press(e, "tab"); e.focus != fieldPicked || e.Capturing() {
+	if press(e, "tab"); e.focus != fieldPicked || !e.Capturing() {
 		t.Fatal("the chosen components are not a focus stop once there are some")
 	}
 }
@@ -255,7 +255,7 @@ func TestEditorPickerCursorAndProposedListKeys(t *testing.T) {
 		press(e, "enter")
 	}
 	press(e, "tab")
-	if e.focus != fieldProposedList || e.Capturing() {
+	if e.focus != fieldProposedList || !e.Capturing() {
 		t.Fatal("tab from proposed does not reach its list")
 	}
 	press(e, "j", "j", "k", "delete")
