@@ -24,6 +24,7 @@ const (
 	ScreenDeployments
 	ScreenDeployment
 	ScreenLogs
+	ScreenRollback
 	screenCount
 )
 
@@ -31,7 +32,7 @@ const (
 const Count = int(screenCount)
 
 var screenNames = [...]string{"changes", "change detail", "editor", "approvals", "environments", "environment editor",
-	"compare", "review", "deployments", "deployment", "logs"}
+	"compare", "review", "deployments", "deployment", "logs", "rollback"}
 
 // String names the screen for logs and tests.
 func (s ScreenID) String() string {
