@@ -1,25 +1,24 @@
 package approvals
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"relman/ui/components/nav"
+)
 
 // keyMap holds the screen's keys. updateKeys enables only those that apply
 // now, so the help footer never offers a key that does nothing.
 type keyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Approve, Reject, Open                   key.Binding
+	nav.KeyMap
+	Approve, Reject, Open key.Binding
 }
 
 func defaultKeyMap() keyMap {
 	return keyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Approve:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve")),
-		Reject:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reject")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open CR")),
+		KeyMap:  nav.DefaultKeyMap(),
+		Approve: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve")),
+		Reject:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reject")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open CR")),
 	}
 }
 
@@ -27,10 +26,8 @@ func defaultKeyMap() keyMap {
 // needs an item and no decision already running.
 func (m *Model) updateKeys() {
 	has := len(m.items) > 0
-	for _, b := range []*key.Binding{&m.keys.Up, &m.keys.Down, &m.keys.Top, &m.keys.Bottom,
-		&m.keys.PageUp, &m.keys.PageDown, &m.keys.Open} {
-		b.SetEnabled(has)
-	}
+	m.keys.KeyMap.SetEnabled(has)
+	m.keys.Open.SetEnabled(has)
 	m.keys.Approve.SetEnabled(has && m.busy == "")
 	m.keys.Reject.SetEnabled(has && m.busy == "")
 }

@@ -243,19 +243,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
+	if d, ok := m.keys.Delta(msg, len(m.items), m.rowsVisible()); ok {
+		m.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, m.keys.Up):
-		m.move(-1)
-	case key.Matches(msg, m.keys.Down):
-		m.move(1)
-	case key.Matches(msg, m.keys.PageUp):
-		m.move(-m.rowsVisible())
-	case key.Matches(msg, m.keys.PageDown):
-		m.move(m.rowsVisible())
-	case key.Matches(msg, m.keys.Top):
-		m.move(-len(m.items))
-	case key.Matches(msg, m.keys.Bottom):
-		m.move(len(m.items))
 	case key.Matches(msg, m.keys.Approve):
 		return m.ask(true)
 	case key.Matches(msg, m.keys.Reject):

@@ -1,24 +1,23 @@
 package changes
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"relman/ui/components/nav"
+)
 
 // listKeyMap holds the list screen's keys. updateKeys enables only what
 // applies now, so the help footer is always true.
 type listKeyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	PrevTab, NextTab                        key.Binding
-	Filter, ApplyFilter, ClearFilter        key.Binding
-	Open, New                               key.Binding
+	nav.KeyMap
+	PrevTab, NextTab                 key.Binding
+	Filter, ApplyFilter, ClearFilter key.Binding
+	Open, New                        key.Binding
 }
 
 func defaultListKeys() listKeyMap {
 	return listKeyMap{
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:         key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		KeyMap:      nav.DefaultKeyMap(),
 		PrevTab:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev status")),
 		NextTab:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next status")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),

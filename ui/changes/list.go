@@ -202,19 +202,11 @@ func (m *List) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.typing {
 		return m.handleFilterKey(msg)
 	}
+	if d, ok := m.keys.Delta(msg, m.visibleLen(), m.pageRows()); ok {
+		m.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, m.keys.Up):
-		m.move(-1)
-	case key.Matches(msg, m.keys.Down):
-		m.move(1)
-	case key.Matches(msg, m.keys.PageUp):
-		m.move(-m.pageRows())
-	case key.Matches(msg, m.keys.PageDown):
-		m.move(m.pageRows())
-	case key.Matches(msg, m.keys.Top):
-		m.move(-m.visibleLen())
-	case key.Matches(msg, m.keys.Bottom):
-		m.move(m.visibleLen())
 	case key.Matches(msg, m.keys.PrevTab):
 		return m.switchTab(-1)
 	case key.Matches(msg, m.keys.NextTab):

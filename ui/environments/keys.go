@@ -1,27 +1,26 @@
 package environments
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"relman/ui/components/nav"
+)
 
 // listKeys are the list's keys; List.updateKeys enables those that apply.
 type listKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Test, Add, Edit, Remove, Details, Back  key.Binding
+	nav.KeyMap
+	Test, Add, Edit, Remove, Details, Back key.Binding
 }
 
 func defaultListKeys() listKeys {
 	return listKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Test:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test")),
-		Add:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Remove:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove")),
-		Details:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Back:     key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back to list")),
+		KeyMap:  nav.DefaultKeyMap(),
+		Test:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test")),
+		Add:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add")),
+		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Remove:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove")),
+		Details: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Back:    key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back to list")),
 	}
 }
 

@@ -261,19 +261,11 @@ func (m *List) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
+	if d, ok := m.keys.Delta(msg, len(m.envs), m.rowsVisible()); ok {
+		m.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, m.keys.Up):
-		m.move(-1)
-	case key.Matches(msg, m.keys.Down):
-		m.move(1)
-	case key.Matches(msg, m.keys.PageUp):
-		m.move(-m.rowsVisible())
-	case key.Matches(msg, m.keys.PageDown):
-		m.move(m.rowsVisible())
-	case key.Matches(msg, m.keys.Top):
-		m.move(-len(m.envs))
-	case key.Matches(msg, m.keys.Bottom):
-		m.move(len(m.envs))
 	case key.Matches(msg, m.keys.Details):
 		m.zoom = true
 	case key.Matches(msg, m.keys.Back):
@@ -308,10 +300,9 @@ func (m *List) handleMouse(msg tea.MouseMsg) {
 // updateKeys enables the keys that apply now.
 func (m *List) updateKeys() {
 	has := len(m.envs) > 0
-	for _, b := range []*key.Binding{&m.keys.Up, &m.keys.Down, &m.keys.Top, &m.keys.Bottom,
-		&m.keys.PageUp, &m.keys.PageDown, &m.keys.Edit, &m.keys.Remove} {
-		b.SetEnabled(has)
-	}
+	m.keys.KeyMap.SetEnabled(has)
+	m.keys.Edit.SetEnabled(has)
+	m.keys.Remove.SetEnabled(has)
 	m.keys.Test.SetEnabled(has && !m.testing[m.selectedName()])
 	// enter opens the details; once they fill the screen, enter and esc
 	// both go back.
