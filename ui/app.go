@@ -62,8 +62,14 @@ func New(deps common.Deps, screens map[common.ScreenID]common.Screen) Model {
 	for id, s := range screens {
 		m.screens[id] = s
 	}
-	m.tabs = []tab{{common.ScreenChanges, m.keys.Changes}, {common.ScreenApprovals, m.keys.Approve},
-		{common.ScreenEnvironments, m.keys.Envs}}
+	// A tab shows only when its screen is in the table.
+	for _, t := range []tab{{common.ScreenChanges, m.keys.Changes}, {common.ScreenApprovals, m.keys.Approve},
+		{common.ScreenEnvironments, m.keys.Envs}, {common.ScreenCompare, m.keys.Compare},
+		{common.ScreenDeployments, m.keys.Deploys}, {common.ScreenLogs, m.keys.Logs}} {
+		if m.screens[t.screen] != nil {
+			m.tabs = append(m.tabs, t)
+		}
+	}
 	m.help.Styles.ShortKey = deps.Styles.Accent
 	m.help.Styles.FullKey = deps.Styles.Accent
 	m.help.Styles.ShortDesc = deps.Styles.Muted
@@ -369,5 +375,9 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m Model) FullHelp() [][]key.Binding {
 	groups := append([][]key.Binding{}, m.screens[m.current].FullHelp()...)
-	return append(groups, []key.Binding{m.keys.Changes, m.keys.Approve, m.keys.Envs, m.keys.Help, m.keys.Quit, m.keys.ForceQ})
+	global := make([]key.Binding, 0, len(m.tabs)+3)
+	for _, t := range m.tabs {
+		global = append(global, t.key)
+	}
+	return append(groups, append(global, m.keys.Help, m.keys.Quit, m.keys.ForceQ))
 }

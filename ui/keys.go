@@ -12,6 +12,9 @@ type keyMap struct {
 	Changes key.Binding
 	Approve key.Binding
 	Envs    key.Binding
+	Compare key.Binding
+	Deploys key.Binding
+	Logs    key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -23,5 +26,8 @@ func defaultKeys() keyMap {
 		Changes: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "change requests")),
 		Approve: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "approvals")),
 		Envs:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "environments")),
+		Compare: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "compare")),
+		Deploys: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "deployments")),
+		Logs:    key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "logs")),
 	}
 }
