@@ -2,6 +2,7 @@ package diff
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 )
@@ -30,6 +31,11 @@ func parallel(ctx context.Context, n, workers int, fn func(ctx context.Context, 
 					return
 				}
 				if err := fn(inner, w, i); err != nil {
+					if errors.Is(err, context.Canceled) && inner.Err() != nil && ctx.Err() == nil {
+						// Cancelled by a sibling's failure, not a failure of
+						// its own: the sibling's error is the one to report.
+						return
+					}
 					mu.Lock()
 					if i < failedAt {
 						failedAt, failure = i, err

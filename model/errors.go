@@ -50,7 +50,7 @@ var (
 	ErrHomeNotProduction = &RuleError{Code: "HomeNotProduction",
 		Rule: "change requests are created in a production environment", Fix: "choose an environment of kind production with --env"}
 	ErrNotRequester = &RuleError{Code: "NotRequester",
-		Rule: "only the requester may do this", Fix: "ask the requester, or act as them with --user"}
+		Rule: "only the requester may do this", Fix: "ask the requester to do it"}
 	ErrNotEditable = &RuleError{Code: "NotEditable",
 		Rule: "a change request can be edited only while In Progress and not pending or approved", Fix: "create a new change request, or ask for it to be rejected first"}
 	ErrNothingToApprove = &RuleError{Code: "NothingToApprove",
@@ -87,6 +87,8 @@ var (
 		Rule: "cancelling needs a reason", Fix: "say why with --reason"}
 	ErrNotCompletable = &RuleError{Code: "NotCompletable",
 		Rule: "a change request completes once approved and its latest deployment succeeded and was verified", Fix: "deploy and verify first (`relman deploy run`)"}
+	ErrNotScopeEditor = &RuleError{Code: "NotScopeEditor",
+		Rule: "only the requester or an approver may add components to an approved change request", Fix: "ask the requester or an approver"}
 	ErrNotCompleter = &RuleError{Code: "NotCompleter",
 		Rule: "only the requester or an approver may complete", Fix: "ask the requester or an approver"}
 	ErrSameEnvironment = &RuleError{Code: "SameEnvironment",

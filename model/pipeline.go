@@ -159,7 +159,7 @@ func AddToApprovedScope(cr ChangeRequest, cs []metadata.Component, actor string,
 		return cr, Change{}, ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
 	if actor != cr.Requester && approverIndex(cr.Approvers, actor) < 0 {
-		return cr, Change{}, ErrNotCompleter.With(actor + " is neither " + cr.Requester + " nor an approver")
+		return cr, Change{}, ErrNotScopeEditor.With(actor + " is neither " + cr.Requester + " nor an approver")
 	}
 	have := componentSet(cr.Components())
 	var added []metadata.Component

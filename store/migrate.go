@@ -95,18 +95,20 @@ func (s *Store) probe() (uint64, error) {
 		return 0, err
 	}
 	var v uint64
-	err = db.View(func(tx *bolt.Tx) error {
-		// Reading a page past the end of a truncated file would crash the
-		// process (SIGBUS), so the size the store claims is checked first.
-		info, err := os.Stat(s.path)
-		if err != nil {
-			return fmt.Errorf("store %s: %w", s.path, err)
-		}
-		if tx.Size() > info.Size() {
-			return corrupt(s.path, fmt.Errorf("it is truncated: %d bytes of %d", info.Size(), tx.Size()))
-		}
-		v, err = schemaOf(tx, s.path)
-		return err
+	err = s.guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			// Reading a page past the end of a truncated file would crash the
+			// process (SIGBUS), so the size the store claims is checked first.
+			info, err := os.Stat(s.path)
+			if err != nil {
+				return fmt.Errorf("store %s: %w", s.path, err)
+			}
+			if tx.Size() > info.Size() {
+				return corrupt(s.path, fmt.Errorf("it is truncated: %d bytes of %d", info.Size(), tx.Size()))
+			}
+			v, err = schemaOf(tx, s.path)
+			return err
+		})
 	})
 	if err = closeDB(db, s.path, err); err != nil {
 		return 0, err

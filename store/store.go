@@ -125,8 +125,21 @@ func (s *Store) View(fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	err = db.View(func(btx *bolt.Tx) error { return s.run(btx, fn) })
+	err = s.guard(func() error { return db.View(func(btx *bolt.Tx) error { return s.run(btx, fn) }) })
 	return closeDB(db, s.path, err)
+}
+
+// guard turns a panic inside bbolt into an error: bbolt panics when it
+// reads a damaged page, and a damaged store must give a clear message, not
+// a crash. bbolt rolls the transaction back as the panic unwinds, so the
+// file is left as it was.
+func (s *Store) guard(run func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = corrupt(s.path, fmt.Errorf("reading it failed: %v", r))
+		}
+	}()
+	return run()
 }
 
 // Update runs fn in a read-write transaction: everything fn writes — every
@@ -149,7 +162,7 @@ func (s *Store) rawUpdate(fn func(*bolt.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	return closeDB(db, s.path, db.Update(fn))
+	return closeDB(db, s.path, s.guard(func() error { return db.Update(fn) }))
 }
 
 // openDB opens the bbolt file for exactly one transaction, waiting up to the
@@ -209,7 +222,7 @@ func corrupt(path string, cause error) error {
 
 // damaged reports a part of an open store that cannot be read back.
 func damaged(what string, cause error) error {
-	return fmt.Errorf("%s is %w (%v): the store is damaged; run `relman verify` and restore it from a backup", what, ErrCorrupt, cause)
+	return fmt.Errorf("%s is %w (%v): the store is damaged; run `relman audit --verify` and restore it from a backup", what, ErrCorrupt, cause)
 }
 
 // create makes the file with mode 0600 before bbolt sees it, so that no

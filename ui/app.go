@@ -310,25 +310,40 @@ func (m Model) View() string {
 	return m.deps.Styles.App.Render(lipgloss.JoinVertical(lipgloss.Left, header, body, footer))
 }
 
+// shortTitles label the tabs when the full titles do not fit the width.
+var shortTitles = map[common.ScreenID]string{
+	common.ScreenChanges: "CRs", common.ScreenApprovals: "Approve", common.ScreenEnvironments: "Envs",
+	common.ScreenCompare: "Compare", common.ScreenDeployments: "Deploy", common.ScreenLogs: "Logs",
+}
+
 func (m Model) headerView() string {
 	st := m.deps.Styles
-	parts := []string{st.Title.Render("relman")}
 	active := m.current
 	if len(m.history) > 0 {
 		active = m.history[0]
 	}
-	for _, t := range m.tabs {
-		label := t.key.Help().Key + " " + m.screens[t.screen].Title()
-		if t.screen == active {
-			parts = append(parts, st.ActiveTab.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
-		}
-	}
 	user := st.Muted.Render("as " + m.deps.Svc.User)
-	line := strings.Join(parts, " ")
-	gap := m.width - 2 - lipgloss.Width(line) - lipgloss.Width(user)
-	if gap > 0 {
+	render := func(short bool) string {
+		parts := []string{st.Title.Render("relman")}
+		for _, t := range m.tabs {
+			title := m.screens[t.screen].Title()
+			if short && shortTitles[t.screen] != "" {
+				title = shortTitles[t.screen]
+			}
+			label := t.key.Help().Key + " " + title
+			if t.screen == active {
+				parts = append(parts, st.ActiveTab.Render(label))
+			} else {
+				parts = append(parts, st.Tab.Render(label))
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	line := render(false)
+	if lipgloss.Width(line)+lipgloss.Width(user)+1 > m.width-2 {
+		line = render(true)
+	}
+	if gap := m.width - 2 - lipgloss.Width(line) - lipgloss.Width(user); gap > 0 {
 		line += strings.Repeat(" ", gap) + user
 	}
 	return lipgloss.NewStyle().MaxWidth(m.width - 2).Render(line)

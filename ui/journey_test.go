@@ -57,7 +57,7 @@ func TestJourneySyncEditPushBack(t *testing.T) {
 	waitFor("Synced as CR-0009", "CR-0009  Invoice PDF footer wording")
 	tm.Type("e")
 	waitFor("▸ Name")
-	press(tea.KeyTab, 3) // change type, overview, customizations (an existing CR keeps its home)
+	press(tea.KeyTab, 3)           // change type, overview, customizations (an existing CR keeps its home)
 	waitFor("43 of 43 components") // uat, the copy's home
 	tm.Type("duedate")
 	waitFor("▸   CustomField:Invoice__c.Due_Date__c")

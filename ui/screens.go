@@ -4,8 +4,13 @@ import (
 	"relman/ui/approvals"
 	"relman/ui/changes"
 	"relman/ui/common"
+	"relman/ui/compare"
+	"relman/ui/deploy"
 	"relman/ui/editor"
 	"relman/ui/environments"
+	"relman/ui/logs"
+	"relman/ui/review"
+	"relman/ui/rollback"
 )
 
 // Screens builds every screen once; the root keeps them for the whole run.
@@ -17,5 +22,11 @@ func Screens(deps common.Deps) map[common.ScreenID]common.Screen {
 		common.ScreenApprovals:         approvals.New(deps),
 		common.ScreenEnvironments:      environments.NewList(deps),
 		common.ScreenEnvironmentEditor: environments.NewEditor(deps),
+		common.ScreenCompare:           compare.New(deps),
+		common.ScreenReview:            review.New(deps),
+		common.ScreenDeployments:       deploy.NewList(deps),
+		common.ScreenDeployment:        deploy.NewDetail(deps),
+		common.ScreenLogs:              logs.New(deps),
+		common.ScreenRollback:          rollback.New(deps),
 	}
 }

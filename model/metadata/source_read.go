@@ -72,6 +72,13 @@ func ReadSourceTree(fsys fs.FS) ([]Item, error) {
 			shared = append(shared, p)
 			return nil
 		}
+		if err := Validate(c); err != nil {
+			// A file whose name is no valid member name (classes/000.cls)
+			// could be listed but never written into a package.xml that
+			// reads back; it is reported, like any file relman cannot use.
+			unresolved = append(unresolved, fmt.Errorf("%s: %w", p, err))
+			return nil
+		}
 		set.add(c, fsFile(fsys, p, p))
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Validate checks that c's type is registered and that its full name is
@@ -11,6 +12,9 @@ import (
 // show a correct example; an unknown type's error suggests the closest known
 // type names.
 func Validate(c Component) error {
+	if !utf8.ValidString(c.Type) || !utf8.ValidString(c.FullName) {
+		return fmt.Errorf("component %q is not valid UTF-8 text: metadata names are UTF-8", c.String())
+	}
 	t, ok := typesByName[c.Type]
 	if !ok {
 		return unknownTypeError(c.Type)

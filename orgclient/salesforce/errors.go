@@ -135,6 +135,9 @@ type ResponseError struct {
 	HTML bool
 	// Problem says what was wrong with the body.
 	Problem string
+	// Truncated is true when the body ended early: the connection broke
+	// off mid-answer, which asking again may cure.
+	Truncated bool
 }
 
 // Error says what was wrong with the answer and what to check.
@@ -142,6 +145,9 @@ func (e *ResponseError) Error() string {
 	if e.HTML {
 		return fmt.Sprintf("%v: it answered HTTP %d with an HTML page (%s); check the URL: use the org's login URL (https://login.salesforce.com, https://test.salesforce.com or https://<MyDomain>.my.salesforce.com)",
 			ErrNotSalesforce, e.StatusCode, e.Problem)
+	}
+	if e.Truncated {
+		return fmt.Sprintf("the connection broke off in the middle of the org's answer (HTTP %d); check the network and try again", e.StatusCode)
 	}
 	ct := e.ContentType
 	if ct == "" {

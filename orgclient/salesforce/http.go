@@ -61,6 +61,16 @@ func (c *Client) do(ctx context.Context, r request, handle func(*http.Response) 
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := handle(resp)
 			resp.Body.Close()
+			var re *ResponseError
+			if err != nil && r.idempotent && attempt < c.retries && ctx.Err() == nil && errors.As(err, &re) && re.Truncated {
+				// The answer was cut off: a call that is safe to repeat
+				// is asked again.
+				attempt++
+				if err := c.backoff(ctx, attempt); err != nil {
+					return c.opErr(r.op, err)
+				}
+				continue
+			}
 			if err != nil {
 				return c.opErr(r.op, err)
 			}

@@ -177,7 +177,9 @@ func (c *Client) Retrieve(ctx context.Context, req RetrieveRequest) (string, err
 	if len(req.Components) > 0 {
 		payload.Request.Unpackaged = newWirePackage(req.Components, v)
 	}
-	res, err := soapCall[AsyncResult](ctx, c, "retrieve", payload, false)
+	// Starting a retrieve changes nothing in the org, so it is retried
+	// like any read: a second job after a lost answer costs nothing.
+	res, err := soapCall[AsyncResult](ctx, c, "retrieve", payload, true)
 	r, err := single(c, "retrieve", res, err)
 	return r.ID, err
 }

@@ -169,7 +169,7 @@ func malformed(err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
-	return &ResponseError{Problem: "malformed SOAP XML: " + err.Error()}
+	return &ResponseError{Problem: "malformed SOAP XML: " + err.Error(), Truncated: errors.Is(err, io.ErrUnexpectedEOF)}
 }
 
 // wireFault is <soapenv:Fault>; Java-style clients also see the code in

@@ -59,15 +59,21 @@ type Faults struct {
 	// RequestLimit is the org's API request allocation: once that many API
 	// calls were made, calls get 403 REQUEST_LIMIT_EXCEEDED (§5.3).
 	RequestLimit int
+	// Drop is the fraction (0..1) of API calls whose connection is closed
+	// halfway through the answer, after the org did the work (drop.go).
+	Drop float64
+	// DropOnly limits Drop to these calls: Metadata API operations or REST
+	// resources joined with "+", e.g. "checkDeployStatus"; empty means all.
+	DropOnly string
 }
 
 // ParseFault parses one fault flag of `relman sim --fault KIND=VALUE`:
 // "latency=200ms", "error-rate=0.15", "expire-session-after=5",
-// "request-limit=100" or "seed=42". The returned func sets that fault.
+// "request-limit=100", "drop=0.1" or "seed=42". The returned func sets that fault.
 func ParseFault(s string) (apply func(*Faults), err error) {
 	kind, value, ok := strings.Cut(strings.TrimSpace(s), "=")
 	if !ok || value == "" {
-		return nil, fmt.Errorf("fault %q: want KIND=VALUE, e.g. latency=200ms, error-rate=0.15, expire-session-after=5, request-limit=100", s)
+		return nil, fmt.Errorf("fault %q: want KIND=VALUE, e.g. latency=200ms, error-rate=0.15, expire-session-after=5, request-limit=100, drop=0.1", s)
 	}
 	count := func() (int, error) {
 		n, err := strconv.Atoi(value)
@@ -107,8 +113,10 @@ func ParseFault(s string) (apply func(*Faults), err error) {
 			return nil, err
 		}
 		return func(f *Faults) { f.RequestLimit = n }, nil
+	case "drop":
+		return parseDrop(value)
 	}
-	return nil, fmt.Errorf("fault %q: unknown kind %q; use latency, error-rate, seed, expire-session-after or request-limit", s, kind)
+	return nil, fmt.Errorf("fault %q: unknown kind %q; use latency, error-rate, seed, expire-session-after, request-limit or drop", s, kind)
 }
 
 // check validates cfg and fills in defaults.
@@ -136,8 +144,8 @@ func (cfg *Config) check() error {
 		cfg.QueryPageSize = 2000
 	}
 	f := cfg.Faults
-	if f.Latency < 0 || f.ErrorRate < 0 || f.ErrorRate > 1 || f.ExpireSessionAfter < 0 || f.RequestLimit < 0 {
-		return fmt.Errorf("sim: Config.Faults out of range: latency and counts must not be negative, error rate must be within 0..1")
+	if f.Latency < 0 || f.ErrorRate < 0 || f.ErrorRate > 1 || f.ExpireSessionAfter < 0 || f.RequestLimit < 0 || f.Drop < 0 || f.Drop > 1 {
+		return fmt.Errorf("sim: Config.Faults out of range: latency and counts must not be negative, error and drop rates must be within 0..1")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"relman/model/metadata"
@@ -41,6 +42,8 @@ type Server struct {
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
+	// dropped counts answers cut by Faults.Drop.
+	dropped atomic.Int64
 
 	// lane admits one deploy at a time: a real org queues deploys (and
 	// validations) behind the one in progress, reporting them Pending.
@@ -151,7 +154,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 	})
-	return s.withLatency(mux)
+	return s.withDrops(s.withLatency(mux))
 }
 
 // withLatency delays every request by Faults.Latency (§6).

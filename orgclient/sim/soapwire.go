@@ -26,8 +26,12 @@ type xnode struct {
 	kids []*xnode
 }
 
-// child returns the first child with local name, or nil.
+// child returns the first child with local name, or nil (also on a nil
+// node, so lookups can be chained through missing elements).
 func (n *xnode) child(name string) *xnode {
+	if n == nil {
+		return nil
+	}
 	for _, k := range n.kids {
 		if k.name == name {
 			return k

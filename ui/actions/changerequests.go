@@ -147,7 +147,17 @@ func (s *Service) CompleteCR(id int64) (model.ChangeRequest, error) {
 // SyncCR tests the target environment's connection, then copies the approved
 // change request into it as a child.
 func (s *Service) SyncCR(ctx context.Context, id int64, target string) (model.ChangeRequest, error) {
-	if _, err := s.CR(id); err != nil {
+	parent, err := s.CR(id)
+	if err != nil {
+		return model.ChangeRequest{}, err
+	}
+	env, err := s.Environment(target)
+	if err != nil {
+		return model.ChangeRequest{}, err
+	}
+	// Every rule but the connection's is checked before calling the org: a
+	// refused sync must not leave a Test Connection behind it.
+	if _, _, _, err := model.SyncChangeRequest(parent, assumeReachable(env), 0, s.User, s.now()); err != nil {
 		return model.ChangeRequest{}, err
 	}
 	if _, err := s.testConnection(ctx, target); err != nil {
@@ -155,7 +165,7 @@ func (s *Service) SyncCR(ctx context.Context, id int64, target string) (model.Ch
 	}
 	var child model.ChangeRequest
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.Update(func(tx *store.Tx) error {
 		parent, err := tx.CR(id)
 		if err != nil {
 			return err
@@ -197,6 +207,17 @@ func (s *Service) PushBackCR(ctx context.Context, childID int64) (model.PushBack
 	parent, err := s.CR(child.Parent)
 	if err != nil {
 		return model.PushBackResult{}, fmt.Errorf("parent of %s: %w", child.Key(), err)
+	}
+	source, err := s.Environment(child.Env)
+	if err != nil {
+		return model.PushBackResult{}, err
+	}
+	production, err := s.Environment(parent.Env)
+	if err != nil {
+		return model.PushBackResult{}, err
+	}
+	if _, err := model.PushBackChangeRequest(child, parent, source, assumeReachable(production), 0, s.User, s.now()); err != nil {
+		return model.PushBackResult{}, err
 	}
 	if _, err := s.testConnection(ctx, parent.Env); err != nil {
 		return model.PushBackResult{}, err
@@ -250,4 +271,11 @@ func (s *Service) CRHistory(id int64) ([]model.AuditEvent, error) {
 		return err
 	})
 	return evs, err
+}
+
+// assumeReachable is env as if its Test Connection had just passed: rules
+// are checked with it before the real test is spent on the org.
+func assumeReachable(env model.Environment) model.Environment {
+	env.LastTest = &model.TestResult{OK: true}
+	return env
 }

@@ -280,17 +280,19 @@ func (s *Service) Validate(ctx context.Context, drID int64, progress Progress) (
 	if err != nil {
 		return p.d, model.DeploymentLog{}, err
 	}
-	target, err := p.org(p.d.Target)
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
-	targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
+	// The log opens before the first org call, so every attempt that
+	// reaches an org is on record, however early it fails.
 	l, err := p.startLog(model.LogValidate)
 	if err != nil {
 		return p.d, l, err
+	}
+	target, err := p.org(p.d.Target)
+	if err != nil {
+		return p.failed(l, err)
+	}
+	targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
+	if err != nil {
+		return p.failed(l, fmt.Errorf("%s: reading %s's copies before validating: %w", p.d.Key(), p.d.Target, err))
 	}
 	st, err := target.Deploy(ctx, zip, orgclient.DeployOptions{CheckOnly: true, TestLevel: p.d.TestLevel, Tests: p.d.Tests})
 	return p.follow(ctx, target, l, st, err, func(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
@@ -300,6 +302,12 @@ func (s *Service) Validate(ctx context.Context, drID int64, progress Progress) (
 		d.ValidationID, d.ValidatedAt, d.ValidatedPackage, d.ValidatedTarget = final.JobID, s.now(), d.Package.SHA256, targetHash
 		return []model.Change{deployChange(*d, "validated", map[string]string{"validationId": final.JobID})}
 	})
+}
+
+// failed closes a log whose attempt stopped before its job started.
+func (p *pipeline) failed(l model.DeploymentLog, err error) (model.DeploymentRecord, model.DeploymentLog, error) {
+	l, _ = p.finishLog(l, model.FinishStatus(l.Kind, model.LogFailed, false), err.Error(), nil)
+	return p.d, l, err
 }
 
 // copiesHash hashes the org's current copies of the components, so a

@@ -22,26 +22,34 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 	if err != nil {
 		return p.d, model.DeploymentLog{}, err
 	}
+	kind := model.LogDeploy
+	if quick {
+		kind = model.LogQuickDeploy
+	}
+	// The log opens before the first org call, so every attempt that
+	// reaches an org is on record, however early it fails.
+	l, err := p.startLog(kind)
+	if err != nil {
+		return p.d, l, err
+	}
 	target, err := p.org(p.d.Target)
 	if err != nil {
-		return p.d, model.DeploymentLog{}, err
+		return p.failed(l, err)
 	}
-	p.progress.emit(Event{Deployment: p.d.Key(), Stage: StageDeploy, Status: model.LogPending,
+	p.progress.emit(Event{Deployment: p.d.Key(), Stage: StageDeploy, Log: l.ID, Status: model.LogPending,
 		Detail: "taking a snapshot of " + p.d.Target + "'s copies for rollback", At: s.now()})
 	snap, err := target.Retrieve(ctx, p.d.Package.Components)
 	if err != nil {
-		return p.d, model.DeploymentLog{}, fmt.Errorf("%s: snapshot of %s before deploying: %w", p.d.Key(), p.d.Target, err)
+		return p.failed(l, fmt.Errorf("%s: snapshot of %s before deploying: %w", p.d.Key(), p.d.Target, err))
 	}
 	targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
 	if err != nil {
-		return p.d, model.DeploymentLog{}, err
+		return p.failed(l, fmt.Errorf("%s: reading %s's copies before deploying: %w", p.d.Key(), p.d.Target, err))
 	}
-	kind := model.LogDeploy
 	if quick {
 		if why := model.QuickDeployProblem(p.d, targetHash, s.now()); why != "" {
-			return p.d, model.DeploymentLog{}, model.ErrQuickDeploy.With(p.d.Key() + ": " + why)
+			return p.failed(l, model.ErrQuickDeploy.With(p.d.Key()+": "+why))
 		}
-		kind = model.LogQuickDeploy
 	}
 	var snapKey string
 	now := s.now()
@@ -61,11 +69,7 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 		return s.record(tx, now, deployChange(d, "snapshot", map[string]string{"snapshot": snapKey,
 			"components": fmt.Sprint(len(snap.Components)), "createdByDeploy": joinComponents(snap.Missing)}))
 	}); err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
-	l, err := p.startLog(kind)
-	if err != nil {
-		return p.d, l, err
+		return p.failed(l, err)
 	}
 	var st orgclient.DeployState
 	if quick {
@@ -222,7 +226,8 @@ func (s *Service) Unfinished() ([]model.DeploymentLog, error) {
 
 // Resume re-attaches to the deployment's unfinished job (after a crash, a
 // quit or a lost connection) and finishes it as the original run would
-// have: a validation is kept for quick deploy, a deploy is verified.
+// have: a validation is kept for quick deploy, a deploy is verified. A
+// deployment that deployed but was never verified is verified.
 func (s *Service) Resume(ctx context.Context, drID int64, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
 	p := &pipeline{s: s, progress: progress}
 	var running *model.DeploymentLog
@@ -238,6 +243,11 @@ func (s *Service) Resume(ctx context.Context, drID int64, progress Progress) (mo
 		return err
 	}); err != nil {
 		return p.d, model.DeploymentLog{}, err
+	}
+	if running == nil && p.d.Status == model.DeployDeployed && p.d.Package != nil {
+		// Deployed, but the verify step did not finish (a lost connection):
+		// resuming verifies, rather than deploying all over again.
+		return s.verify(ctx, p)
 	}
 	if running == nil {
 		return p.d, model.DeploymentLog{}, model.ErrNothingRunning.With(p.d.Key() + " has no unfinished job")

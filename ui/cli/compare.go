@@ -85,6 +85,11 @@ func compare(ctx context.Context, r *runner, args []string) error {
 	if filters.Components, err = comps.components("component"); err != nil {
 		return err
 	}
+	for _, c := range filters.Components {
+		if err := metadata.Validate(c); err != nil {
+			return usageErr("--component %s: %v", c, err)
+		}
+	}
 	if *crFlag != "" {
 		if filters.CR, err = crID(*crFlag); err != nil {
 			return err

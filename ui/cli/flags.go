@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"relman/model/metadata"
 )
@@ -69,6 +70,18 @@ func parse(fs *flag.FlagSet, args []string, wantPositional int, usage string) ([
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
+	}
+	// Names, comments and reasons end up in the audit trail: text that is
+	// not UTF-8 would be stored altered, so it is refused whole. Positional
+	// arguments (ids, names) are checked by their own rules.
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		if v := f.Value.String(); bad == nil && !utf8.ValidString(v) {
+			bad = usageErr("%s: --%s %q is not valid UTF-8 text; check the terminal's encoding and type it again", fs.Name(), f.Name, v)
+		}
+	})
+	if bad != nil {
+		return nil, bad
 	}
 	if wantPositional >= 0 && len(pos) != wantPositional {
 		return nil, usageErr("%s: expected %d argument(s), got %d (%s)\nusage: relman %s",
