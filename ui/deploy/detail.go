@@ -517,7 +517,7 @@ func (m *Detail) startOn(dr int64, key string, s step, kind model.LogKind, start
 	if dr == m.id {
 		m.focus = focusDetails
 	}
-	return tea.Batch(workCmd(m.ctx, m.deps.Svc, dr, s, r.feed), r.feed.waitCmd(dr, r.gen))
+	return tea.Batch(workCmd(m.ctx, m.deps.Svc, dr, s, r.feed), waitCmd(r.feed, dr, r.gen))
 }
 
 // reattach resumes every job an earlier relman left unfinished.
@@ -551,7 +551,7 @@ func (m *Detail) progressed(msg runMsg) tea.Cmd {
 	m.clock = m.deps.Svc.Now()
 	cmd := r.apply(msg.events)
 	if msg.result == nil {
-		return tea.Batch(cmd, r.feed.waitCmd(msg.dr, msg.gen))
+		return tea.Batch(cmd, waitCmd(r.feed, msg.dr, msg.gen))
 	}
 	r.end(*msg.result, m.clock)
 	cmds := []tea.Cmd{cmd, report(r)}

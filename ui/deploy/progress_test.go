@@ -201,10 +201,10 @@ func TestFeedNeverBlocksTheWorker(t *testing.T) {
 	t.Parallel()
 	f := newFeed()
 	for i := range 10000 {
-		f.push(actions.Event{TestsCompleted: i})
+		f.Push(actions.Event{TestsCompleted: i})
 	}
-	f.finish(runResult{})
-	msg := f.waitCmd(9, 1)().(runMsg)
+	f.Finish(runResult{})
+	msg := waitCmd(f, 9, 1)().(runMsg)
 	if len(msg.events) != 10000 || msg.result == nil || msg.events[9999].TestsCompleted != 9999 {
 		t.Fatalf("got %d events, result %v", len(msg.events), msg.result)
 	}

@@ -337,7 +337,7 @@ func (m *Model) applyRun(msg runMsg) tea.Cmd {
 	}
 	r.apply(msg.events)
 	if msg.result == nil {
-		return r.feed.waitCmd(r.rb, r.gen)
+		return waitCmd(r.feed, r.rb, r.gen)
 	}
 	r.end(*msg.result, m.deps.Svc.Now())
 	report := common.Status(fmt.Sprintf("Rolled back %s in %s", plural(r.n, "component"), r.target))
@@ -381,7 +381,7 @@ func (m *Model) startRun(rb model.Rollback) tea.Cmd {
 		start = m.spin.Tick
 	}
 	m.runs[rb.ID] = r
-	return tea.Batch(runCmd(m.ctx, m.deps.Svc, rb.ID, r.feed), r.feed.waitCmd(rb.ID, r.gen), start)
+	return tea.Batch(runCmd(m.ctx, m.deps.Svc, rb.ID, r.feed), waitCmd(r.feed, rb.ID, r.gen), start)
 }
 
 // runLive reports whether a run of rollback id is going on.

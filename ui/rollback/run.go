@@ -4,55 +4,24 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"relman/model"
 	"relman/ui/actions"
+	feedpkg "relman/ui/components/feed"
 )
 
-// feed carries one run's progress from its worker to Update. The worker
-// never waits for the UI: events queue under a mutex and a one-slot wake-up
-// says there is something to read, so a slow frame can delay drawing but
-// never the rollback, and no event is lost (a message drains them all).
-type feed struct {
-	mu     sync.Mutex
-	events []actions.Event
-	result *runResult
-	wake   chan struct{}
-}
+// feed is one run's progress on its way to Update.
+type feed = feedpkg.Feed[runResult]
+
+func newFeed() *feed { return feedpkg.New[runResult]() }
 
 // runResult is how a run ended: nil err is a rollback that deployed and
 // validated. The screen reloads the record itself.
 type runResult struct {
 	err error
-}
-
-func newFeed() *feed { return &feed{wake: make(chan struct{}, 1)} }
-
-// push queues an event; it is the run's actions.Progress.
-func (f *feed) push(e actions.Event) {
-	f.mu.Lock()
-	f.events = append(f.events, e)
-	f.mu.Unlock()
-	f.signal()
-}
-
-// finish records the run's outcome; nothing is pushed after it.
-func (f *feed) finish(r runResult) {
-	f.mu.Lock()
-	f.result = &r
-	f.mu.Unlock()
-	f.signal()
-}
-
-func (f *feed) signal() {
-	select {
-	case f.wake <- struct{}{}:
-	default: // a wake-up is already pending; its reader drains this too
-	}
 }
 
 // runMsg is a batch of a run's events, and its result once it finished.
@@ -66,14 +35,10 @@ type runMsg struct {
 
 // waitCmd waits for the feed's next wake-up and returns everything queued.
 // Update re-arms it after each message until the result arrives.
-func (f *feed) waitCmd(rb int64, gen int) tea.Cmd {
+func waitCmd(f *feed, rb int64, gen int) tea.Cmd {
 	return func() tea.Msg {
-		<-f.wake
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		events := f.events
-		f.events = nil
-		return runMsg{rb: rb, gen: gen, events: events, result: f.result}
+		events, result := f.Wait()
+		return runMsg{rb: rb, gen: gen, events: events, result: result}
 	}
 }
 
@@ -81,8 +46,8 @@ func (f *feed) waitCmd(rb int64, gen int) tea.Cmd {
 // It returns no message: its outcome travels through the feed.
 func runCmd(ctx context.Context, svc *actions.Service, rb int64, f *feed) tea.Cmd {
 	return func() tea.Msg {
-		_, _, err := svc.RunRollback(ctx, rb, f.push)
-		f.finish(runResult{err: err})
+		_, _, err := svc.RunRollback(ctx, rb, f.Push)
+		f.Finish(runResult{err: err})
 		return nil
 	}
 }
