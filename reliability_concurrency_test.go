@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +18,7 @@ import (
 )
 
 // concurrencyDuration is how long the four CLI workers share the store.
-const concurrencyDuration = 10 * time.Second
+const concurrencyDuration = 30 * time.Second
 
 // cliWorker is one person at a terminal running relman commands back to
 // back against a shared store, keeping exact count of what succeeded.
@@ -180,6 +183,9 @@ func TestFourCLIsShareOneStore(t *testing.T) {
 	uat := copyOrg(t, "uat")
 	c.ok("admin", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", uat)
 	setupEvents := 2
+	// The terminal UI runs as a fifth process on the same store, in a real
+	// terminal (tmux), polling the store while the CLIs write.
+	tui := startTUI(t, c.store)
 	users := []string{"ana", "ben", "cat", "dan"}
 	workers := make([]*cliWorker, len(users))
 	until := time.Now().Add(concurrencyDuration)
@@ -270,8 +276,12 @@ func TestFourCLIsShareOneStore(t *testing.T) {
 	if len(events) != totalEvents {
 		t.Errorf("%d audit events are stored; the successful commands wrote %d", len(events), totalEvents)
 	}
+	if tui != nil {
+		// The UI shows the others' work: its list counts every CR they made.
+		tui.waitFor(fmt.Sprintf("%d change requests", len(crs)))
+	}
 	verified := c.verifyChain(t)
-	t.Logf("4 CLI processes for %s: %d commands, %d audit events, chain verified (%d events)", concurrencyDuration, totalCommands, len(events), verified)
+	t.Logf("4 CLI processes and the TUI for %s: %d commands, %d audit events, chain verified (%d events)", concurrencyDuration, totalCommands, len(events), verified)
 	if totalCommands < 40 {
 		t.Errorf("only %d commands ran in %s", totalCommands, concurrencyDuration)
 	}
@@ -283,4 +293,24 @@ func sumValues(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// startTUI runs relman's terminal UI on store in tmux, or returns nil
+// (saying so) where tmux is absent.
+func startTUI(t *testing.T, storePath string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Log("tmux is not installed: the TUI part of this test needs a terminal (apt-get install tmux); running the CLIs only")
+		return nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, name: "relman-conc-" + strings.ReplaceAll(filepath.Base(t.TempDir()), ".", "")}
+	s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "30",
+		"RELMAN_BE_MAIN=1 NO_COLOR=1 RELMAN_USER=eve RELMAN_STORE="+storePath+" "+self)
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	s.waitFor("change request") // "1 change request", "8 change requests"
+	return s
 }
