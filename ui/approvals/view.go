@@ -187,7 +187,7 @@ func (m *Model) previewContent(w actions.Waiting, cw int) string {
 		for _, c := range cr.AddedAfterApproval {
 			added[c] = true
 		}
-		sections = append(sections, st.Section.Render("Scope · "+plural(len(cr.Components()), "component")))
+		sections = append(sections, st.Section.Render("Scope · "+common.Plural(len(cr.Components()), "component")))
 		sections = append(sections, m.componentLines(cr.Customizations, cr.Proposed, added, cw)...)
 	} else {
 		d := w.Deployment
@@ -207,10 +207,10 @@ func (m *Model) previewContent(w actions.Waiting, cw int) string {
 			field("Test level", level),
 			field("Requester", d.Requester),
 		}
-		sections = append(sections, st.Section.Render("Scope · "+plural(len(d.Components), "component")))
+		sections = append(sections, st.Section.Render("Scope · "+common.Plural(len(d.Components), "component")))
 		sections = append(sections, m.componentLines(d.Components, nil, nil, cw)...)
 		if len(d.Destructive) > 0 {
-			sections = append(sections, st.Section.Render("Destructive · "+plural(len(d.Destructive), "component")))
+			sections = append(sections, st.Section.Render("Destructive · "+common.Plural(len(d.Destructive), "component")))
 			sections = append(sections, m.componentLines(d.Destructive, nil, nil, cw)...)
 		}
 	}
@@ -316,11 +316,4 @@ func envsOf(w actions.Waiting) string {
 		return w.CR.Env
 	}
 	return w.Deployment.Source + " → " + w.Deployment.Target
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

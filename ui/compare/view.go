@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"relman/model"
+	"relman/ui/common"
 )
 
 // labelWidth is the width of the form's labels column.
@@ -56,7 +57,7 @@ func (m *Model) fieldInfo(f field) (letter, label, value, detail string) {
 		if m.cr == nil {
 			return "c", "Change request", "any", ""
 		}
-		return "c", "Change request", m.cr.Key() + " " + m.cr.Name, plural(len(m.cr.Components()), "component")
+		return "c", "Change request", m.cr.Key() + " " + m.cr.Name, common.Plural(len(m.cr.Components()), "component")
 	case fieldTypes:
 		return "m", "Metadata types", orNone(strings.Join(m.types, ", "), "all"), ""
 	case fieldComponents:
@@ -66,7 +67,7 @@ func (m *Model) fieldInfo(f field) (letter, label, value, detail string) {
 		}
 		detail := ""
 		if len(m.comps) > 1 {
-			detail = plural(len(m.comps), "component")
+			detail = common.Plural(len(m.comps), "component")
 		}
 		return "p", "Components", orNone(strings.Join(names, ", "), "all"), detail
 	case fieldNamespaces:
@@ -207,10 +208,10 @@ func (m *Model) countsText(c map[model.Category]int, plain string) string {
 func filtersText(f model.CompareFilters) []string {
 	var out []string
 	if n := len(f.Types); n > 0 {
-		out = append(out, plural(n, "type"))
+		out = append(out, common.Plural(n, "type"))
 	}
 	if n := len(f.Components); n > 0 {
-		out = append(out, plural(n, "component"))
+		out = append(out, common.Plural(n, "component"))
 	}
 	if n := len(f.ExcludeNamespaces); n > 0 {
 		out = append(out, "−"+strings.Join(f.ExcludeNamespaces, ",−"))
@@ -280,12 +281,4 @@ func (m *Model) pickerView() string {
 	}
 	lines = append(lines, "", st.Muted.Render(hint))
 	return st.Dialog.Width(m.pickerWidth()).Render(strings.Join(lines, "\n"))
-}
-
-// plural is "1 component", "2 components".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -418,7 +418,7 @@ func (m *Detail) confirmCancel() {
 func (m *Detail) confirmAddMissing() {
 	missing := m.data.missing
 	cr := m.data.cr
-	m.confirm(askAddMissing, fmt.Sprintf("Add %s to %s?", plural(len(missing), "missing component"), cr.Key()),
+	m.confirm(askAddMissing, fmt.Sprintf("Add %s to %s?", common.Plural(len(missing), "missing component"), cr.Key()),
 		fmt.Sprintf("Adds %s to %s and to %s. Their scopes grow, so both need approving again, and the package retrieving again, before anything is deployed.",
 			strings.Join(missing, ", "), cr.Key(), m.data.d.Key()))
 }

@@ -11,6 +11,7 @@ import (
 
 	"relman/model"
 	"relman/ui/actions"
+	"relman/ui/common"
 )
 
 // barLabelWidth is the width of "Components " in front of a progress bar.
@@ -84,7 +85,7 @@ func (m *Detail) topView() string {
 	title := st.Title.Render(key) + "  " + st.Bold.Render(ansi.Truncate(cr.Key()+" "+oneLine(cr.Name), nameW, "…"))
 	gap := max(1, m.width-lipgloss.Width(title)-lipgloss.Width(status))
 	facts := fmt.Sprintf("%s → %s · %s%s · %s · requested by %s", d.Source, d.Target, d.TestLevel,
-		testsSuffix(d.Tests), plural(len(d.Components), "component"), d.Requester)
+		testsSuffix(d.Tests), common.Plural(len(d.Components), "component"), d.Requester)
 	lines := []string{title + strings.Repeat(" ", gap) + status, st.Muted.Render(ansi.Truncate(facts, m.width, "…")), m.stripView()}
 	if note := m.noteView(); note != "" {
 		lines = append(lines, note)
@@ -258,7 +259,7 @@ func (m *Detail) panelView() string {
 func (m *Detail) runHead(r *run) []string {
 	st := m.deps.Styles
 	fit := func(s string) string { return ansi.Truncate(s, m.width, "…") }
-	took := duration(r.elapsed(m.clock))
+	took := common.Duration(r.elapsed(m.clock))
 	var lines []string
 	switch {
 	case !r.done:
@@ -271,7 +272,7 @@ func (m *Detail) runHead(r *run) []string {
 		}
 		parts = append(parts, took+" elapsed")
 		if left, ok := r.eta.left(m.clock); ok && left >= time.Second {
-			parts = append(parts, "about "+duration(left)+" left")
+			parts = append(parts, "about "+common.Duration(left)+" left")
 		} else if ok {
 			parts = append(parts, "almost done")
 		} else if r.job.ComponentsTotal+r.job.TestsTotal > 0 {
@@ -301,7 +302,7 @@ func (m *Detail) runHead(r *run) []string {
 	if r.done {
 		none = " none"
 	}
-	lines = append(lines, m.barLine("Components", r.compBar, r.done, j.ComponentsDeployed, j.ComponentsTotal, none, plural(j.ComponentErrors, "error")),
+	lines = append(lines, m.barLine("Components", r.compBar, r.done, j.ComponentsDeployed, j.ComponentsTotal, none, common.Plural(j.ComponentErrors, "error")),
 		m.barLine("Tests", r.testBar, r.done, j.TestsCompleted, j.TestsTotal, none, fmt.Sprintf("%d failed", j.TestErrors)))
 	return lines
 }
@@ -326,14 +327,6 @@ func (m *Detail) barLine(label string, bar progress.Model, done bool, n, total i
 		line += st.Error.Render(" · " + bad)
 	}
 	return ansi.Truncate(line, m.width, "…")
-}
-
-// plural is "1 error", "2 errors".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // barWidth leaves room beside the bar for its label and counters.
@@ -404,13 +397,13 @@ func (m *Detail) detailLines() []string {
 		section("Logs", "none yet")
 		return out
 	}
-	section("Logs", plural(len(m.data.logs), "attempt")+" · l shows them with their failures")
+	section("Logs", common.Plural(len(m.data.logs), "attempt")+" · l shows them with their failures")
 	for i := len(m.data.logs) - 1; i >= 0; i-- {
 		l := m.data.logs[i]
 		status := logStyle(st, l.Status).Render(fmt.Sprintf("%-22s", l.Status))
 		what := l.Message
 		if what == "" {
-			what = counters(l)
+			what = common.Counters(l)
 		}
 		out = append(out, fit(fmt.Sprintf("  #%-3d %-12s %s %s  %s", l.ID, l.Kind, status,
 			st.Muted.Render(l.Started.Local().Format(timeLayout)), oneLine(what))))
@@ -427,7 +420,7 @@ func (m *Detail) packageLines() []string {
 		return []string{"", fit(st.Header.Render("Package") + "  " + st.Muted.Render("not retrieved yet from "+d.Source))}
 	}
 	out := []string{"", fit(st.Header.Render("Package") + "  " + st.Muted.Render(fmt.Sprintf("%s · %s · retrieved %s (%s)",
-		plural(len(p.Components), "component"), size(p.Size), p.RetrievedAt.Local().Format(timeLayout), relTime(m.clock, p.RetrievedAt)))),
+		common.Plural(len(p.Components), "component"), size(p.Size), p.RetrievedAt.Local().Format(timeLayout), relTime(m.clock, p.RetrievedAt)))),
 		fit("  sha256 " + p.SHA256)}
 	if len(p.Missing) > 0 {
 		names := make([]string, len(p.Missing))
@@ -462,7 +455,7 @@ func (m *Detail) dependencyLines() []string {
 	switch missing := m.data.missing; {
 	case len(missing) > 0:
 		out = append(out, m.hint(st.Warning, fmt.Sprintf("a adds the %s to %s and to %s; both then need approving again.",
-			plural(len(missing), "missing component"), m.data.cr.Key(), d.Key()))...)
+			common.Plural(len(missing), "missing component"), m.data.cr.Key(), d.Key()))...)
 	case counts[actions.Missing] > 0:
 		out = append(out, m.hint(st.Warning, fmt.Sprintf("The missing ones are on %s now; it is %s.", m.data.cr.Key(), m.data.cr.Status()))...)
 	}

@@ -31,19 +31,6 @@ func relTime(now, t time.Time) string {
 	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 }
 
-// duration renders an elapsed time or an estimate compactly: "42s",
-// "3m05s", "1h02m".
-func duration(d time.Duration) string {
-	d = max(d, 0).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
-	}
-	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-}
-
 // recordStyle colours a deployment record's status: waiting is a warning,
 // refused or failed an error, done a success.
 func recordStyle(st *theme.Styles, s model.DeploymentStatus) lipgloss.Style {
@@ -90,33 +77,6 @@ func logStyle(st *theme.Styles, s model.LogStatus) lipgloss.Style {
 		return st.Warning
 	}
 	return st.Error
-}
-
-// counters says in a few words how far a job got. A dependency check
-// counts references and a verify compared components, so they say so.
-func counters(l model.DeploymentLog) string {
-	switch {
-	case l.Kind == model.LogDeps:
-		return fmt.Sprintf("%s, %d missing", plural(l.ComponentsTotal, "reference"), l.ComponentErrors)
-	case l.Kind == model.LogVerify && l.ComponentsTotal > 0:
-		return fmt.Sprintf("%d/%d the same, %d differ", l.ComponentsDeployed, l.ComponentsTotal, l.ComponentErrors)
-	}
-	var parts []string
-	if l.ComponentsTotal > 0 {
-		s := fmt.Sprintf("%d/%d components", l.ComponentsDeployed, l.ComponentsTotal)
-		if l.ComponentErrors > 0 {
-			s += " (" + plural(l.ComponentErrors, "error") + ")"
-		}
-		parts = append(parts, s)
-	}
-	if l.TestsTotal > 0 {
-		s := fmt.Sprintf("%d/%d tests", l.TestsCompleted, l.TestsTotal)
-		if l.TestErrors > 0 {
-			s += fmt.Sprintf(" (%d failed)", l.TestErrors)
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // problem presents a failure for the status line or the progress panel. A

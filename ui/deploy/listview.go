@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"relman/model"
+	"relman/ui/common"
 )
 
 // chromeLines is the summary line and the column header above the rows.
@@ -136,7 +137,7 @@ func (m *List) summaryView() string {
 			pending++
 		}
 	}
-	s := plural(len(m.rows), "deployment record")
+	s := common.Plural(len(m.rows), "deployment record")
 	if running > 0 {
 		s += fmt.Sprintf(" · %d running", running)
 	}

@@ -443,14 +443,7 @@ func (m *Model) filterNote() string {
 // countNote is "5 of 23 attempts".
 func (m *Model) countNote() string {
 	if len(m.visible) == len(m.entries) {
-		return plural(len(m.entries), "attempt")
+		return common.Plural(len(m.entries), "attempt")
 	}
-	return fmt.Sprintf("%d of %s", len(m.visible), plural(len(m.entries), "attempt"))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d of %s", len(m.visible), common.Plural(len(m.entries), "attempt"))
 }

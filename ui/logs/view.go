@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"relman/model"
+	"relman/ui/common"
 	"relman/ui/theme"
 )
 
@@ -155,7 +156,7 @@ func (m *Model) headerView(c columns) string {
 // rowView renders one log; the selected row is highlighted whole.
 func (m *Model) rowView(l model.DeploymentLog, selected bool, c columns, now time.Time) string {
 	st := m.deps.Styles
-	progress := counters(l)
+	progress := common.Counters(l)
 	if l.Running() {
 		progress = "running · " + progress
 	}
@@ -173,9 +174,9 @@ func (m *Model) rowView(l model.DeploymentLog, selected bool, c columns, now tim
 		took := "-"
 		switch {
 		case l.Running():
-			took = duration(now.Sub(l.Started)) + "…"
+			took = common.Duration(now.Sub(l.Started)) + "…"
 		case !l.Started.IsZero():
-			took = duration(l.Completed.Sub(l.Started))
+			took = common.Duration(l.Completed.Sub(l.Started))
 		}
 		cells = append(cells, pad(took, c.took))
 	}
@@ -222,14 +223,14 @@ func detailLines(st *theme.Styles, l model.DeploymentLog, width int) []string {
 	if l.Running() {
 		when += " · still running"
 	} else {
-		when += fmt.Sprintf(" · finished %s (took %s)", l.Completed.Local().Format(timeLayout), duration(l.Completed.Sub(l.Started)))
+		when += fmt.Sprintf(" · finished %s (took %s)", l.Completed.Local().Format(timeLayout), common.Duration(l.Completed.Sub(l.Started)))
 	}
 	out = append(out, wrap(st.Muted.Render(who), 0)...)
 	out = append(out, wrap(st.Muted.Render(when), 0)...)
 	// The message of a finished job already sums its counters up.
 	if l.Message != "" {
 		out = append(out, wrap(l.Message, 0)...)
-	} else if c := counters(l); c != "" {
+	} else if c := common.Counters(l); c != "" {
 		out = append(out, c)
 	}
 	if l.StateDetail != "" && l.Running() {
@@ -279,33 +280,6 @@ func location(f model.ComponentFailure) string {
 	return strings.TrimPrefix(where, ", ")
 }
 
-// counters says in a few words how far a job got. A dependency check
-// counts references and a verify compared components, so they say so.
-func counters(l model.DeploymentLog) string {
-	switch {
-	case l.Kind == model.LogDeps:
-		return fmt.Sprintf("%s, %d missing", plural(l.ComponentsTotal, "reference"), l.ComponentErrors)
-	case l.Kind == model.LogVerify && l.ComponentsTotal > 0:
-		return fmt.Sprintf("%d/%d the same, %d differ", l.ComponentsDeployed, l.ComponentsTotal, l.ComponentErrors)
-	}
-	var parts []string
-	if l.ComponentsTotal > 0 {
-		s := fmt.Sprintf("%d/%d components", l.ComponentsDeployed, l.ComponentsTotal)
-		if l.ComponentErrors > 0 {
-			s += " (" + plural(l.ComponentErrors, "error") + ")"
-		}
-		parts = append(parts, s)
-	}
-	if l.TestsTotal > 0 {
-		s := fmt.Sprintf("%d/%d tests", l.TestsCompleted, l.TestsTotal)
-		if l.TestErrors > 0 {
-			s += fmt.Sprintf(" (%d failed)", l.TestErrors)
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // statusStyle colours a log status: still running a warning, a good end a
 // success, anything else an error.
 func statusStyle(st *theme.Styles, s model.LogStatus) lipgloss.Style {
@@ -317,18 +291,6 @@ func statusStyle(st *theme.Styles, s model.LogStatus) lipgloss.Style {
 		return st.Warning
 	}
 	return st.Error
-}
-
-// duration renders an elapsed time compactly: "42s", "3m05s", "1h02m".
-func duration(d time.Duration) string {
-	d = max(d, 0).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
-	}
-	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
 func orDash(s string) string {

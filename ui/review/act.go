@@ -104,7 +104,7 @@ func (m *Model) nextUnviewed(c metadata.Component) tea.Cmd {
 		}
 	}
 	if stale > 0 {
-		return common.Err(fmt.Errorf("%s changed since this comparison and cannot be marked: compare again to review them", plural(stale, "component")))
+		return common.Err(fmt.Errorf("%s changed since this comparison and cannot be marked: compare again to review them", common.Plural(stale, "component")))
 	}
 	return common.Status(fmt.Sprintf("All %d components to review are viewed", toReview))
 }
@@ -282,7 +282,7 @@ func (m *Model) pickerKey(msg tea.KeyMsg) tea.Cmd {
 		m.picker = nil
 		if p.cursor == 0 {
 			var cmd tea.Cmd
-			title := fmt.Sprintf("New change request with %s", plural(len(p.comps), "component"))
+			title := fmt.Sprintf("New change request with %s", common.Plural(len(p.comps), "component"))
 			m.dialog, cmd = m.dialog.Prompt(tagCRName, title, "name, e.g. Due dates and regions", true)
 			m.dialogComps = p.comps
 			return cmd
@@ -305,7 +305,7 @@ func (m *Model) askPackage() tea.Cmd {
 	var cmd tea.Cmd
 	plan := actions.PlanPackage(realEntries(m.log))
 	title := fmt.Sprintf("Write package.xml (%s) and destructiveChanges.xml (%s) into",
-		plural(len(plan.Deploy), "member"), plural(len(plan.Destroy), "member"))
+		common.Plural(len(plan.Deploy), "member"), common.Plural(len(plan.Destroy), "member"))
 	m.dialog, cmd = m.dialog.Prompt(tagPackage, title, defaultPackageDir, false)
 	return cmd
 }
@@ -357,9 +357,9 @@ func (m *Model) crDone(msg crDoneMsg) tea.Cmd {
 	}
 	m.selected = map[metadata.Component]bool{}
 	if msg.created {
-		return common.Status(fmt.Sprintf("Created %s “%s” with %s in %s", msg.cr.Key(), msg.cr.Name, plural(msg.n, "component"), msg.cr.Env))
+		return common.Status(fmt.Sprintf("Created %s “%s” with %s in %s", msg.cr.Key(), msg.cr.Name, common.Plural(msg.n, "component"), msg.cr.Env))
 	}
-	return common.Status(fmt.Sprintf("Added %s to %s “%s”", plural(msg.n, "component"), msg.cr.Key(), msg.cr.Name))
+	return common.Status(fmt.Sprintf("Added %s to %s “%s”", common.Plural(msg.n, "component"), msg.cr.Key(), msg.cr.Name))
 }
 
 func (m *Model) packageWritten(msg packageWrittenMsg) tea.Cmd {
@@ -367,17 +367,9 @@ func (m *Model) packageWritten(msg packageWrittenMsg) tea.Cmd {
 	if msg.err != nil {
 		return common.Err(msg.err)
 	}
-	text := fmt.Sprintf("Wrote %s: package.xml (%s)", msg.dir, plural(len(msg.plan.Deploy), "member"))
+	text := fmt.Sprintf("Wrote %s: package.xml (%s)", msg.dir, common.Plural(len(msg.plan.Deploy), "member"))
 	if len(msg.plan.Destroy) > 0 {
-		text += fmt.Sprintf(" and destructiveChanges.xml (%s)", plural(len(msg.plan.Destroy), "member"))
+		text += fmt.Sprintf(" and destructiveChanges.xml (%s)", common.Plural(len(msg.plan.Destroy), "member"))
 	}
 	return common.Status(text)
-}
-
-// plural is "1 component", "2 components".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"relman/model"
+	"relman/ui/common"
 )
 
 // Tree widths: a share of the screen, within readable bounds.
@@ -382,15 +383,15 @@ func (m *Model) positionLine(w int) string {
 func (m *Model) noiseText(w int) string {
 	var long, short []string
 	if m.opts.IgnoreWhitespace {
-		long = append(long, "whitespace ignored: "+plural(m.hidden.Whitespace, "component")+" hidden")
+		long = append(long, "whitespace ignored: "+common.Plural(m.hidden.Whitespace, "component")+" hidden")
 		short = append(short, fmt.Sprintf("whitespace: %d hidden", m.hidden.Whitespace))
 	}
 	if m.opts.IgnoreOrder {
-		long = append(long, "XML order ignored: "+plural(m.hidden.Order, "component")+" hidden")
+		long = append(long, "XML order ignored: "+common.Plural(m.hidden.Order, "component")+" hidden")
 		short = append(short, fmt.Sprintf("order: %d hidden", m.hidden.Order))
 	}
 	if d := m.shownDoc(); d != nil && d.hidden > 0 {
-		long = append(long, plural(d.hidden, "changed line")+" hidden in this diff")
+		long = append(long, common.Plural(d.hidden, "changed line")+" hidden in this diff")
 		short = append(short, fmt.Sprintf("%d lines here", d.hidden))
 	}
 	if len(long) == 0 {
@@ -463,7 +464,7 @@ func (m *Model) pickerView(w int) string {
 	st := m.deps.Styles
 	p := m.picker
 	bw := max(min(w-4, 70), 20)
-	lines := []string{st.Title.Render("Add " + plural(len(p.comps), "component") + " to a change request"), ""}
+	lines := []string{st.Title.Render("Add " + common.Plural(len(p.comps), "component") + " to a change request"), ""}
 	item := func(i int, text string) {
 		if i == p.cursor {
 			lines = append(lines, st.Selected.Render(fit("› "+text, bw-6)))

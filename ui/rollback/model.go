@@ -340,7 +340,7 @@ func (m *Model) applyRun(msg runMsg) tea.Cmd {
 		return waitCmd(r.feed, r.rb, r.gen)
 	}
 	r.end(*msg.result, m.deps.Svc.Now())
-	report := common.Status(fmt.Sprintf("Rolled back %s in %s", plural(r.n, "component"), r.target))
+	report := common.Status(fmt.Sprintf("Rolled back %s in %s", common.Plural(r.n, "component"), r.target))
 	if r.err != nil {
 		report = common.Err(r.err)
 	}
@@ -467,7 +467,7 @@ func (m *Model) rollbackKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	rb := *m.data.rb
 	m.asking = rb.ID
-	n, target := plural(len(rb.Selected()), "component"), rb.Target
+	n, target := common.Plural(len(rb.Selected()), "component"), rb.Target
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, m.keys.Submit):
@@ -501,10 +501,10 @@ func runBody(rb model.Rollback, d model.DeploymentRecord) string {
 	}
 	var parts []string
 	if del > 0 {
-		parts = append(parts, "deletes "+plural(del, "component")+" "+d.Key()+" created")
+		parts = append(parts, "deletes "+common.Plural(del, "component")+" "+d.Key()+" created")
 	}
 	if over > 0 {
-		parts = append(parts, "restores "+plural(over, "component")+" to the copy taken before "+d.Key())
+		parts = append(parts, "restores "+common.Plural(over, "component")+" to the copy taken before "+d.Key())
 	}
 	return fmt.Sprintf("In %s, this %s, running %s, then checks that %s holds the pre-deploy copies.",
 		rb.Target, strings.Join(parts, " and "), d.TestLevel, rb.Target)
@@ -558,11 +558,4 @@ func names(as []model.Approver) string {
 		return strings.Join(users, "")
 	}
 	return strings.Join(users[:len(users)-1], ", ") + " and " + users[len(users)-1]
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -81,7 +81,7 @@ func (m *Model) topView(w int) string {
 	}
 	sub := model.FormatID(model.PrefixChangeRequest, d.CR) + " " + m.data.crName + " · " + d.Source + " → " + d.Target
 	if d.Package != nil {
-		sub += " · " + plural(len(d.Package.Components), "component")
+		sub += " · " + common.Plural(len(d.Package.Components), "component")
 	}
 	return line + "\n" + st.Muted.Render(ansi.Truncate(sub, w, "…"))
 }
@@ -296,7 +296,7 @@ func (m *Model) rollbackView(w int) string {
 	doc := strings.Join(m.doc[from:to], "\n")
 	if more := len(m.doc) - to; more > 0 {
 		lines := strings.Split(doc, "\n")
-		lines[len(lines)-1] = m.deps.Styles.Muted.Render("↓ " + plural(more+1, "more line") + " (j, pgdn)")
+		lines[len(lines)-1] = m.deps.Styles.Muted.Render("↓ " + common.Plural(more+1, "more line") + " (j, pgdn)")
 		doc = strings.Join(lines, "\n")
 	}
 	if p := m.panelView(w); p != "" {
@@ -357,7 +357,7 @@ func (m *Model) itemsView(w int) string {
 	st := m.deps.Styles
 	rb := m.data.rb
 	n := len(rb.Selected())
-	head := "Components · " + plural(n, "component") + " to roll back"
+	head := "Components · " + common.Plural(n, "component") + " to roll back"
 	if k := len(rb.Items) - n; k > 0 {
 		head += fmt.Sprintf(", %d kept", k)
 	}
@@ -463,7 +463,7 @@ func (m *Model) panelView(w int) string {
 	}
 	st := m.deps.Styles
 	elapsed := st.Muted.Render(clock(r.elapsed(m.deps.Svc.Now())))
-	what := plural(r.n, "component") + " in " + r.target
+	what := common.Plural(r.n, "component") + " in " + r.target
 	var lines []string
 	switch {
 	case !r.done:
@@ -513,7 +513,7 @@ func (m *Model) counters(j actions.Event, w int) []string {
 	}
 	var errs string
 	if j.ComponentErrors > 0 {
-		errs = plural(j.ComponentErrors, "error")
+		errs = common.Plural(j.ComponentErrors, "error")
 	}
 	lines = append(lines, counter("Components", j.ComponentsDeployed, j.ComponentsTotal, errs))
 	if j.TestsTotal > 0 {
