@@ -103,6 +103,8 @@ type deployJob struct {
 	testOK                                []runTestSuccess
 	testFail                              []runTestFailure
 	testTime                              float64 // ms
+	coverage                              []codeCoverageResult
+	coverageWarnings                      []codeCoverageWarning
 	errMsg, errCode                       string
 }
 
@@ -149,8 +151,18 @@ func invalidID(format string, args ...any) *apiError {
 	return &apiError{code: "INVALID_ID_FIELD", message: fmt.Sprintf(format, args...), status: http.StatusBadRequest}
 }
 
+// refuseTestLevel faults a deploy or validation that asks a production org
+// to run no tests, with the text a real production org answers.
+func (s *Server) refuseTestLevel(opts deployOptions) *apiError {
+	if s.cfg.Kind == KindProduction && opts.TestLevel == "NoTestRun" {
+		return &apiError{code: "INVALID_OPERATION", message: "testLevel of NoTestRun cannot be used in production organizations", status: http.StatusBadRequest}
+	}
+	return nil
+}
+
 // quickDeploy starts the quick deploy of a validation, if allowed: a
-// succeeded checkOnly deploy, younger than 10 days, not quick-deployed
+// succeeded checkOnly deploy that ran Apex tests (so they passed and, in
+// production, met coverage), younger than 10 days, not quick-deployed
 // yet, with no deploy to the org since (§2.9).
 func (s *Server) quickDeploy(id string) (*deployJob, *apiError) {
 	s.jobs.mu.Lock()
@@ -163,6 +175,8 @@ func (s *Server) quickDeploy(id string) (*deployJob, *apiError) {
 		err = invalidID("%s is a deployment, not a validation (checkOnly); only validations can be quick-deployed", id)
 	case v.status != statusSucceeded:
 		err = invalidID("validation %s has not succeeded (status %s); only a succeeded validation can be quick-deployed", id, v.status)
+	case !v.runTests:
+		err = invalidID("validation %s ran no Apex tests; only a validation whose tests passed and met code coverage can be quick-deployed", id)
 	case v.quickJob != "":
 		err = invalidID("validation %s was already quick-deployed as %s", id, v.quickJob)
 	case s.now().Sub(v.completed) > quickDeployWindow:
@@ -225,7 +239,8 @@ func (s *Server) result(job *deployJob, details bool) deployResult {
 		CheckOnly: job.opts.CheckOnly, CreatedBy: s.userID, CreatedByName: "Sim Admin", CreatedDate: sfTime(job.created),
 		Done: job.done, ID: job.id, IgnoreWarnings: job.opts.IgnoreWarnings, LastModifiedDate: ptr(sfTime(job.modified)),
 		NumberComponentErrors: job.compErrors, NumberComponentsDeployed: job.deployed, NumberComponentsTotal: job.total,
-		NumberTestErrors: job.testErrors, NumberTestsCompleted: job.testsDone, NumberTestsTotal: job.testsTotal,
+		// Completed counts the tests that passed: 5 completed and 1 error of 6.
+		NumberTestErrors: job.testErrors, NumberTestsCompleted: job.testsDone - job.testErrors, NumberTestsTotal: job.testsTotal,
 		RollbackOnError: job.opts.RollbackOnError, RunTestsEnabled: job.runTests, Status: job.status,
 		Success: job.status == statusSucceeded || job.status == statusPartial,
 	}
@@ -246,7 +261,7 @@ func (s *Server) result(job *deployJob, details bool) deployResult {
 	}
 	d := &r.Details
 	d.ComponentFailures, d.ComponentSuccesses = []deployMessage{}, []deployMessage{}
-	d.RunTestResult = runTestsResult{CodeCoverage: []struct{}{}, CodeCoverageWarnings: []struct{}{},
+	d.RunTestResult = runTestsResult{CodeCoverage: []codeCoverageResult{}, CodeCoverageWarnings: []codeCoverageWarning{},
 		Failures: []runTestFailure{}, Successes: []runTestSuccess{},
 		NumFailures: job.testErrors, NumTestsRun: job.testsDone, TotalTime: double(job.testTime)}
 	if details {
@@ -254,6 +269,8 @@ func (s *Server) result(job *deployJob, details bool) deployResult {
 		d.ComponentSuccesses = append(d.ComponentSuccesses, job.successes...)
 		d.RunTestResult.Failures = append(d.RunTestResult.Failures, job.testFail...)
 		d.RunTestResult.Successes = append(d.RunTestResult.Successes, job.testOK...)
+		d.RunTestResult.CodeCoverage = append(d.RunTestResult.CodeCoverage, job.coverage...)
+		d.RunTestResult.CodeCoverageWarnings = append(d.RunTestResult.CodeCoverageWarnings, job.coverageWarnings...)
 	}
 	d.AllComponentMessages = slices.Concat(d.ComponentSuccesses, d.ComponentFailures)
 	return r
@@ -279,6 +296,10 @@ func (s *Server) soapDeploy(w http.ResponseWriter, req *deployRequest) {
 	}
 	if !validTestLevels[req.opts.TestLevel] {
 		writeFault(w, "soapenv:Client", "'"+req.opts.TestLevel+"' is not a valid value for the enum 'TestLevel'")
+		return
+	}
+	if err := s.refuseTestLevel(req.opts); err != nil {
+		writeSFFault(w, err.code, err.message)
 		return
 	}
 	job := s.submitDeploy(req.opts, zip)

@@ -91,7 +91,7 @@ func TestCheckOnlyDeployWithFailingTest(t *testing.T) {
 	if r.Status != "Failed" || r.Success {
 		t.Fatalf("status %s", r.Status)
 	}
-	if r.NumberTestsTotal != 11 || r.NumberTestsCompleted != 11 || r.NumberTestErrors != 1 {
+	if r.NumberTestsTotal != 11 || r.NumberTestsCompleted != 10 || r.NumberTestErrors != 1 { // completed = passed
 		t.Errorf("tests %d/%d, %d errors", r.NumberTestsCompleted, r.NumberTestsTotal, r.NumberTestErrors)
 	}
 	rt := r.Details.RunTestResult
@@ -210,7 +210,7 @@ func TestRollbackOnErrorWritesNothing(t *testing.T) {
 		"classes/Greeter.cls-meta.xml":        classMeta,
 		"permissionsets/Broken.permissionset": permSetWithMissingField,
 	})
-	r := c.pollDeploy(c.deployZip(styleJSForce, zipped, "<rollbackOnError>false</rollbackOnError><testLevel>NoTestRun</testLevel>"))
+	r := c.pollDeploy(c.deployZip(styleJSForce, zipped, "<rollbackOnError>false</rollbackOnError><testLevel>RunLocalTests</testLevel>"))
 	if r.Status != "Failed" || !r.RollbackOnError || r.NumberComponentErrors != 1 || r.NumberTestsTotal != 0 {
 		t.Fatalf("deploy: %+v", r)
 	}
@@ -229,7 +229,7 @@ func TestMalformedXMLComponent(t *testing.T) {
 		"unpackaged/classes/Greeter.cls":          simpleClass,
 		"unpackaged/classes/Greeter.cls-meta.xml": classMeta,
 	})
-	r := c.pollDeploy(c.deployZip(styleJSForce, zipped, "<testLevel>NoTestRun</testLevel>"))
+	r := c.pollDeploy(c.deployZip(styleJSForce, zipped, "<testLevel>RunLocalTests</testLevel>"))
 	if r.Status != "Failed" || r.NumberComponentErrors != 1 || len(r.Details.ComponentFailures) != 1 {
 		t.Fatalf("deploy: %+v", r)
 	}
@@ -407,11 +407,17 @@ func TestQuickDeployRefused(t *testing.T) {
 	s := startSim(t, Config{Kind: KindSandbox})
 	c := newClient(t, s)
 	validate := func() string {
-		id := c.deployZip(styleJSForce, packageOf(t, "uat", comp("CustomField:Invoice__c.Due_Date__c")), "<checkOnly>true</checkOnly>")
+		id := c.deployZip(styleJSForce, packageOf(t, "uat", comp("CustomField:Invoice__c.Due_Date__c")), "<checkOnly>true</checkOnly><testLevel>RunLocalTests</testLevel>")
 		if r := c.pollDeploy(id); r.Status != "Succeeded" {
 			t.Fatalf("validation: %+v", r)
 		}
 		return id
+	}
+	// A validation that ran no tests cannot be quick-deployed.
+	untested := c.deployZip(styleJSForce, packageOf(t, "uat", comp("CustomField:Invoice__c.Due_Date__c")), "<checkOnly>true</checkOnly>")
+	c.pollDeploy(untested)
+	if f := c.fault(styleJSForce, "deployRecentValidation", "<validationId>"+untested+"</validationId>"); !strings.Contains(f.String, "ran no Apex tests") {
+		t.Errorf("validation without tests: %+v", f)
 	}
 	// A deploy to the org after the validation makes it stale.
 	stale := validate()

@@ -20,6 +20,9 @@ type deployPlan struct {
 	tests                []apexTest
 	runTests             bool
 	testErr              string // a test option that cannot be honoured
+	level                string // the test level in effect
+	apex                 *coverageModel
+	deployedApex         map[string]bool // "ApexClass:name" (lower-case name) of the package
 }
 
 // deployUnit is one component's outcome, revealed as the deploy proceeds.
@@ -169,26 +172,32 @@ func (s *Server) planTests(plan *deployPlan, job *deployJob, after map[metadata.
 		plan.testErr = "RunSpecifiedTests needs the names of the test classes to run in runTests"
 		return nil
 	}
-	plan.runTests = true
+	plan.runTests, plan.level = true, level
 	classes := map[string][]apexTest{} // lower-case class name → its tests
 	var names []string
+	var srcs []apexSource
 	for c, it := range after {
-		if c.Type != "ApexClass" {
+		if c.Type != "ApexClass" && c.Type != "ApexTrigger" {
 			continue
 		}
-		files, err := readFiles(it)
+		src, err := apexBody(it)
 		if err != nil {
 			return err
 		}
-		var src []byte
-		for p, b := range files {
-			if strings.HasSuffix(p, ".cls") {
-				src = b
-			}
+		srcs = append(srcs, apexSource{name: c.FullName, src: src, trigger: c.Type == "ApexTrigger"})
+		if c.Type != "ApexClass" {
+			continue
 		}
-		if tests := apexTestMethods(c.FullName, string(src)); len(tests) > 0 {
+		if tests := apexTestMethods(c.FullName, src); len(tests) > 0 {
 			classes[strings.ToLower(c.FullName)] = tests
 			names = append(names, c.FullName)
+		}
+	}
+	plan.apex = newCoverageModel(srcs)
+	plan.deployedApex = map[string]bool{}
+	for _, it := range job.pkg.items {
+		if c := it.Component; c.Type == "ApexClass" || c.Type == "ApexTrigger" {
+			plan.deployedApex[c.Type+":"+strings.ToLower(c.FullName)] = true
 		}
 	}
 	if level != "RunSpecifiedTests" {
@@ -214,4 +223,19 @@ func (s *Server) planTests(plan *deployPlan, job *deployJob, after map[metadata.
 		}
 	}
 	return nil
+}
+
+// apexBody is the source of an Apex class or trigger (its .cls or
+// .trigger file).
+func apexBody(it metadata.Item) (string, error) {
+	files, err := readFiles(it)
+	if err != nil {
+		return "", err
+	}
+	for p, b := range files {
+		if strings.HasSuffix(p, ".cls") || strings.HasSuffix(p, ".trigger") {
+			return string(b), nil
+		}
+	}
+	return "", nil
 }

@@ -77,11 +77,10 @@ type deployMessage struct {
 	ForPackageManifestFile bool    `xml:"-" json:"forPackageManifestFile"`
 }
 
-// runTestsResult is RunTestsResult. Code coverage is not simulated: its
-// lists are always empty.
+// runTestsResult is RunTestsResult; coverage comes from coverage.go.
 type runTestsResult struct {
-	CodeCoverage         []struct{}       `xml:"codeCoverage" json:"codeCoverage"`
-	CodeCoverageWarnings []struct{}       `xml:"codeCoverageWarnings" json:"codeCoverageWarnings"`
+	CodeCoverage         []codeCoverageResult  `xml:"codeCoverage" json:"codeCoverage"`
+	CodeCoverageWarnings []codeCoverageWarning `xml:"codeCoverageWarnings" json:"codeCoverageWarnings"`
 	Failures             []runTestFailure `xml:"failures" json:"failures"`
 	NumFailures          int              `xml:"numFailures" json:"numFailures"`
 	NumTestsRun          int              `xml:"numTestsRun" json:"numTestsRun"`
@@ -115,4 +114,37 @@ type runTestSuccess struct {
 type cancelDeployResult struct {
 	Done bool   `xml:"done"`
 	ID   string `xml:"id"`
+}
+
+// codeCoverageResult is CodeCoverageResult: one class or trigger's
+// coverage (§2.7). The per-method, DML and SOQL details are not simulated.
+type codeCoverageResult struct {
+	DMLInfo                []struct{}     `xml:"dmlInfo" json:"dmlInfo"`
+	ID                     string         `xml:"id" json:"id"`
+	LocationsNotCovered    []codeLocation `xml:"locationsNotCovered" json:"locationsNotCovered"`
+	MethodInfo             []struct{}     `xml:"methodInfo" json:"methodInfo"`
+	Name                   string         `xml:"name" json:"name"`
+	Namespace              xsiNil         `xml:"namespace" json:"namespace"`
+	NumLocations           int            `xml:"numLocations" json:"numLocations"`
+	NumLocationsNotCovered int            `xml:"numLocationsNotCovered" json:"numLocationsNotCovered"`
+	SOQLInfo               []struct{}     `xml:"soqlInfo" json:"soqlInfo"`
+	SOSLInfo               []struct{}     `xml:"soslInfo" json:"soslInfo"`
+	Type                   string         `xml:"type" json:"type"`
+}
+
+// codeLocation is CodeLocation: a line no test executed.
+type codeLocation struct {
+	Column        int    `xml:"column" json:"column"`
+	Line          int    `xml:"line" json:"line"`
+	NumExecutions int    `xml:"numExecutions" json:"numExecutions"`
+	Time          double `xml:"time" json:"time"`
+}
+
+// codeCoverageWarning is CodeCoverageWarning: a coverage rule not met.
+// Name is empty (nil on the wire) for the org-wide warning.
+type codeCoverageWarning struct {
+	ID        string     `xml:"id" json:"id"`
+	Message   string     `xml:"message" json:"message"`
+	Name      nillableID `xml:"name" json:"name"`
+	Namespace xsiNil     `xml:"namespace" json:"namespace"`
 }

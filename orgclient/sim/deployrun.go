@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"relman/model/metadata"
@@ -67,6 +68,7 @@ func (s *Server) runDeploy(job *deployJob) {
 	if !s.runTests(ctx, job, plan.tests) {
 		return
 	}
+	s.measureCoverage(job, plan)
 	s.commit(job, plan)
 }
 
@@ -171,6 +173,42 @@ func (s *Server) runTests(ctx context.Context, job *deployJob, tests []apexTest)
 	return true
 }
 
+// measureCoverage records the coverage of the tests the deploy ran and,
+// in production, the rules it breaks (coverage.go). A sandbox enforces no
+// coverage, so it reports the numbers and no warnings.
+func (s *Server) measureCoverage(job *deployJob, plan *deployPlan) {
+	if !plan.runTests {
+		return
+	}
+	cov := plan.apex.run(plan.tests)
+	var results []codeCoverageResult
+	for _, u := range plan.apex.order {
+		uc := cov.of(u)
+		r := codeCoverageResult{DMLInfo: []struct{}{}, MethodInfo: []struct{}{}, SOQLInfo: []struct{}{}, SOSLInfo: []struct{}{},
+			ID: s.componentID(metadata.Component{Type: "Apex" + u.kind, FullName: u.name}), Name: u.name,
+			NumLocations: uc.total, NumLocationsNotCovered: uc.uncovered, Type: u.kind, LocationsNotCovered: []codeLocation{}}
+		for _, l := range uc.notCovered {
+			r.LocationsNotCovered = append(r.LocationsNotCovered, codeLocation{Line: l, Time: -1})
+		}
+		results = append(results, r)
+	}
+	var warnings []codeCoverageWarning
+	if s.cfg.Kind == KindProduction {
+		warnings = cov.warnings(plan.level, plan.deployedApex)
+		for i, w := range warnings {
+			warnings[i].ID = s.orgID
+			if w.Name != "" {
+				kind := "ApexClass"
+				if strings.Contains(w.Message, "Trigger") {
+					kind = "ApexTrigger"
+				}
+				warnings[i].ID = s.componentID(metadata.Component{Type: kind, FullName: string(w.Name)})
+			}
+		}
+	}
+	s.update(job, func() { job.coverage, job.coverageWarnings = results, warnings })
+}
+
 // commit decides the outcome and, for a deploy that succeeded and is not
 // checkOnly, writes it into the directory: deletes, then the components
 // that did not fail, then destructiveChangesPost (§3.2).
@@ -184,7 +222,7 @@ func (s *Server) commit(job *deployJob, plan *deployPlan) {
 	job.finalizing, job.stateDetail = true, "Finalizing"
 	status := statusSucceeded
 	switch {
-	case job.testErrors > 0:
+	case job.testErrors > 0, len(job.coverageWarnings) > 0:
 		status = statusFailed
 	case job.compErrors > 0:
 		status = statusPartial

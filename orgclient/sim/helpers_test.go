@@ -239,6 +239,26 @@ type tTestSuccess struct {
 	Name       string `xml:"name"`
 }
 
+type tCoverage struct {
+	ID                     string `xml:"id"`
+	Name                   string `xml:"name"`
+	Type                   string `xml:"type"`
+	NumLocations           int    `xml:"numLocations"`
+	NumLocationsNotCovered int    `xml:"numLocationsNotCovered"`
+	LocationsNotCovered    []struct {
+		Line int `xml:"line"`
+	} `xml:"locationsNotCovered"`
+}
+
+type tCoverageWarning struct {
+	ID      string `xml:"id"`
+	Message string `xml:"message"`
+	Name    struct {
+		Value string `xml:",chardata"`
+		Nil   string `xml:"nil,attr"`
+	} `xml:"name"`
+}
+
 type tDeployResult struct {
 	CanceledBy               string `xml:"canceledBy"`
 	CanceledByName           string `xml:"canceledByName"`
@@ -266,7 +286,9 @@ type tDeployResult struct {
 		ComponentFailures  []tMessage `xml:"componentFailures"`
 		ComponentSuccesses []tMessage `xml:"componentSuccesses"`
 		RunTestResult      struct {
-			Failures    []tTestFailure `xml:"failures"`
+			CodeCoverage         []tCoverage        `xml:"codeCoverage"`
+			CodeCoverageWarnings []tCoverageWarning `xml:"codeCoverageWarnings"`
+			Failures             []tTestFailure     `xml:"failures"`
 			NumFailures int            `xml:"numFailures"`
 			NumTestsRun int            `xml:"numTestsRun"`
 			Successes   []tTestSuccess `xml:"successes"`

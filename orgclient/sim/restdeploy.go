@@ -64,6 +64,10 @@ func (s *Server) restDeploy(w http.ResponseWriter, r *http.Request, ver string) 
 		writeRESTError(w, http.StatusBadRequest, "INVALID_FIELD", "'"+opts.TestLevel+"' is not a valid value for testLevel")
 		return
 	}
+	if err := s.refuseTestLevel(opts); err != nil {
+		writeRESTError(w, err.status, err.code, err.message)
+		return
+	}
 	job := s.submitDeploy(opts, zip)
 	w.Header().Set("Location", "/services/data/v"+ver+"/metadata/deployRequest/"+job.id)
 	writeJSON(w, http.StatusCreated, s.restResponse(job, ver, false))

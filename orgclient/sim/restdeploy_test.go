@@ -141,7 +141,7 @@ func TestRESTDeployJSForceFormCancelAndQuickByPath(t *testing.T) {
 	}
 
 	// The documented quick deploy form: POST …/deployRequest/{validationId}.
-	ct, body = restDeployBody(t, "json", `{"deployOptions":{"checkOnly":true,"testLevel":"NoTestRun"}}`, packageOf(t, "uat", uatFeature...))
+	ct, body = restDeployBody(t, "json", `{"deployOptions":{"checkOnly":true,"testLevel":"RunLocalTests"}}`, packageOf(t, "uat", uatFeature...))
 	v := c.restJSON(http.MethodPost, "/services/data/v62.0/metadata/deployRequest", ct, body, http.StatusCreated)
 	c.pollREST(v.ID)
 	quick := c.restJSON(http.MethodPost, "/services/data/v62.0/metadata/deployRequest/"+v.ID, "", nil, http.StatusCreated)

@@ -7,10 +7,10 @@ import (
 )
 
 // The API versions the simulated org serves: 21.0–30.0 are retired (§ intro
-// of salesforce-api.md); 66.0 is Spring '26.
+// of salesforce-api.md); 68.0 is Winter '27, the newest release the docs list.
 const (
 	oldestVersion = 31
-	latestVersion = 66
+	latestVersion = 68
 )
 
 // versionInfo is one entry of GET /services/data/ (§1.7).

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"strconv"
 	"strings"
@@ -53,3 +54,21 @@ func (xsiNil) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
 // ptr returns a pointer to v: optional fields are pointers, omitted in XML
 // and null in JSON.
 func ptr[T any](v T) *T { return &v }
+
+// nillableID is a nillable string: written as xsi:nil (XML) or null (JSON)
+// when empty.
+type nillableID string
+
+func (n nillableID) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if n == "" {
+		return xsiNil{}.MarshalXML(e, start)
+	}
+	return e.EncodeElement(string(n), start)
+}
+
+func (n nillableID) MarshalJSON() ([]byte, error) {
+	if n == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(n))
+}
