@@ -2,8 +2,8 @@ package sim
 
 import (
 	"slices"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 )
 

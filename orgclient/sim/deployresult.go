@@ -81,11 +81,11 @@ type deployMessage struct {
 type runTestsResult struct {
 	CodeCoverage         []codeCoverageResult  `xml:"codeCoverage" json:"codeCoverage"`
 	CodeCoverageWarnings []codeCoverageWarning `xml:"codeCoverageWarnings" json:"codeCoverageWarnings"`
-	Failures             []runTestFailure `xml:"failures" json:"failures"`
-	NumFailures          int              `xml:"numFailures" json:"numFailures"`
-	NumTestsRun          int              `xml:"numTestsRun" json:"numTestsRun"`
-	Successes            []runTestSuccess `xml:"successes" json:"successes"`
-	TotalTime            double           `xml:"totalTime" json:"totalTime"`
+	Failures             []runTestFailure      `xml:"failures" json:"failures"`
+	NumFailures          int                   `xml:"numFailures" json:"numFailures"`
+	NumTestsRun          int                   `xml:"numTestsRun" json:"numTestsRun"`
+	Successes            []runTestSuccess      `xml:"successes" json:"successes"`
+	TotalTime            double                `xml:"totalTime" json:"totalTime"`
 }
 
 // runTestFailure is RunTestFailure.

@@ -289,10 +289,10 @@ type tDeployResult struct {
 			CodeCoverage         []tCoverage        `xml:"codeCoverage"`
 			CodeCoverageWarnings []tCoverageWarning `xml:"codeCoverageWarnings"`
 			Failures             []tTestFailure     `xml:"failures"`
-			NumFailures int            `xml:"numFailures"`
-			NumTestsRun int            `xml:"numTestsRun"`
-			Successes   []tTestSuccess `xml:"successes"`
-			TotalTime   string         `xml:"totalTime"`
+			NumFailures          int                `xml:"numFailures"`
+			NumTestsRun          int                `xml:"numTestsRun"`
+			Successes            []tTestSuccess     `xml:"successes"`
+			TotalTime            string             `xml:"totalTime"`
 		} `xml:"runTestResult"`
 	} `xml:"details"`
 }
