@@ -104,7 +104,7 @@ func TestCheckOnlyDeployWithFailingTest(t *testing.T) {
 		f.Message != "System.AssertException: Assertion Failed: tax must never be negative" || f.Time != "2.0" || !strings.HasPrefix(f.ID, "01p") {
 		t.Errorf("failure %+v, want stack trace %q", f, wantTrace)
 	}
-	if len(r.Details.ComponentSuccesses) != 2 || r.Details.ComponentSuccesses[0].FileName != "unpackaged/package.xml" {
+	if len(r.Details.ComponentSuccesses) != 2 || r.Details.ComponentSuccesses[0].FileName != "package.xml" {
 		t.Errorf("successes %+v", r.Details.ComponentSuccesses)
 	}
 }

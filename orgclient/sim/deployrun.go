@@ -28,15 +28,17 @@ func (s *Server) runDeploy(job *deployJob) {
 	defer func() { <-s.lane }()
 	if !s.update(job, func() {
 		job.status, job.started, job.stateDetail = statusInProgress, s.now(), "Preparing"
-		job.successes = append(job.successes, deployMessage{Changed: true, FileName: job.pkg.prefix + "package.xml",
-			FullName: job.pkg.prefix + "package.xml", CreatedDate: sfTime(s.now()), Success: true, ForPackageManifestFile: true})
+		// The manifest's entry is named "package.xml" whatever folder of
+		// the zip held it, as real orgs name it.
+		job.successes = append(job.successes, deployMessage{Changed: true, FileName: "package.xml",
+			FullName: "package.xml", CreatedDate: sfTime(s.now()), Success: true, ForPackageManifestFile: true})
 	}) {
 		return
 	}
 	if job.pkg.fatal != "" {
 		s.finish(job, statusFailed, func() {
 			job.successes = nil
-			job.failures = []deployMessage{{FileName: job.pkg.prefix + "package.xml", FullName: job.pkg.prefix + "package.xml",
+			job.failures = []deployMessage{{FileName: "package.xml", FullName: "package.xml",
 				CreatedDate: sfTime(s.now()), Problem: ptr(job.pkg.fatal), ProblemType: ptr("Error")}}
 		})
 		return
