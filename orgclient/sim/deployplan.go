@@ -173,26 +173,11 @@ func (s *Server) planTests(plan *deployPlan, job *deployJob, after map[metadata.
 		return nil
 	}
 	plan.runTests, plan.level = true, level
-	classes := map[string][]apexTest{} // lower-case class name → its tests
-	var names []string
-	var srcs []apexSource
-	for c, it := range after {
-		if c.Type != "ApexClass" && c.Type != "ApexTrigger" {
-			continue
-		}
-		src, err := apexBody(it)
-		if err != nil {
-			return err
-		}
-		srcs = append(srcs, apexSource{name: c.FullName, src: src, trigger: c.Type == "ApexTrigger"})
-		if c.Type != "ApexClass" {
-			continue
-		}
-		if tests := apexTestMethods(c.FullName, src); len(tests) > 0 {
-			classes[strings.ToLower(c.FullName)] = tests
-			names = append(names, c.FullName)
-		}
+	srcs, classes, err := collectApex(after)
+	if err != nil {
+		return err
 	}
+	names := slices.Collect(maps.Keys(classes))
 	plan.apex = newCoverageModel(srcs)
 	plan.deployedApex = map[string]bool{}
 	for _, it := range job.pkg.items {
@@ -203,7 +188,7 @@ func (s *Server) planTests(plan *deployPlan, job *deployJob, after map[metadata.
 	if level != "RunSpecifiedTests" {
 		sort.Strings(names)
 		for _, n := range names {
-			plan.tests = append(plan.tests, classes[strings.ToLower(n)]...)
+			plan.tests = append(plan.tests, classes[n]...)
 		}
 		return nil
 	}
@@ -223,6 +208,28 @@ func (s *Server) planTests(plan *deployPlan, job *deployJob, after map[metadata.
 		}
 	}
 	return nil
+}
+
+// collectApex reads the classes and triggers among items: their sources
+// for the coverage model and, by lower-case class name, the test methods
+// of each test class.
+func collectApex(items map[metadata.Component]metadata.Item) ([]apexSource, map[string][]apexTest, error) {
+	var srcs []apexSource
+	classes := map[string][]apexTest{}
+	for c, it := range items {
+		if c.Type != "ApexClass" && c.Type != "ApexTrigger" {
+			continue
+		}
+		src, err := apexBody(it)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs = append(srcs, apexSource{name: c.FullName, src: src, trigger: c.Type == "ApexTrigger"})
+		if tests := apexTestMethods(c.FullName, src); c.Type == "ApexClass" && len(tests) > 0 {
+			classes[strings.ToLower(c.FullName)] = tests
+		}
+	}
+	return srcs, classes, nil
 }
 
 // apexBody is the source of an Apex class or trigger (its .cls or

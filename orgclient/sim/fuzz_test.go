@@ -43,6 +43,8 @@ func FuzzSOQL(f *testing.F) {
 	for _, seed := range []string{
 		depFields, depFields + " WHERE MetadataComponentType = 'Flow' OR (A = 'x' AND B NOT IN ('y', null)) LIMIT 5",
 		"SELECT", "SELECT a FROM b WHERE ((((", "SELECT a FROM b WHERE c != 'd\\'e'", "'", "SELECT a, FROM",
+		"SELECT COUNT() FROM User WHERE Name LIKE 'S_m%' AND IsActive = true ORDER BY Name DESC NULLS LAST LIMIT 2 OFFSET 1",
+		"SELECT Id FROM ApexClass WHERE ApiVersion >= 60.0 OR LengthWithoutComments < -1",
 	} {
 		f.Add(seed)
 	}
@@ -51,6 +53,8 @@ func FuzzSOQL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		parsed.where.matches(map[string]string{"A": "x"})
+		rec := &sobjectRecord{typ: "User", id: "x", values: map[string]any{"A": "x", "B": true, "Rel": &sobjectRecord{values: map[string]any{"Name": nil}}}}
+		parsed.where.matches(rec)
+		sortRecords([]*sobjectRecord{rec, rec}, parsed.order)
 	})
 }

@@ -42,13 +42,20 @@ func (s *Server) handleREST(w http.ResponseWriter, r *http.Request) {
 		if allow(w, r, http.MethodGet) {
 			s.limits(w)
 		}
-	case rest == "tooling/query":
+	case rest == "query" || rest == "queryAll" || rest == "tooling/query":
 		if allow(w, r, http.MethodGet) {
-			s.toolingQuery(w, r, ver)
+			s.query(w, r, ver, strings.HasPrefix(rest, "tooling/"))
 		}
-	case strings.HasPrefix(rest, "tooling/query/"):
+	case strings.HasPrefix(rest, "query/") || strings.HasPrefix(rest, "tooling/query/"):
 		if allow(w, r, http.MethodGet) {
-			s.toolingNextPage(w, ver, strings.TrimPrefix(rest, "tooling/query/"))
+			tooling := strings.HasPrefix(rest, "tooling/")
+			s.nextPage(w, ver, rest[strings.LastIndexByte(rest, '/')+1:], tooling)
+		}
+	case isRecordPath(rest):
+		if allow(w, r, http.MethodGet) {
+			parts := strings.Split(rest, "/")
+			n := len(parts)
+			s.getRecord(w, r, ver, parts[n-2], parts[n-1], parts[0] == "tooling")
 		}
 	case rest == "metadata/deployRequest":
 		if allow(w, r, http.MethodPost) {
@@ -59,6 +66,12 @@ func (s *Server) handleREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 	}
+}
+
+// isRecordPath matches sobjects/<Type>/<id> and tooling/sobjects/<Type>/<id>.
+func isRecordPath(rest string) bool {
+	parts := strings.Split(strings.TrimPrefix(rest, "tooling/"), "/")
+	return len(parts) == 3 && parts[0] == "sobjects" && parts[1] != "" && parts[2] != ""
 }
 
 // allow answers 405 unless r uses one of methods.

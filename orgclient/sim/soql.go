@@ -6,16 +6,27 @@ import (
 	"strings"
 )
 
-// soqlQuery is the subset of SOQL the Tooling API of the simulator answers
-// (§4.1, §4.2): SELECT fields FROM object [WHERE expr] [LIMIT n], where
-// expr combines conditions with AND, OR and parentheses, and a condition
-// is field = 'v', field != 'v' or field [NOT] IN ('a', 'b'). That is what
-// MetadataComponentDependency accepts (ORDER BY, COUNT() and LIKE are not).
+// soqlQuery is the subset of SOQL the simulator answers (§4.1, §4.2):
+// SELECT fields|COUNT() FROM object [WHERE expr] [ORDER BY f [ASC|DESC]
+// [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n], where expr combines
+// conditions with AND, OR and parentheses, and a condition is field
+// =|!=|<|>|<=|>= value, field LIKE 'pattern' or field [NOT] IN (values).
+// Fields may be one relationship deep (ApexClassOrTrigger.Name).
 type soqlQuery struct {
 	fields []string
+	count  bool // SELECT COUNT()
 	object string
 	where  *soqlExpr // nil: every row
-	limit  int       // 0: none
+	order  []soqlOrder
+	limit  int // 0: none
+	offset int
+}
+
+// soqlOrder is one ORDER BY key.
+type soqlOrder struct {
+	field      string
+	desc       bool
+	nullsFirst bool
 }
 
 // soqlExpr is a WHERE expression: a condition (op "") or the AND/OR of kids.
@@ -28,6 +39,7 @@ type soqlExpr struct {
 type soqlCond struct {
 	field  string
 	negate bool     // != or NOT IN
+	op     string   // "" (=, !=, IN), "LIKE", "<", ">", "<=" or ">="
 	values []string // one for =; "\x00" stands for null
 }
 
@@ -71,11 +83,20 @@ func soqlTokens(q string) ([]soqlToken, error) {
 		case c == '!' && i+1 < len(q) && q[i+1] == '=', c == '<' && i+1 < len(q) && q[i+1] == '>':
 			out = append(out, soqlToken{"!=", false, i + 1})
 			i += 2
+		case (c == '<' || c == '>') && i+1 < len(q) && q[i+1] == '=':
+			out = append(out, soqlToken{q[i : i+2], false, i + 1})
+			i += 2
+		case c == '<' || c == '>':
+			out = append(out, soqlToken{string(c), false, i + 1})
+			i++
 		case strings.IndexByte(",()=", c) >= 0:
 			out = append(out, soqlToken{string(c), false, i + 1})
 			i++
-		case isIdentStart(c) || isDigit(c):
+		case c == '-' && i+1 < len(q) && isDigit(q[i+1]), isIdentStart(c) || isDigit(c):
 			j := i
+			if c == '-' {
+				j++
+			}
 			for j < len(q) && (isIdentStart(q[j]) || isDigit(q[j]) || q[j] == '.') {
 				j++
 			}
@@ -99,7 +120,10 @@ func parseSOQL(q string) (*soqlQuery, error) {
 	if err := p.keyword("SELECT"); err != nil {
 		return nil, err
 	}
-	for {
+	if p.i+2 < len(p.toks) && strings.EqualFold(p.toks[p.i].text, "COUNT") && p.toks[p.i+1].text == "(" && p.toks[p.i+2].text == ")" {
+		out.count, p.i = true, p.i+3
+	}
+	for !out.count {
 		f, err := p.ident()
 		if err != nil {
 			return nil, err
@@ -120,13 +144,51 @@ func parseSOQL(q string) (*soqlQuery, error) {
 			return nil, err
 		}
 	}
-	if p.acceptKeyword("LIMIT") {
+	if p.acceptKeyword("ORDER") {
+		if err := p.keyword("BY"); err != nil {
+			return nil, err
+		}
+		for {
+			f, err := p.ident()
+			if err != nil {
+				return nil, err
+			}
+			o := soqlOrder{field: f}
+			o.desc = p.acceptKeyword("DESC")
+			if !o.desc {
+				p.acceptKeyword("ASC")
+			}
+			o.nullsFirst = !o.desc // SOQL's default: nulls first ascending, last descending
+			if p.acceptKeyword("NULLS") {
+				switch {
+				case p.acceptKeyword("FIRST"):
+					o.nullsFirst = true
+				case p.acceptKeyword("LAST"):
+					o.nullsFirst = false
+				default:
+					t, ok := p.next()
+					return nil, p.unexpected(t, ok)
+				}
+			}
+			out.order = append(out.order, o)
+			if !p.accept(",") {
+				break
+			}
+		}
+	}
+	for _, clause := range []struct {
+		kw string
+		n  *int
+	}{{"LIMIT", &out.limit}, {"OFFSET", &out.offset}} {
+		if !p.acceptKeyword(clause.kw) {
+			continue
+		}
 		t, ok := p.next()
 		n, err := strconv.Atoi(t.text)
 		if !ok || t.str || err != nil || n < 0 {
 			return nil, p.unexpected(t, ok)
 		}
-		out.limit = n
+		*clause.n = n
 	}
 	if t, ok := p.next(); ok {
 		return nil, p.unexpected(t, ok)
@@ -187,7 +249,7 @@ func (p *soqlParser) ident() (string, error) {
 	return t.text, nil
 }
 
-var soqlKeywords = setOf("SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIMIT", "ORDER", "BY", "GROUP", "OFFSET", "HAVING")
+var soqlKeywords = setOf("SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "LIMIT", "ORDER", "BY", "GROUP", "OFFSET", "HAVING", "NULLS")
 
 // expr parses conditions joined by OR (lowest precedence) and AND.
 func (p *soqlParser) expr(depth int) (*soqlExpr, error) {
@@ -247,6 +309,12 @@ func (p *soqlParser) cond() (soqlCond, error) {
 	case p.accept("!="):
 		c.negate = true
 		return c, p.single(&c)
+	case p.acceptKeyword("LIKE"):
+		c.op = "LIKE"
+		return c, p.single(&c)
+	case p.accept("<"), p.accept(">"), p.accept("<="), p.accept(">="):
+		c.op = p.toks[p.i-1].text
+		return c, p.single(&c)
 	case p.acceptKeyword("NOT"):
 		c.negate = true
 		if err := p.keyword("IN"); err != nil {
@@ -285,6 +353,12 @@ func (p *soqlParser) value() (string, error) {
 		return t.text, nil
 	case ok && strings.EqualFold(t.text, "null"):
 		return soqlNull, nil
+	case ok && (strings.EqualFold(t.text, "true") || strings.EqualFold(t.text, "false")):
+		return strings.ToLower(t.text), nil
+	case ok && (isDigit(t.text[0]) || t.text[0] == '-'):
+		if _, err := strconv.ParseFloat(t.text, 64); err == nil {
+			return t.text, nil
+		}
 	}
 	return "", p.unexpected(t, ok)
 }

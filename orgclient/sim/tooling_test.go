@@ -170,9 +170,10 @@ func TestToolingQueryErrors(t *testing.T) {
 		depFields + " WHERE (MetadataComponentType = 'Flow'":       "MALFORMED_QUERY",
 		"SELECT COUNT() FROM MetadataComponentDependency":          "MALFORMED_QUERY",
 		depFields + " ORDER BY MetadataComponentName":              "MALFORMED_QUERY",
-		"SELECT Id FROM":                 "MALFORMED_QUERY",
-		"":                               "MALFORMED_QUERY",
-		"SELECT Id, Name FROM ApexClass": "INVALID_TYPE",
+		"SELECT Id FROM":                "MALFORMED_QUERY",
+		"":                              "MALFORMED_QUERY",
+		"SELECT Id, Name FROM Bogus__x": "INVALID_TYPE",
+		"SELECT Id FROM SourceMember":   "INVALID_TYPE", // production orgs track no source
 		"SELECT Bogus FROM MetadataComponentDependency": "INVALID_FIELD",
 	} {
 		status, _, b := c.query(soql)
