@@ -91,6 +91,10 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, ver string, tooli
 	if q.limit > 0 && len(rows) > q.limit {
 		rows = rows[:q.limit]
 	}
+	if r.URL.Query().Get("columns") == "true" {
+		writeJSON(w, http.StatusOK, columnsOf(obj, fields, q.count, all))
+		return
+	}
 	if q.count {
 		writeJSON(w, http.StatusOK, queryPage{TotalSize: len(rows), Done: true, Records: []json.RawMessage{}, tooling: tooling})
 		return
@@ -101,6 +105,83 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, ver string, tooli
 	}
 	c := queryCursor{records: records, entity: obj.name, tooling: tooling}
 	writeJSON(w, http.StatusOK, s.page(ver, s.cursorFor(c), c, 0))
+}
+
+// queryColumn is one entry of columnMetadata, the answer to a query with
+// columns=true that the Salesforce CLI asks to lay out its table.
+type queryColumn struct {
+	Aggregate      bool          `json:"aggregate"`
+	ApexType       *string       `json:"apexType"`
+	BooleanType    bool          `json:"booleanType"`
+	ColumnName     string        `json:"columnName"`
+	Custom         bool          `json:"custom"`
+	DisplayName    string        `json:"displayName"`
+	ForeignKeyName *string       `json:"foreignKeyName"`
+	Insertable     bool          `json:"insertable"`
+	JoinColumns    []queryColumn `json:"joinColumns"`
+	NumberType     bool          `json:"numberType"`
+	TextType       bool          `json:"textType"`
+	Updatable      bool          `json:"updatable"`
+}
+
+type queryColumns struct {
+	ColumnMetadata []queryColumn `json:"columnMetadata"`
+	EntityName     string        `json:"entityName"`
+	GroupBy        bool          `json:"groupBy"`
+	IDSelected     bool          `json:"idSelected"`
+	KeyPrefix      *string       `json:"keyPrefix"`
+}
+
+// columnsOf describes the query's columns, typed from the records' values.
+func columnsOf(obj *sobject, fields []string, count bool, all []*sobjectRecord) queryColumns {
+	out := queryColumns{ColumnMetadata: []queryColumn{}, EntityName: obj.name}
+	if len(all) > 0 && len(all[0].id) == 18 {
+		out.KeyPrefix = ptr(all[0].id[:3])
+	}
+	column := func(name, display string, sample any) queryColumn {
+		c := queryColumn{ColumnName: name, DisplayName: display, JoinColumns: []queryColumn{}}
+		typ := "String"
+		switch sample.(type) {
+		case bool:
+			typ, c.BooleanType = "Boolean", true
+		case int:
+			typ, c.NumberType = "Integer", true
+		case float64, double:
+			typ, c.NumberType = "Double", true
+		default:
+			c.TextType = true
+			if name == "Id" || strings.HasSuffix(name, "Id") {
+				typ, c.TextType = "Id", false
+			}
+		}
+		c.ApexType = &typ
+		return c
+	}
+	if count {
+		out.ColumnMetadata = append(out.ColumnMetadata, queryColumn{Aggregate: true, ColumnName: "expr0", DisplayName: "COUNT()", JoinColumns: []queryColumn{}, NumberType: true, ApexType: ptr("Integer")})
+		return out
+	}
+	byRel := map[string]int{}
+	for _, f := range fields {
+		var first any
+		rel, sub, nested := strings.Cut(f, ".")
+		if len(all) > 0 {
+			first = all[0].values[f]
+		}
+		if !nested {
+			out.IDSelected = out.IDSelected || f == "Id"
+			out.ColumnMetadata = append(out.ColumnMetadata, column(f, f, first))
+			continue
+		}
+		i, ok := byRel[rel]
+		if !ok {
+			i = len(out.ColumnMetadata)
+			byRel[rel] = i
+			out.ColumnMetadata = append(out.ColumnMetadata, queryColumn{ColumnName: rel, DisplayName: rel, JoinColumns: []queryColumn{}, ForeignKeyName: ptr(obj.rels[rel])})
+		}
+		out.ColumnMetadata[i].JoinColumns = append(out.ColumnMetadata[i].JoinColumns, column(sub, f, ""))
+	}
+	return out
 }
 
 // canonical checks the query's fields (case-insensitive, as SOQL is) and

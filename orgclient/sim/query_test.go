@@ -143,3 +143,18 @@ func TestSourceMemberInSandboxes(t *testing.T) {
 		t.Errorf("after a deploy: %s", b)
 	}
 }
+
+// TestQueryColumns: columns=true describes the columns, relationships as
+// join columns, which the Salesforce CLI reads to lay out its table.
+func TestQueryColumns(t *testing.T) {
+	c := newClient(t, startSim(t, Config{}))
+	status, _, b := c.do(http.MethodGet, "/services/data/v68.0/tooling/query?"+url.Values{"q": {"SELECT Id, ApexClassOrTrigger.Name, NumLinesCovered FROM ApexCodeCoverageAggregate"}, "columns": {"true"}}.Encode(), "", nil)
+	var cols queryColumns
+	if err := json.Unmarshal(b, &cols); status != http.StatusOK || err != nil || cols.EntityName != "ApexCodeCoverageAggregate" || !cols.IDSelected || len(cols.ColumnMetadata) != 3 {
+		t.Fatalf("%d %s", status, b)
+	}
+	rel, n := cols.ColumnMetadata[1], cols.ColumnMetadata[2]
+	if rel.ColumnName != "ApexClassOrTrigger" || len(rel.JoinColumns) != 1 || rel.JoinColumns[0].ColumnName != "Name" || *n.ApexType != "Integer" || !n.NumberType {
+		t.Errorf("columns %s", b)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,7 +155,24 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 	})
-	return s.withDrops(s.withLatency(mux))
+	return s.withDrops(s.withLatency(collapseSlashes(mux)))
+}
+
+// collapseSlashes serves "//services/data" as "/services/data": the
+// Salesforce CLI keeps instance URLs with a trailing slash and joins paths
+// to them, and a real org answers such requests instead of redirecting.
+func collapseSlashes(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "//") {
+			r2 := r.Clone(r.Context())
+			for strings.Contains(r2.URL.Path, "//") {
+				r2.URL.Path = strings.ReplaceAll(r2.URL.Path, "//", "/")
+			}
+			r2.URL.RawPath = ""
+			r = r2
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // withLatency delays every request by Faults.Latency (§6).

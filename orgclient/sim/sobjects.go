@@ -135,7 +135,7 @@ func (s *Server) apexRecords(ctx context.Context, typ string) ([]*sobjectRecord,
 		}
 		c := it.Component
 		id := s.componentID(c)
-		v := map[string]any{"Id": id, "Name": c.FullName, "NamespacePrefix": nil, "ApiVersion": version, "Status": "Active",
+		v := map[string]any{"Id": id, "Name": c.FullName, "NamespacePrefix": nil, "ApiVersion": double(version), "Status": "Active",
 			"IsValid": true, "LengthWithoutComments": len(body), "Body": body, "CreatedById": s.userID, "CreatedDate": sfDate(s.created),
 			"LastModifiedById": s.userID, "LastModifiedDate": sfDate(s.modified(c))}
 		if typ == "ApexTrigger" {
@@ -362,6 +362,8 @@ func (r *sobjectRecord) value(field string) string {
 		return strconv.Itoa(v)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case double:
+		return strconv.FormatFloat(float64(v), 'f', -1, 64)
 	case sfTime:
 		return sfDate(time.Time(v))
 	case *sfTime:
