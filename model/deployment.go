@@ -174,8 +174,10 @@ type DeploymentLog struct {
 	ComponentFailures  []ComponentFailure `json:"componentFailures"`
 	TestFailures       []TestFailure      `json:"testFailures"`
 	CoverageWarnings   []string           `json:"coverageWarnings"`
-	Message            string             `json:"message,omitempty"`
-	User               string             `json:"user"`
-	Started            time.Time          `json:"started"`
-	Completed          time.Time          `json:"completed,omitempty"`
+	// Coverage is what the tests covered, kept when coverage failed.
+	Coverage  *Coverage `json:"coverage,omitempty"`
+	Message   string    `json:"message,omitempty"`
+	User      string    `json:"user"`
+	Started   time.Time `json:"started"`
+	Completed time.Time `json:"completed,omitempty"`
 }

@@ -76,6 +76,9 @@ func checkTests(f DeploymentFields, target EnvKind) (TestLevel, []string, error)
 	if !valid {
 		return "", nil, ErrInvalidTestLevel.With(string(level))
 	}
+	if err := CheckTestLevel(level, target); err != nil {
+		return "", nil, err
+	}
 	var tests []string
 	for _, t := range f.Tests {
 		if t = strings.TrimSpace(t); t != "" {
@@ -89,6 +92,15 @@ func checkTests(f DeploymentFields, target EnvKind) (TestLevel, []string, error)
 		return "", nil, ErrInvalidTestLevel.With("--tests needs --test-level RunSpecifiedTests")
 	}
 	return level, tests, nil
+}
+
+// CheckTestLevel refuses a test level the target's kind of org refuses:
+// NoTestRun in production.
+func CheckTestLevel(level TestLevel, target EnvKind) error {
+	if level == NoTestRun && target == KindProduction {
+		return ErrNoTestRunInProduction.With("the target is a production org")
+	}
+	return nil
 }
 
 // SubmitDeployment sends a Draft (or Rejected) deployment for approval. Its

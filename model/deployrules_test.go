@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,46 @@ func TestDeploymentApprovals(t *testing.T) {
 	draft, _, _ := NewDeploymentRecord(3, approved, uat, prod, DeploymentFields{}, "alice", t0)
 	if _, _, err := SubmitDeployment(draft, stale, "alice", t0); !errors.Is(err, ErrNotApproved) {
 		t.Fatalf("submit while the CR's approval no longer holds: %v", err)
+	}
+}
+
+// TestNoTestRunRefusedForProduction: refused when the record is created
+// and, for a record made before the rule, when a step would run.
+func TestNoTestRunRefusedForProduction(t *testing.T) {
+	approved := fixture(t, "submit", "bob-approves", "carol-approves")
+	_, _, err := NewDeploymentRecord(1, approved, uat, prod, DeploymentFields{TestLevel: NoTestRun}, "alice", t0)
+	if !errors.Is(err, ErrNoTestRunInProduction) || !strings.Contains(err.Error(), "RunLocalTests") {
+		t.Fatalf("NoTestRun to production: %v", err)
+	}
+	if _, _, err := NewDeploymentRecord(1, approved, prod, uat, DeploymentFields{TestLevel: NoTestRun}, "alice", t0); err != nil {
+		t.Fatalf("NoTestRun to a sandbox: %v", err)
+	}
+	d, _, err := NewDeploymentRecord(1, approved, uat, prod, DeploymentFields{}, "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.TestLevel = NoTestRun // as an older record may hold
+	if err := CanDeploy(d, approved, KindProduction, false); !errors.Is(err, ErrNoTestRunInProduction) {
+		t.Errorf("run with NoTestRun to production: %v", err)
+	}
+	if err := CanDeploy(d, approved, KindSandbox, false); errors.Is(err, ErrNoTestRunInProduction) {
+		t.Errorf("a sandbox target: %v", err)
+	}
+}
+
+func TestCoverageSummary(t *testing.T) {
+	c := &Coverage{Covered: 46, Lines: 71, Below: []ClassCoverage{{Type: "ApexClass", Name: "Untested", Lines: 20}}}
+	if got := CoverageSummary(nil, c); got != "" {
+		t.Errorf("no warnings: %q", got)
+	}
+	if got := CoverageSummary([]string{"x"}, c); got != "coverage 64% org-wide (75% required); under 75%: ApexClass Untested 0%" {
+		t.Errorf("summary %q", got)
+	}
+	if got := CoverageSummary([]string{"Foo: Test coverage of selected Apex Class is 0%"}, nil); got != "coverage: Foo: Test coverage of selected Apex Class is 0%" {
+		t.Errorf("without figures %q", got)
+	}
+	lines := CoverageDetails(c)
+	if len(lines) != 2 || lines[0].String() != "org-wide coverage: 64% (46 of 71 lines), 75% required" || lines[1].String() != "ApexClass Untested: 0% (0 of 20 lines)" {
+		t.Errorf("details %v", lines)
 	}
 }

@@ -99,4 +99,10 @@ var (
 		Rule: "test level must be NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg", Fix: "use one of those with --test-level"}
 	ErrTestsRequired = &RuleError{Code: "TestsRequired",
 		Rule: "RunSpecifiedTests needs at least one test class", Fix: "name them with --tests"}
+	// ErrNoTestRunInProduction mirrors the org's own refusal (INVALID_OPERATION:
+	// testLevel of NoTestRun cannot be used in production organizations), so
+	// it is met before anything is approved or sent.
+	ErrNoTestRunInProduction = &RuleError{Code: "NoTestRunInProduction",
+		Rule: "a deployment to a production org must run Apex tests: Salesforce refuses NoTestRun in production",
+		Fix:  "use --test-level RunLocalTests, or RunSpecifiedTests with --tests"}
 )

@@ -27,11 +27,14 @@ var (
 // QuickDeployWindow is how long a validation can be quick-deployed (§2.9).
 const QuickDeployWindow = 10 * 24 * time.Hour
 
-// CanDeploy checks that Deploy Changes may run a step on d.
-func CanDeploy(d DeploymentRecord, cr ChangeRequest, running bool) error {
+// CanDeploy checks that Deploy Changes may run a step on d, whose target
+// is an org of kind target ("" when unknown).
+func CanDeploy(d DeploymentRecord, cr ChangeRequest, target EnvKind, running bool) error {
 	switch {
 	case d.Status == DeployVerified || d.Status == DeployRolledBack:
 		return ErrAlreadyVerified.With(d.Key() + " is " + string(d.Status))
+	case CheckTestLevel(d.TestLevel, target) != nil:
+		return ErrNoTestRunInProduction.With(d.Key() + " targets the production org " + d.Target + " with NoTestRun")
 	case running:
 		return ErrDeployRunning.With(d.Key() + " has a job in progress")
 	case !d.IsApproved():

@@ -41,7 +41,9 @@ type DeployState struct {
 	ComponentFailures  []model.ComponentFailure
 	TestFailures       []model.TestFailure
 	CoverageWarnings   []string
-	ErrorMessage       string
+	// Coverage is what the tests covered, when the org reported it.
+	Coverage     *model.Coverage
+	ErrorMessage string
 }
 
 // Reference is one dependency an org reports: From uses To.

@@ -269,5 +269,5 @@ func stateOf(r salesforce.DeployResult) DeployState {
 		ComponentsTotal: r.NumberComponentsTotal, ComponentsDeployed: r.NumberComponentsDeployed, ComponentErrors: r.NumberComponentErrors,
 		TestsTotal: r.NumberTestsTotal, TestsCompleted: r.NumberTestsCompleted, TestErrors: r.NumberTestErrors,
 		ComponentFailures: r.ComponentFailures(), TestFailures: r.TestFailures(), CoverageWarnings: r.CoverageWarnings(),
-		ErrorMessage: r.ErrorMessage}
+		Coverage: r.Coverage(), ErrorMessage: r.ErrorMessage}
 }

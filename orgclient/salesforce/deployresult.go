@@ -1,7 +1,10 @@
 package salesforce
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 
 	"relman/model"
 )
@@ -40,12 +43,15 @@ type DeployResult struct {
 	NumberComponentErrors    int           `xml:"numberComponentErrors"`
 	NumberComponentsDeployed int           `xml:"numberComponentsDeployed"`
 	NumberComponentsTotal    int           `xml:"numberComponentsTotal"`
-	NumberTestErrors         int           `xml:"numberTestErrors"`
-	NumberTestsCompleted     int           `xml:"numberTestsCompleted"`
-	NumberTestsTotal         int           `xml:"numberTestsTotal"`
-	RollbackOnError          bool          `xml:"rollbackOnError"`
-	RunTestsEnabled          bool          `xml:"runTestsEnabled"`
-	StartDate                DateTime      `xml:"startDate"`
+	// NumberFiles is the number of files in the deployed zip, when the org
+	// reports it.
+	NumberFiles          int      `xml:"numberFiles"`
+	NumberTestErrors     int      `xml:"numberTestErrors"`
+	NumberTestsCompleted int      `xml:"numberTestsCompleted"`
+	NumberTestsTotal     int      `xml:"numberTestsTotal"`
+	RollbackOnError      bool     `xml:"rollbackOnError"`
+	RunTestsEnabled      bool     `xml:"runTestsEnabled"`
+	StartDate            DateTime `xml:"startDate"`
 	// StateDetail is free text, e.g. the component or test being processed.
 	StateDetail string       `xml:"stateDetail"`
 	Status      DeployStatus `xml:"status"`
@@ -175,17 +181,54 @@ type FlowCoverageWarning struct {
 // ComponentFailures converts details.componentFailures for a deployment
 // log. Warnings keep their kind in the problem text. Note that a zip without
 // package.xml fails with such an entry while numberComponentErrors stays 0
-// (§2.7), so read this list rather than the counter.
+// (§2.7), so read this list rather than the counter. Orgs may report the
+// same failure twice (once per file of a component); it is kept once.
 func (r DeployResult) ComponentFailures() []model.ComponentFailure {
 	out := make([]model.ComponentFailure, 0, len(r.Details.ComponentFailures))
+	seen := map[model.ComponentFailure]bool{}
 	for _, m := range r.Details.ComponentFailures {
 		problem := m.Problem
 		if m.ProblemType == "Warning" {
 			problem = "Warning: " + problem
 		}
-		out = append(out, model.ComponentFailure{Type: m.ComponentType, Name: m.FullName, File: m.FileName,
-			Line: m.LineNumber, Column: m.ColumnNumber, Problem: problem})
+		f := model.ComponentFailure{Type: m.ComponentType, Name: m.FullName, File: m.FileName,
+			Line: m.LineNumber, Column: m.ColumnNumber, Problem: problem}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
 	}
+	return out
+}
+
+// Coverage sums runTestResult.codeCoverage: lines covered of all classes
+// and triggers, and those under model.CoverageRequired, least covered
+// first. It is nil when the org reported no coverage.
+func (r DeployResult) Coverage() *model.Coverage {
+	cc := r.Details.RunTestResult.CodeCoverage
+	if len(cc) == 0 {
+		return nil
+	}
+	out := &model.Coverage{}
+	for _, c := range cc {
+		covered := c.NumLocations - c.NumLocationsNotCovered
+		out.Covered += covered
+		out.Lines += c.NumLocations
+		kind := "ApexClass"
+		if c.Type == "Trigger" {
+			kind = "ApexTrigger"
+		}
+		name := c.Name
+		if c.Namespace != "" {
+			name = c.Namespace + "." + c.Name
+		}
+		if b := (model.ClassCoverage{Type: kind, Name: name, Covered: covered, Lines: c.NumLocations}); b.Percent() < model.CoverageRequired {
+			out.Below = append(out.Below, b)
+		}
+	}
+	slices.SortStableFunc(out.Below, func(a, b model.ClassCoverage) int {
+		return cmp.Or(cmp.Compare(a.Percent(), b.Percent()), strings.Compare(a.Name, b.Name))
+	})
 	return out
 }
 

@@ -205,8 +205,21 @@ var codeHints = map[string]string{
 	"INVALID_TYPE":            "the org does not know this metadata type or object at this API version",
 }
 
+// restOnlyHints are what to do when the org refuses a session for the REST
+// API: relman does not sign in again then (§5.1), so the INVALID_SESSION_ID
+// hint, which says it did, would be wrong.
+var restOnlyHints = map[string]string{
+	"This session is not valid for use with the REST API": "the org does not accept this session for the REST API (e.g. a session id taken from a browser page or a connected app without the api scope); sign in through OAuth with the api scope, e.g. `relman env add` with a refresh token or the Salesforce CLI",
+	"Connected app is not attached to Agent":              "the connected app behind this session is not attached to an Agent; use a connected app with the api scope",
+}
+
 // withHint appends what to do for known codes, including the request limit.
 func withHint(s, code, msg string) string {
+	for text, hint := range restOnlyHints {
+		if code == "INVALID_SESSION_ID" && strings.Contains(msg, text) {
+			return s + ": " + hint
+		}
+	}
 	if isLimitCode(code, msg) {
 		return s + ": the org's API request allocation (rolling 24 h) or its limit of concurrent long-running requests is used up; wait and try again, and see Setup > Company Information > API Requests"
 	}

@@ -210,8 +210,10 @@ type RetrieveResult struct {
 	FileProperties  []FileProperties  `xml:"fileProperties"`
 	ID              string            `xml:"id"`
 	Messages        []RetrieveMessage `xml:"messages"`
-	Status          RetrieveStatus    `xml:"status"`
-	Success         bool              `xml:"success"`
+	// NumberFiles is the number of files in the zip, when the org reports it.
+	NumberFiles int            `xml:"numberFiles"`
+	Status      RetrieveStatus `xml:"status"`
+	Success     bool           `xml:"success"`
 	// ZipFile is the decoded zip, present once done when asked for.
 	ZipFile []byte `xml:"-"`
 }

@@ -205,7 +205,9 @@ func (w wireFault) fault() *SOAPFault {
 // empty or xsi:nil element decodes to the zero time.
 type DateTime struct{ time.Time }
 
-// UnmarshalXML accepts RFC 3339 with or without fractional seconds.
+// UnmarshalXML accepts the forms Salesforce writes: RFC 3339 with or
+// without fractional seconds, the REST form with a "+0000" offset, and a
+// plain date.
 func (t *DateTime) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	var s string
 	if err := d.DecodeElement(&s, &start); err != nil {
@@ -216,12 +218,26 @@ func (t *DateTime) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	v, err := time.Parse(time.RFC3339Nano, s)
+	v, err := parseDateTime(s)
 	if err != nil {
 		return fmt.Errorf("<%s>: %q is not an xsd:dateTime", start.Name.Local, s)
 	}
 	t.Time = v
 	return nil
+}
+
+// dateTimeLayouts are the date forms Salesforce answers with (§2.1, §5.6).
+var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700", "2006-01-02T15:04:05.999999999", "2006-01-02"}
+
+func parseDateTime(s string) (time.Time, error) {
+	var err error
+	for _, layout := range dateTimeLayouts {
+		var v time.Time
+		if v, err = time.Parse(layout, s); err == nil {
+			return v, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // base64Bytes decodes an xsd:base64Binary element straight from the XML

@@ -50,7 +50,10 @@ type Event struct {
 	// Failures seen so far; they stream as the org reports them.
 	ComponentFailures []model.ComponentFailure `json:"componentFailures,omitempty"`
 	TestFailures      []model.TestFailure      `json:"testFailures,omitempty"`
-	At                time.Time                `json:"at"`
+	// CoverageWarnings and Coverage say why coverage failed the job.
+	CoverageWarnings []string        `json:"coverageWarnings,omitempty"`
+	Coverage         *model.Coverage `json:"coverage,omitempty"`
+	At               time.Time       `json:"at"`
 }
 
 // Progress receives events; nil ignores them.
@@ -85,7 +88,9 @@ func (s *Service) begin(drID int64, progress Progress, needPackage bool) (*pipel
 		if err != nil {
 			return err
 		}
-		return model.CanDeploy(p.d, p.cr, running != nil)
+		// A removed target is reported when the step reaches the org.
+		target, _ := tx.Environment(p.d.Target)
+		return model.CanDeploy(p.d, p.cr, target.Kind, running != nil)
 	})
 	if err == nil && needPackage && p.d.Package == nil {
 		err = model.ErrNoPackage.With(p.d.Key() + " has no package yet")
@@ -409,7 +414,7 @@ func applyState(l model.DeploymentLog, s orgclient.DeployState) model.Deployment
 		l.TestFailures = s.TestFailures
 	}
 	if len(s.CoverageWarnings) > 0 {
-		l.CoverageWarnings = s.CoverageWarnings
+		l.CoverageWarnings, l.Coverage = s.CoverageWarnings, s.Coverage
 	}
 	if !s.Done && s.Status != "" {
 		switch l.Kind {
@@ -424,7 +429,8 @@ func (p *pipeline) event(l model.DeploymentLog, s orgclient.DeployState, done bo
 	return Event{Deployment: p.d.Key(), Stage: stageOf(l.Kind), Log: l.ID, JobID: l.JobID, Status: l.Status,
 		Detail: s.StateDetail, Done: done, ComponentsTotal: s.ComponentsTotal, ComponentsDeployed: s.ComponentsDeployed,
 		ComponentErrors: s.ComponentErrors, TestsTotal: s.TestsTotal, TestsCompleted: s.TestsCompleted, TestErrors: s.TestErrors,
-		ComponentFailures: s.ComponentFailures, TestFailures: s.TestFailures, At: p.s.now()}
+		ComponentFailures: s.ComponentFailures, TestFailures: s.TestFailures, CoverageWarnings: s.CoverageWarnings,
+		Coverage: s.Coverage, At: p.s.now()}
 }
 
 // summary says in one line how a job ended.
@@ -438,6 +444,9 @@ func summary(s orgclient.DeployState) string {
 	}
 	if s.TestErrors > 0 {
 		parts = append(parts, fmt.Sprintf("%d test failures", s.TestErrors))
+	}
+	if c := model.CoverageSummary(s.CoverageWarnings, s.Coverage); c != "" {
+		parts = append(parts, c)
 	}
 	if s.ErrorMessage != "" {
 		parts = append(parts, s.ErrorMessage)

@@ -52,6 +52,7 @@ type logView struct {
 	ComponentFailures  []model.ComponentFailure `json:"componentFailures"`
 	TestFailures       []model.TestFailure      `json:"testFailures"`
 	CoverageWarnings   []string                 `json:"coverageWarnings"`
+	Coverage           *model.Coverage          `json:"coverage,omitempty"`
 	Message            string                   `json:"message,omitempty"`
 	User               string                   `json:"user"`
 	Started            time.Time                `json:"started"`
@@ -63,7 +64,7 @@ func logViewOf(l model.DeploymentLog) logView {
 		ComponentsTotal: l.ComponentsTotal, ComponentsDeployed: l.ComponentsDeployed, ComponentErrors: l.ComponentErrors,
 		TestsTotal: l.TestsTotal, TestsCompleted: l.TestsCompleted, TestErrors: l.TestErrors,
 		ComponentFailures: l.ComponentFailures, TestFailures: l.TestFailures, CoverageWarnings: l.CoverageWarnings,
-		Message: l.Message, User: l.User, Started: l.Started}
+		Coverage: l.Coverage, Message: l.Message, User: l.User, Started: l.Started}
 	if v.ComponentFailures == nil {
 		v.ComponentFailures = []model.ComponentFailure{}
 	}
@@ -185,6 +186,9 @@ func writeLogDetails(w io.Writer, l logView, all bool) {
 	}
 	for _, c := range l.CoverageWarnings {
 		fmt.Fprintf(w, "  ! %s\n", c)
+	}
+	for _, c := range model.CoverageDetails(l.Coverage) {
+		fmt.Fprintf(w, "    %s\n", c.String())
 	}
 }
 

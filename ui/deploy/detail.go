@@ -258,7 +258,7 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 	// A removed environment still lets the record show; the confirmation
 	// then names the target without its kind.
 	data.target, _ = svc.Environment(d.Target)
-	data.scope, data.blocked = d.ScopeHash(), model.CanDeploy(d, data.cr, false)
+	data.scope, data.blocked = d.ScopeHash(), model.CanDeploy(d, data.cr, data.target.Kind, false)
 	data.missing = missingNotInCR(d, data.cr)
 	return detailLoadedMsg{seq: seq, data: data}
 }

@@ -32,13 +32,24 @@ type errorList struct {
 
 func newErrorList() errorList { return errorList{seen: map[fault]bool{}, follow: true} }
 
-// add keeps the failures not seen before.
-func (l *errorList) add(cfs []model.ComponentFailure, tfs []model.TestFailure) {
+// add keeps the failures not seen before: components, tests, then the
+// coverage shortfall (the org's warnings, the org-wide figure and each
+// class below the bar).
+func (l *errorList) add(cfs []model.ComponentFailure, tfs []model.TestFailure, warnings []string, cov *model.Coverage) {
 	for _, f := range cfs {
 		l.keep(componentFailure(f))
 	}
 	for _, f := range tfs {
 		l.keep(fault{"test " + f.Class + "." + f.Method, oneLine(f.Message)})
+	}
+	for _, w := range warnings {
+		l.keep(fault{"coverage", oneLine(w)})
+	}
+	if len(warnings) == 0 || cov == nil {
+		return
+	}
+	for _, c := range model.CoverageDetails(cov) {
+		l.keep(fault{oneLine(c.Subject), c.Figure})
 	}
 }
 

@@ -176,7 +176,7 @@ func (r *run) apply(events []actions.Event) tea.Cmd {
 		if e.Detail != "" {
 			r.detail = e.Detail
 		}
-		r.errs.add(e.ComponentFailures, e.TestFailures)
+		r.errs.add(e.ComponentFailures, e.TestFailures, e.CoverageWarnings, e.Coverage)
 		switch {
 		case !e.Done:
 			r.stages[i] = stageRunning

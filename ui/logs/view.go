@@ -264,6 +264,9 @@ func detailLines(st *theme.Styles, l model.DeploymentLog, width int) []string {
 		for _, w := range l.CoverageWarnings {
 			out = append(out, wrap(st.Warning.Render("! ")+w, 0)...)
 		}
+		for _, c := range model.CoverageDetails(l.Coverage) {
+			out = append(out, wrap(c.String(), 4)...)
+		}
 	}
 	return out
 }
