@@ -56,6 +56,10 @@ type Event struct {
 	At               time.Time       `json:"at"`
 }
 
+// TestsRun is how many tests have run: the org counts only the passed
+// ones as completed, and the failed ones as errors (§2.7).
+func (e Event) TestsRun() int { return e.TestsCompleted + e.TestErrors }
+
 // Progress receives events; nil ignores them.
 type Progress func(Event)
 

@@ -92,7 +92,7 @@ func (p *progressPrinter) bar(e actions.Event) {
 	width := 24
 	done, total := e.ComponentsDeployed, e.ComponentsTotal
 	if e.TestsTotal > 0 && e.ComponentsDeployed >= e.ComponentsTotal {
-		done, total = e.TestsCompleted, e.TestsTotal
+		done, total = e.TestsRun(), e.TestsTotal
 	}
 	filled := 0
 	if total > 0 {

@@ -303,7 +303,7 @@ func (m *Detail) runHead(r *run) []string {
 		none = " none"
 	}
 	lines = append(lines, m.barLine("Components", r.compBar, r.done, j.ComponentsDeployed, j.ComponentsTotal, none, common.Plural(j.ComponentErrors, "error")),
-		m.barLine("Tests", r.testBar, r.done, j.TestsCompleted, j.TestsTotal, none, fmt.Sprintf("%d failed", j.TestErrors)))
+		m.barLine("Tests", r.testBar, r.done, j.TestsRun(), j.TestsTotal, none, fmt.Sprintf("%d failed", j.TestErrors)))
 	return lines
 }
 

@@ -200,7 +200,7 @@ func (r *run) apply(events []actions.Event) tea.Cmd {
 			r.job, r.hasJob = e, true
 			r.eta.observe(e)
 			cmds = append(cmds, setPercent(&r.compBar, ratio(e.ComponentsDeployed, e.ComponentsTotal)),
-				setPercent(&r.testBar, ratio(e.TestsCompleted, e.TestsTotal)))
+				setPercent(&r.testBar, ratio(e.TestsRun(), e.TestsTotal)))
 		}
 	}
 	return tea.Batch(cmds...)
@@ -280,7 +280,7 @@ func (e *estimate) observe(ev actions.Event) {
 	tests := ev.TestsTotal > 0 && ev.ComponentsDeployed+ev.ComponentErrors >= ev.ComponentsTotal
 	work, total := ev.ComponentsDeployed, ev.ComponentsTotal
 	if tests {
-		work, total = ev.TestsCompleted, ev.TestsTotal
+		work, total = ev.TestsRun(), ev.TestsTotal
 	}
 	if !e.seen || tests != e.tests {
 		e.tests, e.at0, e.done0, e.seen = tests, ev.At, work, true
