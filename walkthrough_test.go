@@ -61,8 +61,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 	c := relmanCLI{t: t, store: startDemoServe(t, filepath.Join(t.TempDir(), "demo"))}
 	var list []crJSON
 	c.ok("alice", &list, "cr", "list")
-	if len(list) != 8 {
-		t.Fatalf("the demo seeds %d change requests, want 8", len(list))
+	if len(list) != 9 {
+		t.Fatalf("the demo seeds %d change requests, want 9", len(list))
 	}
 	var cr crJSON
 	c.ok("alice", &cr, "cr", "show", "CR-0001")
@@ -127,6 +127,52 @@ func TestREADMEWalkthrough(t *testing.T) {
 	c.ok("alice", &verify, "audit", "--verify")
 	if !verify.OK {
 		t.Fatal("audit chain broken after the walkthrough")
+	}
+}
+
+// TestDemoCoverageAndNoTestRun: the demo's DR-0002 failed validation on
+// code coverage alone; `deploy log`, its JSON and a new attempt say why.
+// NoTestRun to production is refused with the rule and the fix.
+func TestDemoCoverageAndNoTestRun(t *testing.T) {
+	c := relmanCLI{t: t, store: startDemoServe(t, filepath.Join(t.TempDir(), "demo"))}
+	r := c.run("alice", "deploy", "log", "DR-0002")
+	for _, want := range []string{"Validation Failed", "InvoiceService: Test coverage of selected Apex Class is",
+		"at least 75% test coverage is required", "org-wide coverage: ", "ApexClass InvoiceService: "} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("deploy log DR-0002 (exit %d) lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	var d struct {
+		Logs []struct {
+			Kind, Status                string
+			ComponentErrors, TestErrors int
+			CoverageWarnings            []string
+			Coverage                    *struct{ Covered, Lines int }
+		}
+	}
+	c.ok("alice", &d, "deploy", "show", "DR-0002")
+	last := d.Logs[len(d.Logs)-1]
+	if last.Kind != "validate" || last.ComponentErrors+last.TestErrors != 0 || len(last.CoverageWarnings) != 1 || last.Coverage == nil ||
+		last.Coverage.Covered >= last.Coverage.Lines {
+		t.Errorf("the validation log %+v", last)
+	}
+	// Validating again fails the same way, and the one-line summary says why.
+	r = c.run("alice", "deploy", "validate", "DR-0002")
+	if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "coverage") || !strings.Contains(r.stderr+r.stdout, "ApexClass InvoiceService") {
+		t.Errorf("validate again: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	var list []crJSON
+	c.ok("alice", &list, "cr", "list")
+	approved := ""
+	for _, cr := range list {
+		if cr.Status == "Approved" {
+			approved = cr.ID
+		}
+	}
+	msg := c.refused("alice", 1, "NoTestRunInProductionError", "deploy", "new", "--cr", approved, "--from", "uat", "--to", "production", "--test-level", "NoTestRun")
+	if !strings.Contains(msg, "Salesforce refuses NoTestRun in production") || !strings.Contains(msg, "RunLocalTests") {
+		t.Errorf("NoTestRun to production: %q", msg)
 	}
 }
 

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"relman/model"
@@ -137,5 +139,47 @@ func seed(ctx context.Context, st *store.Store) error {
 	s.do(func() error { _, err := alice.SubmitCR(tab.ID); return err })
 	s.do(func() error { _, err := carol.ApproveCR(tab.ID, ""); return err })
 	s.do(func() error { _, err := alice.CompleteCR(tab.ID); return err })
+
+	s.do(func() error { return seedCoverageFailure(ctx, alice, bob) })
 	return s.err
+}
+
+// seedCoverageFailure leaves a validation that failed on code coverage
+// alone: the service class goes to production with RunSpecifiedTests
+// naming only the trigger handler's test, which reaches one of its
+// methods. Production wants 75 % of each deployed class; the log, `deploy
+// log` and the deployment screen say by how much it fell short.
+func seedCoverageFailure(ctx context.Context, alice, bob *actions.Service) error {
+	cr, err := alice.CreateCR("production", model.CRFields{Name: "Overdue invoices in the service",
+		Overview:       "Marks overdue invoices from the service class; validated with the trigger handler's tests only.",
+		Customizations: comps("ApexClass:InvoiceService", "CustomField:Invoice__c.Due_Date__c"), Approvers: []string{"bob"}})
+	if err != nil {
+		return err
+	}
+	if _, err := alice.SubmitCR(cr.ID); err != nil {
+		return err
+	}
+	if _, err := bob.ApproveCR(cr.ID, "Fine once it validates."); err != nil {
+		return err
+	}
+	d, err := alice.NewDeployment(cr.ID, "uat", "production", model.DeploymentFields{TestLevel: model.RunSpecifiedTests,
+		Tests: []string{"InvoiceTriggerHandlerTest"}})
+	if err != nil {
+		return err
+	}
+	if _, err := alice.SubmitDeployment(d.ID); err != nil {
+		return err
+	}
+	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
+		return err
+	}
+	if _, _, err := alice.Retrieve(ctx, d.ID, nil); err != nil {
+		return err
+	}
+	_, l, err := alice.Validate(ctx, d.ID, nil)
+	var failed *actions.JobFailedError
+	if !errors.As(err, &failed) || len(l.CoverageWarnings) == 0 || l.ComponentErrors+l.TestErrors > 0 {
+		return fmt.Errorf("the coverage validation of %s did not fail on coverage alone: %v", d.Key(), err)
+	}
+	return nil
 }

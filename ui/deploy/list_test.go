@@ -178,6 +178,30 @@ func TestNewDeploymentRefusalStaysInTheForm(t *testing.T) {
 	}
 }
 
+// TestNewDeploymentNoTestRunToProductionRefused: the org would refuse
+// NoTestRun, so the form does, with the rule and the fix.
+func TestNewDeploymentNoTestRunToProductionRefused(t *testing.T) {
+	t.Parallel()
+	d, m := openList(t, depsAs(t, "alice"), 78, 21)
+	d.Key("n")
+	d.Until("the choices", func() bool { return !m.form.loading })
+	f := m.form
+	d.Key("enter") // CR-0005
+	d.Key("enter") // uat
+	d.Key("enter") // production
+	d.Key("k")     // RunSpecifiedTests
+	d.Key("k")     // NoTestRun
+	if f.choices()[f.cursor] != "NoTestRun" {
+		t.Fatalf("level %q", f.choices()[f.cursor])
+	}
+	d.Key("enter")
+	d.Until("the refusal", func() bool { return f.err != nil })
+	view := m.View()
+	if m.form == nil || !strings.Contains(view, "refuses NoTestRun in production") || !strings.Contains(view, "RunLocalTests") {
+		t.Fatalf("the refusal is not shown in the form:\n%s", view)
+	}
+}
+
 func TestNewDeploymentWithNothingApproved(t *testing.T) {
 	t.Parallel()
 	d, m := openList(t, deploytest.Open(t, filepath.Join(t.TempDir(), "relman.db"), "alice"), 78, 21)
