@@ -46,6 +46,16 @@ func TestDescribeMetadata(t *testing.T) {
 	if o := byName["Report"]; !o.InFolder || o.DirectoryName != "reports" {
 		t.Errorf("Report: %+v", o)
 	}
+	// Whatever the registry holds: every top-level type, as it describes it.
+	for _, typ := range metadata.Types() {
+		if typ.IsChild() || typ.FolderContentType != "" {
+			continue
+		}
+		o, ok := byName[typ.Name]
+		if !ok || o.DirectoryName != typ.Directory || o.Suffix != typ.Suffix || o.InFolder != typ.InFolder {
+			t.Errorf("%s: described as %+v (listed %t)", typ.Name, o, ok)
+		}
+	}
 	for _, absent := range []string{"CustomField", "ReportFolder"} {
 		if _, ok := byName[absent]; ok {
 			t.Errorf("%s listed as a top-level type", absent)
