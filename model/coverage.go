@@ -14,8 +14,11 @@ const CoverageRequired = 75
 type Coverage struct {
 	Covered int `json:"covered"` // lines covered, all classes and triggers
 	Lines   int `json:"lines"`
-	// Below are the classes and triggers under CoverageRequired, least
-	// covered first.
+	// OrgWide is set when the org-wide figure is what fell short
+	// (RunLocalTests, RunAllTestsInOrg); otherwise the classes below did.
+	OrgWide bool `json:"orgWide,omitempty"`
+	// Below are the classes and triggers that fell short — with OrgWide,
+	// every one under CoverageRequired — least covered first.
 	Below []ClassCoverage `json:"below,omitempty"`
 }
 
@@ -53,15 +56,25 @@ func CoverageSummary(warnings []string, c *Coverage) string {
 	if c == nil {
 		return "coverage: " + strings.Join(warnings, "; ")
 	}
-	s := fmt.Sprintf("coverage %d%% org-wide (%d%% required)", c.Percent(), CoverageRequired)
+	var parts []string
+	if c.OrgWide {
+		parts = append(parts, fmt.Sprintf("coverage %d%% org-wide (%d%% required)", c.Percent(), CoverageRequired))
+	}
 	if len(c.Below) > 0 {
 		var names []string
 		for _, b := range c.Below {
 			names = append(names, fmt.Sprintf("%s %s %d%%", b.Type, b.Name, b.Percent()))
 		}
-		s += fmt.Sprintf("; under %d%%: %s", CoverageRequired, strings.Join(names, ", "))
+		under := fmt.Sprintf("under %d%%: %s", CoverageRequired, strings.Join(names, ", "))
+		if !c.OrgWide {
+			under = "coverage " + under
+		}
+		parts = append(parts, under)
 	}
-	return s
+	if len(parts) == 0 {
+		return "coverage: " + strings.Join(warnings, "; ")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // CoverageLine is one line of a coverage shortfall: what (org-wide, or a
@@ -79,7 +92,11 @@ func CoverageDetails(c *Coverage) []CoverageLine {
 	if c == nil {
 		return nil
 	}
-	out := []CoverageLine{{"org-wide coverage", fmt.Sprintf("%d%% (%d of %d lines), %d%% required", c.Percent(), c.Covered, c.Lines, CoverageRequired)}}
+	figure := fmt.Sprintf("%d%% (%d of %d lines)", c.Percent(), c.Covered, c.Lines)
+	if c.OrgWide {
+		figure += fmt.Sprintf(", %d%% required", CoverageRequired)
+	}
+	out := []CoverageLine{{"org-wide coverage", figure}}
 	for _, b := range c.Below {
 		out = append(out, CoverageLine{b.Type + " " + b.Name, fmt.Sprintf("%d%% (%d of %d lines)", b.Percent(), b.Covered, b.Lines)})
 	}

@@ -87,7 +87,7 @@ func TestNoTestRunRefusedForProduction(t *testing.T) {
 }
 
 func TestCoverageSummary(t *testing.T) {
-	c := &Coverage{Covered: 46, Lines: 71, Below: []ClassCoverage{{Type: "ApexClass", Name: "Untested", Lines: 20}}}
+	c := &Coverage{Covered: 46, Lines: 71, OrgWide: true, Below: []ClassCoverage{{Type: "ApexClass", Name: "Untested", Lines: 20}}}
 	if got := CoverageSummary(nil, c); got != "" {
 		t.Errorf("no warnings: %q", got)
 	}
@@ -96,6 +96,10 @@ func TestCoverageSummary(t *testing.T) {
 	}
 	if got := CoverageSummary([]string{"Foo: Test coverage of selected Apex Class is 0%"}, nil); got != "coverage: Foo: Test coverage of selected Apex Class is 0%" {
 		t.Errorf("without figures %q", got)
+	}
+	perClass := &Coverage{Covered: 46, Lines: 71, Below: []ClassCoverage{{Type: "ApexClass", Name: "Greeter", Covered: 1, Lines: 4}}}
+	if got := CoverageSummary([]string{"Greeter: Test coverage of selected Apex Class is 25%"}, perClass); got != "coverage under 75%: ApexClass Greeter 25%" {
+		t.Errorf("per-class summary %q", got)
 	}
 	lines := CoverageDetails(c)
 	if len(lines) != 2 || lines[0].String() != "org-wide coverage: 64% (46 of 71 lines), 75% required" || lines[1].String() != "ApexClass Untested: 0% (0 of 20 lines)" {

@@ -202,14 +202,24 @@ func (r DeployResult) ComponentFailures() []model.ComponentFailure {
 }
 
 // Coverage sums runTestResult.codeCoverage: lines covered of all classes
-// and triggers, and those under model.CoverageRequired, least covered
-// first. It is nil when the org reported no coverage.
+// and triggers, and which fell short. A warning without a name is the
+// org-wide one (§2.7): then every class and trigger under
+// model.CoverageRequired is listed; otherwise those the warnings name.
+// It is nil when the org reported no coverage.
 func (r DeployResult) Coverage() *model.Coverage {
-	cc := r.Details.RunTestResult.CodeCoverage
+	rt := r.Details.RunTestResult
+	cc := rt.CodeCoverage
 	if len(cc) == 0 {
 		return nil
 	}
 	out := &model.Coverage{}
+	named := map[string]bool{}
+	for _, w := range rt.CodeCoverageWarnings {
+		if w.Name == "" {
+			out.OrgWide = true
+		}
+		named[qualified(w.Namespace, w.Name)] = true
+	}
 	for _, c := range cc {
 		covered := c.NumLocations - c.NumLocationsNotCovered
 		out.Covered += covered
@@ -218,11 +228,9 @@ func (r DeployResult) Coverage() *model.Coverage {
 		if c.Type == "Trigger" {
 			kind = "ApexTrigger"
 		}
-		name := c.Name
-		if c.Namespace != "" {
-			name = c.Namespace + "." + c.Name
-		}
-		if b := (model.ClassCoverage{Type: kind, Name: name, Covered: covered, Lines: c.NumLocations}); b.Percent() < model.CoverageRequired {
+		name := qualified(c.Namespace, c.Name)
+		b := model.ClassCoverage{Type: kind, Name: name, Covered: covered, Lines: c.NumLocations}
+		if named[name] || (out.OrgWide || len(named) == 0) && b.Percent() < model.CoverageRequired {
 			out.Below = append(out.Below, b)
 		}
 	}
@@ -232,17 +240,21 @@ func (r DeployResult) Coverage() *model.Coverage {
 	return out
 }
 
+// qualified prefixes name with its namespace, if any.
+func qualified(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "." + name
+}
+
 // TestFailures converts runTestResult.failures; the class is prefixed with
 // its namespace when it has one.
 func (r DeployResult) TestFailures() []model.TestFailure {
 	fs := r.Details.RunTestResult.Failures
 	out := make([]model.TestFailure, 0, len(fs))
 	for _, f := range fs {
-		class := f.Name
-		if f.Namespace != "" {
-			class = f.Namespace + "." + f.Name
-		}
-		out = append(out, model.TestFailure{Class: class, Method: f.MethodName, Message: f.Message, StackTrace: f.StackTrace})
+		out = append(out, model.TestFailure{Class: qualified(f.Namespace, f.Name), Method: f.MethodName, Message: f.Message, StackTrace: f.StackTrace})
 	}
 	return out
 }

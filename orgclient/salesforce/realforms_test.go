@@ -67,6 +67,11 @@ func TestDeployResultDuplicatesNumberFilesCoverage(t *testing.T) {
 	if s := model.CoverageSummary(r.CoverageWarnings(), cov); s != "coverage 57% org-wide (75% required); under 75%: ApexClass Untested 0%, ApexTrigger AccountTrigger 40%" {
 		t.Errorf("summary %q", s)
 	}
+	// RunSpecifiedTests names the classes that fell short: only they count.
+	r.Details.RunTestResult.CodeCoverageWarnings = []CodeCoverageWarning{{Name: "Untested", Message: "Test coverage of selected Apex Class is 0%, at least 75% test coverage is required"}}
+	if cov := r.Coverage(); cov.OrgWide || len(cov.Below) != 1 || cov.Below[0].Name != "Untested" {
+		t.Errorf("per-class coverage %+v", cov)
+	}
 }
 
 // TestRESTOnlySessionHint: the org's "not valid for use with the REST
