@@ -87,16 +87,16 @@ func (l CoverageLine) String() string { return l.Subject + ": " + l.Figure }
 
 // CoverageDetails are the lines `deploy log`, the logs screen and the
 // deployment screen's failures show for a coverage failure: the org-wide
-// figure, then each class and trigger below the bar.
+// figure when it is what fell short, then each class and trigger below the
+// bar.
 func CoverageDetails(c *Coverage) []CoverageLine {
 	if c == nil {
 		return nil
 	}
-	figure := fmt.Sprintf("%d%% (%d of %d lines)", c.Percent(), c.Covered, c.Lines)
+	var out []CoverageLine
 	if c.OrgWide {
-		figure += fmt.Sprintf(", %d%% required", CoverageRequired)
+		out = append(out, CoverageLine{"org-wide coverage", fmt.Sprintf("%d%% (%d of %d lines), %d%% required", c.Percent(), c.Covered, c.Lines, CoverageRequired)})
 	}
-	out := []CoverageLine{{"org-wide coverage", figure}}
 	for _, b := range c.Below {
 		out = append(out, CoverageLine{b.Type + " " + b.Name, fmt.Sprintf("%d%% (%d of %d lines)", b.Percent(), b.Covered, b.Lines)})
 	}
