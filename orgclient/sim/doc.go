@@ -1,10 +1,13 @@
 // Package sim is a simulated Salesforce org: an HTTP server on loopback that
 // speaks Salesforce's own wire protocol — OAuth token endpoint, identity,
-// versions and limits, the SOAP Metadata API (describe, list, retrieve,
-// deploy, status, cancel, quick deploy), the REST deployRequest resource and
-// Tooling API queries of MetadataComponentDependency — over metadata kept in
-// a directory (source or Metadata API format, read and written through
-// orgclient/local).
+// versions (31.0–68.0) and limits, the SOAP Metadata API (describe, list,
+// retrieve, deploy, status, cancel, quick deploy), the REST deployRequest
+// resource, and SOQL through /query and /tooling/query plus the sObject
+// resource for the setup objects tools read (User, Organization, ApexClass,
+// ApexTrigger, ApexCodeCoverageAggregate, ApexOrgWideCoverage,
+// DeployRequest, SourceMember in sandboxes, MetadataComponentDependency) —
+// over metadata kept in a directory (source or Metadata API format, read and
+// written through orgclient/local).
 //
 // It exists for relman's tests, `relman sim` and `relman demo`. The goal is
 // fidelity: a real client (jsforce, the Salesforce CLI, ForceCLI,
@@ -20,14 +23,18 @@
 // references to fields, objects, classes and pages that exist neither in the
 // package nor in the org), Apex tests are "run" from the @isTest classes
 // present after the package is applied (a method whose body calls
-// System.assert(false …) fails), and successful deploys are written back to
-// the directory, so a restarted simulator keeps them. Faults (latency,
-// random 500s, expiring sessions, an API request limit) can be injected.
+// System.assert(false …) fails), code coverage is derived from what the
+// tests call (coverage.go), a production org enforces Salesforce's rules —
+// 75 % coverage per test level, no NoTestRun, quick deploy only for
+// validations whose tests passed and met coverage — while a sandbox stays
+// permissive, and successful deploys are written back to the directory, so
+// a restarted simulator keeps them. Faults (latency, random 500s, expiring
+// sessions, an API request limit) can be injected.
 //
 // Not simulated (answered as a real org would answer an unknown resource or
 // operation): the partner SOAP login, JWT and client-credentials grants,
 // CRUD-style Metadata calls (readMetadata, createMetadata, …), Bulk API and
-// runTestsAsynchronous, code coverage (always empty, never enforced),
+// runTestsAsynchronous, flow coverage, DML/SOQL details of Apex coverage,
 // performRetrieve and specificFiles. Jobs live in memory only; the
 // metadata lives in the directory.
 //
