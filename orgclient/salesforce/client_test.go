@@ -114,6 +114,13 @@ func TestRESTSessionNotValidForREST(t *testing.T) {
 	if n := o.count("token"); n != 1 {
 		t.Errorf("token calls = %d, want 1: this 401 must not trigger a refresh", n)
 	}
+	// No new sign-in was tried, so the hint must not claim one.
+	if strings.Contains(err.Error(), "signing in again") || !strings.Contains(err.Error(), "api scope") {
+		t.Errorf("hint: %v", err)
+	}
+	if err := (&APIError{StatusCode: 401, Code: "INVALID_SESSION_ID", Message: "Session expired or invalid"}); !strings.Contains(err.Error(), "even after signing in again") {
+		t.Errorf("after a renewal the hint says so: %v", err)
+	}
 }
 
 func TestRESTRefreshFailsTwice(t *testing.T) {

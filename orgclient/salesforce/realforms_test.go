@@ -2,8 +2,6 @@ package salesforce
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,23 +69,5 @@ func TestDeployResultDuplicatesNumberFilesCoverage(t *testing.T) {
 	r.Details.RunTestResult.CodeCoverageWarnings = []CodeCoverageWarning{{Name: "Untested", Message: "Test coverage of selected Apex Class is 0%, at least 75% test coverage is required"}}
 	if cov := r.Coverage(); cov.OrgWide || len(cov.Below) != 1 || cov.Below[0].Name != "Untested" {
 		t.Errorf("per-class coverage %+v", cov)
-	}
-}
-
-// TestRESTOnlySessionHint: the org's "not valid for use with the REST
-// API" 401 is not retried, so the hint must not claim a new sign-in.
-func TestRESTOnlySessionHint(t *testing.T) {
-	o := newTestOrg(t)
-	o.rest["/services/data/v66.0/limits/"] = func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusUnauthorized, `[{"message":"This session is not valid for use with the REST API","errorCode":"INVALID_SESSION_ID"}]`)
-	}
-	c, _ := o.client()
-	_, err := c.Limits(context.Background())
-	var ae *APIError
-	if !errors.As(err, &ae) || strings.Contains(err.Error(), "signing in again") || !strings.Contains(err.Error(), "api scope") {
-		t.Errorf("err = %v", err)
-	}
-	if err := (&APIError{StatusCode: 401, Code: "INVALID_SESSION_ID", Message: "Session expired or invalid"}); !strings.Contains(err.Error(), "even after signing in again") {
-		t.Errorf("after a renewal the hint says so: %v", err)
 	}
 }

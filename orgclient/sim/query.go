@@ -9,35 +9,29 @@ import (
 	"strings"
 )
 
-// queryPage is a page of query results (§4.1). The Tooling API adds size,
-// queryLocator and entityTypeName; the data API leaves them out.
-type queryPage struct {
-	Size           *int              `json:"size,omitempty"`
+// dataPage is a page of query results as the data API answers (§4.1).
+type dataPage struct {
 	TotalSize      int               `json:"totalSize"`
 	Done           bool              `json:"done"`
-	QueryLocator   *string           `json:"-"`
 	NextRecordsURL string            `json:"nextRecordsUrl,omitempty"`
-	EntityTypeName *string           `json:"-"`
 	Records        []json.RawMessage `json:"records"`
-	tooling        bool
 }
 
-// MarshalJSON writes the Tooling fields, nulls included, only for Tooling
-// pages.
-func (p queryPage) MarshalJSON() ([]byte, error) {
-	type plain queryPage
-	if !p.tooling {
-		return json.Marshal(plain(p))
+// toolingPage is the Tooling API's page: the data API's plus size,
+// queryLocator and entityTypeName, nulls written out.
+type toolingPage struct {
+	Size int `json:"size"`
+	dataPage
+	QueryLocator   *string `json:"queryLocator"`
+	EntityTypeName *string `json:"entityTypeName"`
+}
+
+// answer is the page in the form of the API that was asked.
+func (p toolingPage) answer(tooling bool) any {
+	if tooling {
+		return p
 	}
-	return json.Marshal(struct {
-		Size           int               `json:"size"`
-		TotalSize      int               `json:"totalSize"`
-		Done           bool              `json:"done"`
-		QueryLocator   *string           `json:"queryLocator"`
-		NextRecordsURL string            `json:"nextRecordsUrl,omitempty"`
-		EntityTypeName *string           `json:"entityTypeName"`
-		Records        []json.RawMessage `json:"records"`
-	}{len(p.Records), p.TotalSize, p.Done, p.QueryLocator, p.NextRecordsURL, p.EntityTypeName, p.Records})
+	return p.dataPage
 }
 
 // invalidType is the INVALID_TYPE text of a real org.
@@ -96,7 +90,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, ver string, tooli
 		return
 	}
 	if q.count {
-		writeJSON(w, http.StatusOK, queryPage{TotalSize: len(rows), Done: true, Records: []json.RawMessage{}, tooling: tooling})
+		writeJSON(w, http.StatusOK, toolingPage{dataPage: dataPage{TotalSize: len(rows), Done: true, Records: []json.RawMessage{}}}.answer(tooling))
 		return
 	}
 	records := make([]json.RawMessage, len(rows))
@@ -104,7 +98,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, ver string, tooli
 		records[i] = rec.encode(ver, tooling, fields)
 	}
 	c := queryCursor{records: records, entity: obj.name, tooling: tooling}
-	writeJSON(w, http.StatusOK, s.page(ver, s.cursorFor(c), c, 0))
+	writeJSON(w, http.StatusOK, s.page(ver, s.cursorFor(c), c, 0).answer(tooling))
 }
 
 // queryColumn is one entry of columnMetadata, the answer to a query with
@@ -352,9 +346,9 @@ func sortRecords(rows []*sobjectRecord, order []soqlOrder) {
 
 // page answers c.records[offset:] one page at a time; cursor is the
 // locator holding them ("" when they fit one page).
-func (s *Server) page(ver, cursor string, c queryCursor, offset int) queryPage {
+func (s *Server) page(ver, cursor string, c queryCursor, offset int) toolingPage {
 	end := min(offset+s.cfg.QueryPageSize, len(c.records))
-	out := queryPage{TotalSize: len(c.records), Done: end == len(c.records), Records: slices.Clone(c.records[offset:end]), tooling: c.tooling}
+	out := toolingPage{Size: end - offset, dataPage: dataPage{TotalSize: len(c.records), Done: end == len(c.records), Records: slices.Clone(c.records[offset:end])}}
 	if len(out.Records) > 0 {
 		out.EntityTypeName = &c.entity
 	} else {
@@ -390,7 +384,7 @@ func (s *Server) nextPage(w http.ResponseWriter, ver, locator string, tooling bo
 		writeRESTError(w, http.StatusBadRequest, "INVALID_QUERY_LOCATOR", "invalid query locator")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.page(ver, locator[:i], c, offset))
+	writeJSON(w, http.StatusOK, s.page(ver, locator[:i], c, offset).answer(tooling))
 }
 
 // getRecord answers GET …/sobjects/<Type>/<id> (and the Tooling

@@ -160,8 +160,11 @@ func TestNewDeploymentForm(t *testing.T) {
 	}
 }
 
-func TestNewDeploymentRefusalStaysInTheForm(t *testing.T) {
-	t.Parallel()
+// refusedForm fills the new-deployment form for CR-0005 from uat to
+// production, moving up the test levels ups times from the default, enters
+// extra, and returns the form's view once it shows a refusal.
+func refusedForm(t *testing.T, ups int, extra ...string) string {
+	t.Helper()
 	d, m := openList(t, depsAs(t, "alice"), 78, 21)
 	d.Key("n")
 	d.Until("the choices", func() bool { return !m.form.loading })
@@ -169,12 +172,24 @@ func TestNewDeploymentRefusalStaysInTheForm(t *testing.T) {
 	d.Key("enter") // CR-0005
 	d.Key("enter") // uat
 	d.Key("enter") // production
-	d.Key("k")     // RunSpecifiedTests…
-	d.Key("enter")
-	d.Key("enter") // …with no tests
+	for range ups {
+		d.Key("k")
+	}
+	for _, k := range append([]string{"enter"}, extra...) {
+		d.Key(k)
+	}
 	d.Until("the refusal", func() bool { return f.err != nil })
-	if m.form == nil || !strings.Contains(m.View(), "RunSpecifiedTests") {
-		t.Fatalf("the refusal is not shown in the form:\n%s", m.View())
+	if m.form == nil {
+		t.Fatal("the refusal closed the form")
+	}
+	return m.View()
+}
+
+func TestNewDeploymentRefusalStaysInTheForm(t *testing.T) {
+	t.Parallel()
+	// RunSpecifiedTests with no tests.
+	if view := refusedForm(t, 1, "enter"); !strings.Contains(view, "RunSpecifiedTests") {
+		t.Fatalf("the refusal is not shown in the form:\n%s", view)
 	}
 }
 
@@ -182,22 +197,7 @@ func TestNewDeploymentRefusalStaysInTheForm(t *testing.T) {
 // NoTestRun, so the form does, with the rule and the fix.
 func TestNewDeploymentNoTestRunToProductionRefused(t *testing.T) {
 	t.Parallel()
-	d, m := openList(t, depsAs(t, "alice"), 78, 21)
-	d.Key("n")
-	d.Until("the choices", func() bool { return !m.form.loading })
-	f := m.form
-	d.Key("enter") // CR-0005
-	d.Key("enter") // uat
-	d.Key("enter") // production
-	d.Key("k")     // RunSpecifiedTests
-	d.Key("k")     // NoTestRun
-	if f.choices()[f.cursor] != "NoTestRun" {
-		t.Fatalf("level %q", f.choices()[f.cursor])
-	}
-	d.Key("enter")
-	d.Until("the refusal", func() bool { return f.err != nil })
-	view := m.View()
-	if m.form == nil || !strings.Contains(view, "refuses NoTestRun in production") || !strings.Contains(view, "RunLocalTests") {
+	if view := refusedForm(t, 2); !strings.Contains(view, "refuses NoTestRun in production") || !strings.Contains(view, "RunLocalTests") {
 		t.Fatalf("the refusal is not shown in the form:\n%s", view)
 	}
 }
