@@ -20,6 +20,10 @@ func TestAPIVersionsEveryEndpoint(t *testing.T) {
 		vs[len(vs)-1].Label != "Winter '27" {
 		t.Fatalf("versions %s", body)
 	}
+	// The Salesforce CLI joins paths to an instance URL ending in "/".
+	if status, _, body := c.do(http.MethodGet, "//services/data/v68.0/sobjects/User/"+s.userID, "", nil); status != http.StatusOK {
+		t.Errorf("//services/data/…: HTTP %d %s", status, body)
+	}
 	q := url.Values{"q": {"SELECT Id FROM ApexClass"}}.Encode()
 	unpackaged := "<types><members>InvoiceService</members><name>ApexClass</name></types>"
 	for _, tc := range []struct {
