@@ -360,8 +360,9 @@ func (c *coverage) orgWide() (covered, total int) {
 // 75 % and some coverage of every trigger for RunLocalTests and
 // RunAllTestsInOrg; 75 % of each deployed class and trigger for
 // RunSpecifiedTests. deployed holds the package's classes and triggers
-// ("ApexClass:Name", "ApexTrigger:Name").
-func (c *coverage) warnings(level string, deployed map[string]bool) []codeCoverageWarning {
+// ("ApexClass:name", lower-case name); idOf gives a class's or trigger's
+// id and orgID is the org-wide warning's.
+func (c *coverage) warnings(level string, deployed map[string]bool, idOf func(*apexUnit) string, orgID string) []codeCoverageWarning {
 	var out []codeCoverageWarning
 	if level == "RunSpecifiedTests" {
 		for _, u := range c.model.order {
@@ -370,7 +371,7 @@ func (c *coverage) warnings(level string, deployed map[string]bool) []codeCovera
 			}
 			uc := c.of(u)
 			if !meets(uc.total-uc.uncovered, uc.total) {
-				out = append(out, codeCoverageWarning{Name: nillableID(u.name), Message: "Test coverage of selected Apex " + u.kind + " is " +
+				out = append(out, codeCoverageWarning{ID: idOf(u), Name: nillableID(u.name), Message: "Test coverage of selected Apex " + u.kind + " is " +
 					strconv.Itoa(percent(uc.total-uc.uncovered, uc.total)) + "%, at least 75% test coverage is required"})
 			}
 		}
@@ -378,11 +379,11 @@ func (c *coverage) warnings(level string, deployed map[string]bool) []codeCovera
 	}
 	for _, u := range c.model.order {
 		if uc := c.of(u); u.kind == "Trigger" && uc.uncovered == uc.total {
-			out = append(out, codeCoverageWarning{Name: nillableID(u.name), Message: "Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required"})
+			out = append(out, codeCoverageWarning{ID: idOf(u), Name: nillableID(u.name), Message: "Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required"})
 		}
 	}
 	if covered, total := c.orgWide(); !meets(covered, total) {
-		out = append(out, codeCoverageWarning{Message: "Average test coverage across all Apex Classes and Triggers is " +
+		out = append(out, codeCoverageWarning{ID: orgID, Message: "Average test coverage across all Apex Classes and Triggers is " +
 			strconv.Itoa(percent(covered, total)) + "%, at least 75% test coverage is required."})
 	}
 	return out

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"relman/model/metadata"
@@ -187,7 +186,7 @@ func (s *Server) measureCoverage(job *deployJob, plan *deployPlan) {
 	for _, u := range plan.apex.order {
 		uc := cov.of(u)
 		r := codeCoverageResult{DMLInfo: []struct{}{}, MethodInfo: []struct{}{}, SOQLInfo: []struct{}{}, SOSLInfo: []struct{}{},
-			ID: s.componentID(metadata.Component{Type: "Apex" + u.kind, FullName: u.name}), Name: u.name,
+			ID: s.unitID(u), Name: u.name,
 			NumLocations: uc.total, NumLocationsNotCovered: uc.uncovered, Type: u.kind, LocationsNotCovered: []codeLocation{}}
 		for _, l := range uc.notCovered {
 			r.LocationsNotCovered = append(r.LocationsNotCovered, codeLocation{Line: l, Time: -1})
@@ -196,19 +195,14 @@ func (s *Server) measureCoverage(job *deployJob, plan *deployPlan) {
 	}
 	var warnings []codeCoverageWarning
 	if s.cfg.Kind == KindProduction {
-		warnings = cov.warnings(plan.level, plan.deployedApex)
-		for i, w := range warnings {
-			warnings[i].ID = s.orgID
-			if w.Name != "" {
-				kind := "ApexClass"
-				if strings.Contains(w.Message, "Trigger") {
-					kind = "ApexTrigger"
-				}
-				warnings[i].ID = s.componentID(metadata.Component{Type: kind, FullName: string(w.Name)})
-			}
-		}
+		warnings = cov.warnings(plan.level, plan.deployedApex, s.unitID, s.orgID)
 	}
 	s.update(job, func() { job.coverage, job.coverageWarnings = results, warnings })
+}
+
+// unitID is the id of an Apex class or trigger.
+func (s *Server) unitID(u *apexUnit) string {
+	return s.componentID(metadata.Component{Type: "Apex" + u.kind, FullName: u.name})
 }
 
 // commit decides the outcome and, for a deploy that succeeded and is not

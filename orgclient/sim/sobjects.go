@@ -188,8 +188,7 @@ func (s *Server) coverageRecords(ctx context.Context) ([]*sobjectRecord, error) 
 	var out []*sobjectRecord
 	for _, u := range cov.model.order {
 		uc := cov.of(u)
-		target := metadata.Component{Type: "Apex" + u.kind, FullName: u.name}
-		targetID := s.componentID(target)
+		targetID := s.unitID(u)
 		covered := []int{}
 		for _, l := range u.lines {
 			if cov.covered[u][l] {
