@@ -106,3 +106,17 @@ func TestCoverageSummary(t *testing.T) {
 		t.Errorf("details %v", lines)
 	}
 }
+
+// TestQuickDeployNeedsTests: like the org, relman quick-deploys only a
+// validation that ran Apex tests.
+func TestQuickDeployNeedsTests(t *testing.T) {
+	d := DeploymentRecord{ValidationID: "0Af1", TestLevel: NoTestRun, Package: &Package{SHA256: "p"}, ValidatedPackage: "p",
+		ValidatedAt: t0, ValidatedTarget: "h"}
+	if why := QuickDeployProblem(d, "h", t0); !strings.Contains(why, "ran no Apex tests") {
+		t.Errorf("NoTestRun validation: %q", why)
+	}
+	d.TestLevel = RunLocalTests
+	if why := QuickDeployProblem(d, "h", t0); why != "" {
+		t.Errorf("validation with tests: %q", why)
+	}
+}

@@ -59,6 +59,8 @@ func QuickDeployProblem(d DeploymentRecord, targetHash string, now time.Time) st
 	switch {
 	case d.ValidationID == "":
 		return "there is no successful validation"
+	case d.TestLevel == NoTestRun:
+		return "the validation ran no Apex tests (NoTestRun), and Salesforce quick-deploys only validations whose tests passed"
 	case d.Package == nil || d.ValidatedPackage != d.Package.SHA256:
 		return "the package was retrieved again after the validation"
 	case now.Sub(d.ValidatedAt) >= QuickDeployWindow:
