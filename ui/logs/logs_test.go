@@ -228,11 +228,13 @@ func TestCoverageWarningsAndStackTraces(t *testing.T) {
 		User: "alice", Started: deploytest.Now, Completed: deploytest.Now.Add(95e9), Message: "1/1 components, 2/2 tests, 1 test failures",
 		TestFailures: []model.TestFailure{{Class: "InvoiceTotalsTest", Method: "neverNegative", Message: "System.AssertException: Assertion Failed",
 			StackTrace: "Class.InvoiceTotalsTest.neverNegative: line 10, column 1\nClass.InvoiceTotalsTest.helper: line 20, column 1"}},
-		CoverageWarnings: []string{"Test coverage of selected Apex Class InvoiceService is 61%, at least 75% test coverage is required"}}
+		CoverageWarnings: []string{"Test coverage of selected Apex Class InvoiceService is 61%, at least 75% test coverage is required"},
+		Coverage: &model.Coverage{Covered: 50, Lines: 80, Below: []model.ClassCoverage{{Type: "ApexClass", Name: "InvoiceService", Covered: 22, Lines: 36}}}}
 	got := strings.Join(detailLines(theme.Default(), l, 72), "\n")
 	for _, want := range []string{"job 0Af000000000001AAA · by alice", "finished 2025-03-14 12:01 (took 1m35s)", "Test failures (1)", "✗ InvoiceTotalsTest.neverNegative",
 		"      Class.InvoiceTotalsTest.neverNegative: line 10, column 1", "      Class.InvoiceTotalsTest.helper: line 20, column 1",
-		"Coverage warnings (1)", "! Test coverage of selected Apex Class InvoiceService is 61%, at least", "75% test coverage is required"} {
+		"Coverage warnings (1)", "! Test coverage of selected Apex Class InvoiceService is 61%, at least", "75% test coverage is required",
+		"    ApexClass InvoiceService: 61% (22 of 36 lines)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in\n%s", want, got)
 		}
