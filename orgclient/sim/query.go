@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path"
 	"slices"
@@ -57,7 +58,10 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, ver string, tooli
 	}
 	obj := s.lookupSObject(q.object, tooling)
 	if obj == nil {
-		writeRESTError(w, http.StatusBadRequest, "INVALID_TYPE", invalidType(q.object))
+		// A real org quotes the query with a caret under the object.
+		soql := r.URL.Query().Get("q")
+		writeRESTError(w, http.StatusBadRequest, "INVALID_TYPE", fmt.Sprintf("\n%s\n%s^\nERROR at Row:1:Column:%d\n%s",
+			soql, strings.Repeat(" ", q.objectCol-1), q.objectCol, invalidType(q.object)))
 		return
 	}
 	if obj.restricted && (q.count || len(q.order) > 0 || q.where.uses("LIKE")) {

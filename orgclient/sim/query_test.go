@@ -124,6 +124,9 @@ func TestQueryToolingSetupObjects(t *testing.T) {
 			t.Errorf("%s %q: %d %s, want 400 %s", tc.api, tc.soql, status, b, tc.code)
 		}
 	}
+	if _, _, b := c.soql("query", "SELECT Id FROM Bogus__x"); !strings.Contains(string(b), `"message":"\nSELECT Id FROM Bogus__x\n               ^\nERROR at Row:1:Column:16\nsObject type 'Bogus__x' is not supported.`) {
+		t.Errorf("INVALID_TYPE body %s", b)
+	}
 	if status, _, b := c.do(http.MethodGet, "/services/data/v68.0/sobjects/User/005000000000000AAA", "", nil); status != http.StatusNotFound || !strings.Contains(string(b), "NOT_FOUND") {
 		t.Errorf("unknown user: %d %s", status, b)
 	}

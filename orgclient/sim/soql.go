@@ -13,13 +13,14 @@ import (
 // =|!=|<|>|<=|>= value, field LIKE 'pattern' or field [NOT] IN (values).
 // Fields may be one relationship deep (ApexClassOrTrigger.Name).
 type soqlQuery struct {
-	fields []string
-	count  bool // SELECT COUNT()
-	object string
-	where  *soqlExpr // nil: every row
-	order  []soqlOrder
-	limit  int // 0: none
-	offset int
+	fields    []string
+	count     bool // SELECT COUNT()
+	object    string
+	objectCol int       // where the object's name starts, for error carets
+	where     *soqlExpr // nil: every row
+	order     []soqlOrder
+	limit     int // 0: none
+	offset    int
 }
 
 // soqlOrder is one ORDER BY key.
@@ -135,6 +136,9 @@ func parseSOQL(q string) (*soqlQuery, error) {
 	}
 	if err := p.keyword("FROM"); err != nil {
 		return nil, err
+	}
+	if p.i < len(p.toks) {
+		out.objectCol = p.toks[p.i].col
 	}
 	if out.object, err = p.ident(); err != nil {
 		return nil, err
