@@ -49,8 +49,10 @@ type apexMethod struct {
 	testSetup bool
 }
 
-// apexCall is a call found in a method body. class is "" for an
-// unqualified call (same class) and "." for obj.method(…).
+// apexCall is a call found in a method body, lower case: class is "" for
+// an unqualified call (same class), the qualifier of X.method(…) otherwise
+// — a class name, or a variable that callees resolves through the classes
+// the body names; new X(…) calls method x of class x (the constructor).
 type apexCall struct{ class, method string }
 
 // statementKeywords start a line that counts as executable without a ";".
@@ -296,8 +298,7 @@ func unitKey(u *apexUnit) string {
 
 // callees resolves a call made in from.
 func (cm *coverageModel) callees(from *apexMethod, c apexCall) []*apexMethod {
-	switch c.class {
-	case "": // same class (a test class's helper included)
+	if c.class == "" { // same class (a test class's helper included)
 		return from.unit.methods[c.method]
 	}
 	if u := cm.units[c.class]; u != nil {
