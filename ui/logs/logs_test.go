@@ -229,7 +229,7 @@ func TestCoverageWarningsAndStackTraces(t *testing.T) {
 		TestFailures: []model.TestFailure{{Class: "InvoiceTotalsTest", Method: "neverNegative", Message: "System.AssertException: Assertion Failed",
 			StackTrace: "Class.InvoiceTotalsTest.neverNegative: line 10, column 1\nClass.InvoiceTotalsTest.helper: line 20, column 1"}},
 		CoverageWarnings: []string{"Test coverage of selected Apex Class InvoiceService is 61%, at least 75% test coverage is required"},
-		Coverage: &model.Coverage{Covered: 50, Lines: 80, Below: []model.ClassCoverage{{Type: "ApexClass", Name: "InvoiceService", Covered: 22, Lines: 36}}}}
+		Coverage:         &model.Coverage{Covered: 50, Lines: 80, Below: []model.ClassCoverage{{Type: "ApexClass", Name: "InvoiceService", Covered: 22, Lines: 36}}}}
 	got := strings.Join(detailLines(theme.Default(), l, 72), "\n")
 	for _, want := range []string{"job 0Af000000000001AAA · by alice", "finished 2025-03-14 12:01 (took 1m35s)", "Test failures (1)", "✗ InvoiceTotalsTest.neverNegative",
 		"      Class.InvoiceTotalsTest.neverNegative: line 10, column 1", "      Class.InvoiceTotalsTest.helper: line 20, column 1",
