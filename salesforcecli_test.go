@@ -97,7 +97,7 @@ func (c *sfCLI) ok(args ...string) map[string]any {
 // production org gives, coverage and NoTestRun refusals included.
 func TestSalesforceCLIAgainstTheSimulator(t *testing.T) {
 	requireSF(t)
-	org := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--test-ms", "300"})
+	org := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--test-ms", "500"}) // long enough to cancel a running deploy
 	sf := newSFCLI(t, org.token)
 
 	login := sf.ok("org", "login", "access-token", "--instance-url", org.url, "--alias", "sim", "--set-default", "--no-prompt")
