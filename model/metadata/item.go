@@ -23,6 +23,19 @@ type File struct {
 	// Open streams the content. Files read from a tree open lazily; content
 	// produced by a conversion is held in memory.
 	Open func() (io.ReadCloser, error)
+	// Origin is where the file was read, relative to the folder read (the
+	// org directory once orgclient has prefixed it): the real place of a
+	// file Path names canonically, e.g. "force-app/tests/FooTest.cls" for
+	// "classes/FooTest.cls". Empty for content relman generated.
+	Origin string
+}
+
+// Where names the file for people: its Origin, else its Path.
+func (f File) Where() string {
+	if f.Origin != "" {
+		return f.Origin
+	}
+	return f.Path
 }
 
 // Item is one component with its files in source format: the canonical
@@ -69,6 +82,21 @@ func (s itemSet) add(c Component, files ...File) {
 		s[c] = it
 	}
 	it.Files = append(it.Files, files...)
+}
+
+// addUnique adds f to c's item unless the item already has a file at f's
+// Path: then the first is kept and a warning names both places, as the
+// Salesforce CLI keeps the first of duplicates in package-directory order.
+func (s itemSet) addUnique(c Component, f File) *Warning {
+	if it, ok := s[c]; ok {
+		for _, g := range it.Files {
+			if g.Path == f.Path {
+				return &Warning{Path: f.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, g.Where())}
+			}
+		}
+	}
+	s.add(c, f)
+	return nil
 }
 
 // sorted returns the items sorted by component, each with its files sorted by

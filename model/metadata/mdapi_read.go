@@ -38,7 +38,7 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 	}
 	var order []Component
 	groups := map[Component][]mdapiFile{}
-	var unresolved []error
+	var unresolved []Warning
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("reading Metadata API tree at %s: %w", p, err)
@@ -54,7 +54,8 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 		}
 		f, err := resolveMDAPIPath(p)
 		if err != nil {
-			unresolved = append(unresolved, err)
+			name, _, _ := strings.Cut(d.Name(), ".")
+			unresolved = append(unresolved, Warning{Path: p, Problem: "not read: " + unprefixed(err, p), Name: name})
 			return nil
 		}
 		if _, ok := groups[f.c]; !ok {
@@ -72,11 +73,7 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 			return nil, err
 		}
 	}
-	items := set.sorted()
-	if len(unresolved) > 0 {
-		return items, &UnresolvedError{Errs: unresolved}
-	}
-	return items, nil
+	return set.sorted(), warningsOf(unresolved)
 }
 
 // ReadMDAPIZip reads a Metadata API zip (a retrieve result or a deploy
@@ -148,7 +145,7 @@ func readListed(fsys fs.FS) (listedSet, error) {
 		return l, fmt.Errorf("package.xml: %w", err)
 	}
 	defer f.Close()
-	m, err := ParseManifest(f)
+	m, err := ReadManifestLenient(f)
 	if err != nil {
 		return l, fmt.Errorf("package.xml: %w", err)
 	}
@@ -218,7 +215,11 @@ func decomposeObject(set itemSet, f mdapiFile, data []byte, listed bool) error {
 		if err := checkFileName(f.path, k.name); err != nil {
 			return err
 		}
-		set.add(c, memFile(dir+k.t.Directory+"/"+k.name+"."+k.t.Suffix+metaXML, childDocument(k, ns), false))
+		childDir := dir + k.t.Directory + "/"
+		if f.t.TopLevel {
+			childDir = dir // bots/B/v1.botVersion-meta.xml
+		}
+		set.add(c, memFile(childDir+k.name+"."+k.t.Suffix+metaXML, childDocument(k, ns), false))
 	}
 	if listed || hasOwnContent(root) {
 		set.add(f.c, memFile(dir+obj+"."+f.t.Suffix+metaXML, document(root), false))
@@ -257,6 +258,26 @@ func decomposeTranslation(set itemSet, f mdapiFile, data []byte) error {
 func checkFileName(src, name string) error {
 	if name == "." || name == ".." || strings.ContainsAny(name, `/\`) || path.Clean(name) != name {
 		return fmt.Errorf("%s: child name %q cannot be a file name", src, name)
+	}
+	return nil
+}
+
+// addSplit adds the items of a shared parent file whose source path is p.
+func addSplit(set itemSet, p string, parent Component, data []byte) error {
+	t := typesByName[parent.Type]
+	root, kids, err := splitChildren(p, data, t)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		c := Component{Type: k.t.Name, FullName: childFullName(parent, k)}
+		if _, dup := set[c]; dup {
+			return fmt.Errorf("%s: %s appears twice; remove one of the two <%s> elements", p, c, k.t.ElementName)
+		}
+		set.add(c, memFile(p, fragment(k.el), true))
+	}
+	if hasOwnContent(root) {
+		set.add(parent, memFile(p, document(root), true))
 	}
 	return nil
 }
