@@ -110,3 +110,18 @@ func (s itemSet) sorted() []Item {
 	sort.Slice(out, func(i, j int) bool { return out[i].Component.Less(out[j].Component) })
 	return out
 }
+
+// MergeItem joins the files of one component read from two package
+// directories, as the Salesforce CLI does: files of b that a lacks are
+// added (an object translation's field files, a bundle's extra files); a
+// file both have keeps a's, with a warning naming both places.
+func MergeItem(a, b Item) (Item, []Warning) {
+	set := itemSet{a.Component: &Item{Component: a.Component, Files: append([]File(nil), a.Files...)}}
+	var ws []Warning
+	for _, f := range b.Files {
+		if w := set.addUnique(b.Component, f); w != nil {
+			ws = append(ws, *w)
+		}
+	}
+	return set.sorted()[0], ws
+}
