@@ -11,12 +11,14 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/changes/filter"
+	"relman/ui/common"
 )
 
 func compareCommands() map[string]command {
 	return map[string]command{
-		"compare": {usage: "compare SRC TGT [--cr ID] [--type T ...] [--component Type:FullName ...] [--exclude-namespace NS ...] [--ignore-whitespace] [--ignore-order] [--package-xml DIR]", run: compare},
-		"diff":    {usage: "diff SRC TGT Type:FullName [--ignore-whitespace] [--ignore-order]", run: diffCmd},
+		"compare": {usage: "compare SRC TGT [--cr ID] [--type T ...] [--component Type:FullName ...] [--exclude-namespace NS ...] [--ignore-whitespace] [--ignore-order] [--package-xml DIR] [--warnings]", run: compare},
+		"diff":    {usage: "diff SRC TGT Type:FullName [--ignore-whitespace] [--ignore-order] [--warnings]", run: diffCmd},
 	}
 }
 
@@ -29,6 +31,11 @@ type compareView struct {
 	CompareLog string                 `json:"compareLog,omitempty"`
 	Package    *packageView           `json:"package,omitempty"`
 	Components []compareEntryView     `json:"components"`
+	// Warnings lists every file either side could not read or classify,
+	// and the deletions left out because of it.
+	Warnings []metadata.Warning `json:"warnings"`
+	// listWarnings is --warnings: the human output lists them all.
+	listWarnings bool
 }
 
 type compareEntryView struct {
@@ -72,6 +79,7 @@ func compare(ctx context.Context, r *runner, args []string) error {
 	ws := fs.Bool("ignore-whitespace", false, "treat whitespace-only changes as equal")
 	order := fs.Bool("ignore-order", false, "treat reordering of unordered XML elements (permissions, …) as equal")
 	pkgDir := fs.String("package-xml", "", "write package.xml and destructiveChanges.xml for deploying SRC onto TGT into this directory")
+	listWarnings := fs.Bool("warnings", false, "list every warning (files not read or classified) instead of only counting them")
 	pos, err := parse(fs, args, 2, usage)
 	if err != nil {
 		return err
@@ -104,7 +112,7 @@ func compare(ctx context.Context, r *runner, args []string) error {
 		return err
 	}
 	view := compareView{Source: pos[0], Target: pos[1], Summary: map[model.Category]int{}, Hidden: out.Result.Hidden,
-		Components: make([]compareEntryView, len(out.Result.Entries))}
+		Components: make([]compareEntryView, len(out.Result.Entries)), Warnings: nonNilWarnings(out.Warnings), listWarnings: *listWarnings}
 	if out.Log.ID != 0 {
 		view.CompareLog = out.Log.Key()
 	}
@@ -123,7 +131,30 @@ func compare(ctx context.Context, r *runner, args []string) error {
 			return err
 		}
 	}
-	return r.emit(view, func(w io.Writer) error { return writeCompare(w, view) })
+	return r.emitWarned(view, view.Warnings, func(w io.Writer) error { return writeCompare(w, view) })
+}
+
+func nonNilWarnings(ws []metadata.Warning) []metadata.Warning {
+	if ws == nil {
+		return []metadata.Warning{}
+	}
+	return ws
+}
+
+// writeWarnings writes the one-line count of warnings and, when asked, the
+// whole list; cmd is the command to repeat with --warnings.
+func writeWarnings(w io.Writer, ws []metadata.Warning, list bool, cmd string) {
+	if len(ws) == 0 {
+		return
+	}
+	if !list {
+		fmt.Fprintf(w, "%s: files relman could not read or classify, duplicates it resolved (%s --warnings lists them).\n", common.Plural(len(ws), "warning"), cmd)
+		return
+	}
+	fmt.Fprintf(w, "%s:\n", common.Plural(len(ws), "warning"))
+	for _, x := range ws {
+		fmt.Fprintf(w, "  %s: %s\n", filter.Printable(x.Path), filter.Printable(x.Problem))
+	}
 }
 
 func isDir(p string) bool {
@@ -173,7 +204,15 @@ func writeCompare(w io.Writer, v compareView) error {
 	if v.CompareLog != "" {
 		fmt.Fprintf(w, "Saved as %s.\n", v.CompareLog)
 	}
+	writeWarnings(w, v.Warnings, v.listWarnings, "relman compare")
 	return nil
+}
+
+// diffView is `relman diff --json`'s result: the file diffs and the
+// warnings of reading both sides.
+type diffView struct {
+	Diffs    []diff.FileDiff    `json:"diffs"`
+	Warnings []metadata.Warning `json:"warnings"`
 }
 
 func diffCmd(ctx context.Context, r *runner, args []string) error {
@@ -181,6 +220,7 @@ func diffCmd(ctx context.Context, r *runner, args []string) error {
 	fs := newFlags("diff", &r.g)
 	ws := fs.Bool("ignore-whitespace", false, "hide whitespace-only changes")
 	order := fs.Bool("ignore-order", false, "hide reordering of unordered XML elements")
+	listWarnings := fs.Bool("warnings", false, "list every warning (files not read or classified) instead of only counting them")
 	pos, err := parse(fs, args, 3, usage)
 	if err != nil {
 		return err
@@ -196,13 +236,17 @@ func diffCmd(ctx context.Context, r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	diffs, err := svc.DiffComponent(ctx, pos[0], pos[1], c, diff.Options{IgnoreWhitespace: *ws, IgnoreOrder: *order})
+	diffs, warnings, err := svc.DiffComponent(ctx, pos[0], pos[1], c, diff.Options{IgnoreWhitespace: *ws, IgnoreOrder: *order})
 	if err != nil {
 		return err
 	}
 	if r.g.json {
-		return writeJSON(r.io.Out, envelope{Status: 0, Result: diffs, Warnings: []string{}})
+		if diffs == nil {
+			diffs = []diff.FileDiff{}
+		}
+		return writeJSON(r.io.Out, envelope{Status: 0, Result: diffView{Diffs: diffs, Warnings: nonNilWarnings(warnings)}, Warnings: warningSummary(warnings)})
 	}
+	defer writeWarnings(r.io.Err, warnings, *listWarnings, "relman diff")
 	// Old is the target and new the source: the diff shows what deploying
 	// SRC onto TGT would change, like package.xml does.
 	for _, d := range diffs {
