@@ -52,9 +52,27 @@ func TestCompareListsWhatAnEngineerWouldDeploy(t *testing.T) {
 	c := relmanCLI{t: t, store: filepath.Join(dir, "no-store", "relman.db")}
 	pkg := filepath.Join(dir, "pkg")
 	var out struct {
-		Summary map[string]int `json:"summary"`
+		Summary  map[string]int `json:"summary"`
+		Warnings []struct {
+			Path    string `json:"path"`
+			Problem string `json:"problem"`
+		} `json:"warnings"`
 	}
 	c.ok("alice", &out, "compare", src, tgt, "--package-xml", pkg)
+	// Per side: the file of a type no registry knows and the three labels
+	// the second package directory repeats. README.md is no metadata and
+	// not worth a warning, as for the Salesforce CLI.
+	var warned []string
+	for _, w := range out.Warnings {
+		warned = append(warned, strings.TrimPrefix(strings.TrimPrefix(w.Path, src), tgt))
+	}
+	sort.Strings(warned)
+	wantWarned := []string{"/extras/labels/Extra.labels-meta.xml", "/extras/labels/Extra.labels-meta.xml", "/extras/labels/Extra.labels-meta.xml",
+		"/extras/labels/Extra.labels-meta.xml", "/extras/labels/Extra.labels-meta.xml", "/extras/labels/Extra.labels-meta.xml",
+		"/force-app/main/default/widgets/Sample.widget-meta.xml", "/force-app/main/default/widgets/Sample.widget-meta.xml"}
+	if strings.Join(warned, "\n") != strings.Join(wantWarned, "\n") {
+		t.Errorf("warnings %+v\nwant them for %v", out.Warnings, wantWarned)
+	}
 	if got := manifestMembers(t, filepath.Join(pkg, "package.xml")); strings.Join(got, "\n") != strings.Join(deploy, "\n") {
 		t.Fatalf("package.xml members:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(deploy, "\n"))
 	}

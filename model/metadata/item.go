@@ -90,8 +90,10 @@ func (s itemSet) add(c Component, files ...File) {
 func (s itemSet) addUnique(c Component, f File) *Warning {
 	if it, ok := s[c]; ok {
 		for _, g := range it.Files {
-			if g.Path == f.Path {
-				return &Warning{Path: f.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, g.Where())}
+			// A component cut out of a shared file (a label) is one
+			// fragment: a second one is a duplicate wherever it is.
+			if g.Path == f.Path || g.Fragment || f.Fragment {
+				return duplicateWarning(c, f, g)
 			}
 		}
 	}
@@ -111,11 +113,20 @@ func (s itemSet) sorted() []Item {
 	return out
 }
 
-// MergeItem joins the files of one component read from two package
-// directories, as the Salesforce CLI does: files of b that a lacks are
-// added (an object translation's field files, a bundle's extra files); a
-// file both have keeps a's, with a warning naming both places.
+func duplicateWarning(c Component, dup, kept File) *Warning {
+	return &Warning{Path: dup.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, kept.Where())}
+}
+
+// MergeItem joins one component read from two package directories, as the
+// Salesforce CLI does: a component whose children are part of it (an
+// object translation's field translations) gets the files of b that a
+// lacks, a file both have keeping a's; any other component is a
+// duplicate and a is kept. Each duplicate file gets a warning naming both
+// places.
 func MergeItem(a, b Item) (Item, []Warning) {
+	if t, ok := typesByName[a.Component.Type]; !ok || !hasPartChildren(t) {
+		return a, []Warning{*duplicateWarning(a.Component, b.Files[0], a.Files[0])}
+	}
 	set := itemSet{a.Component: &Item{Component: a.Component, Files: append([]File(nil), a.Files...)}}
 	var ws []Warning
 	for _, f := range b.Files {
@@ -124,4 +135,15 @@ func MergeItem(a, b Item) (Item, []Warning) {
 		}
 	}
 	return set.sorted()[0], ws
+}
+
+// hasPartChildren reports whether t's children are part of its components
+// rather than components of their own (CustomObjectTranslation).
+func hasPartChildren(t *Type) bool {
+	for _, n := range t.Children {
+		if typesByName[n].PartOfParent {
+			return true
+		}
+	}
+	return false
 }
