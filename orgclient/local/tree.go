@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -19,10 +20,20 @@ import (
 // excludes. It stops the walk when ctx is done.
 type treeFS struct {
 	fs.FS
+	dir    string // absolute, the folder FS shows
 	ctx    context.Context
 	prefix string          // the folder relative to the org directory, for .forceignore
 	nested map[string]bool // nested package directories, relative to the folder
 	ignore *forceIgnore
+}
+
+// Open opens a file for reading through openRaw (folders are listed
+// through ReadDir).
+func (t treeFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return openRaw(filepath.Join(t.dir, filepath.FromSlash(name)), name)
 }
 
 // ReadDir lists a folder without the hidden entries; fs.WalkDir uses it,
@@ -34,6 +45,9 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(t.FS, name)
 	if err != nil {
 		return nil, err
+	}
+	if t.nested == nil && t.ignore == nil {
+		return entries, nil
 	}
 	kept := entries[:0]
 	for _, e := range entries {
@@ -72,7 +86,7 @@ type snapshot struct {
 func (o *Org) read(ctx context.Context) (*snapshot, error) {
 	s := &snapshot{byComp: map[metadata.Component]int{}}
 	if o.layout == LayoutMDAPI {
-		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), ctx: ctx})
+		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), dir: o.abs(o.mdapiDir), ctx: ctx})
 		if err := s.add(o.mdapiDir, items, err); err != nil {
 			return nil, o.readError(ctx, o.mdapiDir, err)
 		}
@@ -91,7 +105,7 @@ func (o *Org) read(ctx context.Context) (*snapshot, error) {
 		dirs = append(dirs, p.Path)
 	}
 	for _, dir := range dirs {
-		view := treeFS{FS: os.DirFS(o.abs(dir)), ctx: ctx, prefix: dir, nested: nestedIn(dir, dirs), ignore: o.ignore}
+		view := treeFS{FS: os.DirFS(o.abs(dir)), dir: o.abs(dir), ctx: ctx, prefix: dir, nested: nestedIn(dir, dirs), ignore: o.ignore}
 		items, err := metadata.ReadSourceTree(view)
 		if err := s.add(dir, items, err); err != nil {
 			return nil, o.readError(ctx, dir, err)
