@@ -101,7 +101,7 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutco
 	out.Warnings = append(read.srcWarnings, read.tgtWarnings...)
 	out.Result, out.Warnings = withoutUnsafeDeletions(out.Result, read.srcWarnings, out.Warnings)
 	if req.Save {
-		out.Log, err = s.saveCompareLog(req, out.Result)
+		out.Log, err = s.saveCompareLog(req, out.Result, out.Warnings)
 	}
 	return out, err
 }
@@ -201,10 +201,10 @@ func sideErr(role, name string, err error) error {
 	return fmt.Errorf("reading %s %s: %w", role, name, err)
 }
 
-func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.CompareLog, error) {
+func (s *Service) saveCompareLog(req CompareRequest, res diff.Result, warnings []metadata.Warning) (model.CompareLog, error) {
 	now := s.now()
 	log := model.CompareLog{User: s.User, At: now, Source: req.Source, Target: req.Target,
-		Filters: req.Filters, CR: req.Filters.CR, Counts: res.Counts}
+		Filters: req.Filters, CR: req.Filters.CR, Counts: res.Counts, Warnings: warnings}
 	log.Entries = make([]model.CompareEntry, len(res.Entries))
 	for i, e := range res.Entries {
 		log.Entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category,
