@@ -114,7 +114,7 @@ func (s itemSet) sorted() []Item {
 }
 
 func duplicateWarning(c Component, dup, kept File) *Warning {
-	return &Warning{Path: dup.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, kept.Where())}
+	return &Warning{Path: dup.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, kept.Where()), Kept: kept.Where()}
 }
 
 // MergeItem joins one component read from two package directories, as the

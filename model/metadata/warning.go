@@ -22,6 +22,9 @@ type Warning struct {
 	// name suggests: a deletion of a component of that name is not
 	// proposed either.
 	Name string `json:"-"`
+	// Kept is, for a duplicate, the path of the copy kept, which Problem
+	// names too.
+	Kept string `json:"-"`
 }
 
 func (w Warning) Error() string { return w.Path + ": " + w.Problem }
@@ -29,8 +32,13 @@ func (w Warning) Error() string { return w.Path + ": " + w.Problem }
 // Prefixed returns w with its path prefixed by dir (unless dir is "." or
 // empty).
 func (w Warning) Prefixed(dir string) Warning {
-	if dir != "" && dir != "." {
-		w.Path = dir + "/" + w.Path
+	if dir == "" || dir == "." {
+		return w
+	}
+	w.Path = dir + "/" + w.Path
+	if w.Kept != "" && !strings.HasPrefix(w.Kept, "/") {
+		w.Problem = strings.Replace(w.Problem, w.Kept, dir+"/"+w.Kept, 1)
+		w.Kept = dir + "/" + w.Kept
 	}
 	return w
 }
