@@ -67,7 +67,7 @@ func placeFile(p string, rootIs func(p string, t *Type) bool) placed {
 	for i := len(dirs) - 1; i >= 0; i-- {
 		if t, ok := typesByDir[dirs[i]]; ok && !t.StrictDirectory {
 			return placed{kind: kindOpaque, origin: p, c: Component{Type: t.Name, FullName: stem},
-				canon: strings.Join(append([]string{t.Directory}, segs[i+1:]...), "/"),
+				canon:   strings.Join(append([]string{t.Directory}, segs[i+1:]...), "/"),
 				problem: fmt.Sprintf("in the %s folder of %s, but no %s file name the Salesforce CLI knows (suffix %q); compared byte for byte as %s:%s", t.Directory, t.Name, t.Name, suffix, t.Name, stem)}
 		}
 	}
