@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,10 +133,13 @@ func (s *snapshot) add(dir string, items []metadata.Item, err error) error {
 	} else if err != nil {
 		return err
 	}
+	s.items = slices.Grow(s.items, len(items))
 	for _, it := range items {
-		for i := range it.Files {
-			if it.Files[i].Origin != "" {
-				it.Files[i].Origin = path.Join(dir, it.Files[i].Origin)
+		if dir != "." {
+			for i := range it.Files {
+				if it.Files[i].Origin != "" {
+					it.Files[i].Origin = dir + "/" + it.Files[i].Origin
+				}
 			}
 		}
 		i, seen := s.byComp[it.Component]
