@@ -54,8 +54,8 @@ func placeFile(p string, rootIs func(p string, t *Type) bool) placed {
 	file := segs[len(segs)-1]
 	dirs := segs[:len(segs)-1]
 	for i, d := range dirs {
-		if tn, ok := generatedStrictDirectories[d]; ok && d == typesByName[tn].Directory {
-			return placeStrict(p, typesByName[tn], segs[i:])
+		if t := strictDirectoryType(d); t != nil {
+			return placeStrict(p, t, segs[i:])
 		}
 	}
 	meta := strings.HasSuffix(file, metaXML)
@@ -144,4 +144,16 @@ func sourcePlaced(p, canon string, c Component) placed {
 		return placed{kind: kindShared, origin: p, canon: canon, c: c}
 	}
 	return placed{kind: kindSource, origin: p, canon: canon, c: c}
+}
+
+// strictDirectoryType returns the type whose files must sit in a directory
+// named d — by the CLI's index, or by an overlay — or nil.
+func strictDirectoryType(d string) *Type {
+	if tn, ok := generatedStrictDirectories[d]; ok && d == typesByName[tn].Directory {
+		return typesByName[tn]
+	}
+	if t, ok := typesByDir[d]; ok && t.StrictDirectory {
+		return t
+	}
+	return nil
 }

@@ -79,8 +79,8 @@ type Type struct {
 	AliasFor string
 	// Adapter names the Salesforce CLI's source adapter for types whose
 	// files follow a layout of their own ("digitalExperience",
-	// "uiBundles"); relman reads their files as opaque components of the
-	// type, compared byte for byte.
+	// "uiBundles"); relman reads each component as a folder compared byte
+	// for byte (see the overlays).
 	Adapter string
 }
 
@@ -90,7 +90,7 @@ func (t Type) IsChild() bool { return t.Parent != "" }
 
 // sharedFile reports whether t is a parent whose children stay in its file in
 // source format (labels, workflows, sharing rules, assignment rules, ...).
-func (t Type) sharedFile() bool { return len(t.Children) > 0 && !t.Decomposed }
+func (t Type) sharedFile() bool { return len(t.Children) > 0 && !t.Decomposed && !t.Bundle }
 
 // xmlOnly reports whether a component of t is one XML file: X.suffix in
 // MDAPI format and X.suffix-meta.xml in source format.

@@ -17,9 +17,10 @@ var overlays = map[string]func(*Type){
 	// files.
 	"ExperienceBundle": func(t *Type) { t.Suffix, t.Bundle, t.MixedContent = "site", true, false },
 	// Types with an adapter of their own are read as one folder per
-	// component, compared byte for byte: digitalExperiences/site/<Name>/...
-	// and uiBundles/<Name>/....
-	"DigitalExperienceBundle": func(t *Type) { t.Bundle = true },
+	// component inside their directory, compared byte for byte:
+	// digitalExperiences/site/<Name>/... (named site/<Name>) and
+	// uiBundles/<Name>/....
+	"DigitalExperienceBundle": func(t *Type) { t.Bundle, t.StrictDirectory = true, true },
 	"UIBundle":                func(t *Type) { t.Bundle = true },
 	// A DigitalExperience (one view of the site) lives in its bundle's
 	// folder; relman keeps its files with the bundle.

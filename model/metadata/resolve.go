@@ -138,6 +138,12 @@ func resolveTranslationPath(path string, segs []string) (string, error) {
 }
 
 func resolveBundlePath(path string, segs []string, t *Type) (string, error) {
+	if t.Adapter == "digitalExperience" { // digitalExperiences/site/<Name>/...
+		if len(segs) >= 4 {
+			return segs[1] + "/" + segs[2], nil
+		}
+		return "", fmt.Errorf("%s: expected %s/<kind>/<Name>/..., e.g. %s/site/Portal1/...", path, t.Directory, t.Directory)
+	}
 	if len(segs) >= 3 {
 		return segs[1], nil
 	}
