@@ -32,6 +32,8 @@ func resolveMDAPIPath(p string) (mdapiFile, error) {
 	file := segs[len(segs)-1]
 	name, err := func() (string, error) {
 		switch {
+		case t.Bundle && t.Adapter == "digitalExperience":
+			return resolveBundlePath(p, segs, t)
 		case t.Bundle:
 			if len(segs) >= 3 {
 				return segs[1], nil
