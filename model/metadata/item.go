@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // File is one file of a component in source format. Path is slash-separated
@@ -106,10 +107,12 @@ func (s itemSet) addUnique(c Component, f File) *Warning {
 func (s itemSet) sorted() []Item {
 	out := make([]Item, 0, len(s))
 	for _, it := range s {
-		sort.Slice(it.Files, func(i, j int) bool { return it.Files[i].Path < it.Files[j].Path })
+		if len(it.Files) > 1 {
+			slices.SortFunc(it.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+		}
 		out = append(out, *it)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Component.Less(out[j].Component) })
+	slices.SortFunc(out, func(a, b Item) int { return a.Component.Compare(b.Component) })
 	return out
 }
 

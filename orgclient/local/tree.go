@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"relman/model/metadata"
@@ -115,7 +114,9 @@ func (o *Org) read(ctx context.Context) (*snapshot, error) {
 	for i := range s.items {
 		s.items[i].root = conventionalRoot(s.items[i].item)
 	}
-	sort.Slice(s.items, func(i, j int) bool { return s.items[i].item.Component.Less(s.items[j].item.Component) })
+	if len(dirs) > 1 { // each package directory's items come sorted
+		slices.SortFunc(s.items, func(a, b located) int { return a.item.Component.Compare(b.item.Component) })
+	}
 	for i, l := range s.items {
 		s.byComp[l.item.Component] = i
 	}
