@@ -21,6 +21,12 @@ type Options struct {
 	// Workers is how many files are read at once; 0 or less means
 	// GOMAXPROCS.
 	Workers int
+	// NoHashes is for callers that keep no content hashes (a comparison
+	// not saved): without the ignore options, components on both sides are
+	// then told apart by comparing their files' bytes, stopping at the
+	// first difference, and components on one side only are not read at
+	// all. Entries then carry no hashes; categories are the same.
+	NoHashes bool
 }
 
 // Entry is one component's result.
@@ -74,6 +80,9 @@ func Compare(ctx context.Context, source, target []metadata.Item, opts Options) 
 	pairs, err := pairItems(source, target)
 	if err != nil {
 		return Result{}, err
+	}
+	if opts.NoHashes && !opts.IgnoreWhitespace && !opts.IgnoreOrder {
+		return compareBytes(ctx, source, target, pairs, workers)
 	}
 	sums, err := hashAll(ctx, source, target, workers)
 	if err != nil {

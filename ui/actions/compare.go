@@ -93,8 +93,10 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutco
 		return out, err
 	}
 	out.Source, out.Target, out.SourceItems, out.TargetItems = read.src, read.tgt, read.srcItems, read.tgtItems
+	// Only a saved Compare Log keeps content hashes (a review binds to
+	// them); an unsaved comparison compares bytes, which is quicker.
 	out.Result, err = diff.Compare(ctx, out.SourceItems, out.TargetItems,
-		diff.Options{IgnoreWhitespace: f.IgnoreWhitespace, IgnoreOrder: f.IgnoreOrder})
+		diff.Options{IgnoreWhitespace: f.IgnoreWhitespace, IgnoreOrder: f.IgnoreOrder, NoHashes: !req.Save})
 	if err != nil {
 		return out, err
 	}
