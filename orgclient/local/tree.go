@@ -42,9 +42,14 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err := t.ctx.Err(); err != nil {
 		return nil, err
 	}
-	entries, err := fs.ReadDir(t.FS, name)
+	entries, ok, err := readDirRaw(filepath.Join(t.dir, filepath.FromSlash(name)))
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	if !ok {
+		if entries, err = fs.ReadDir(t.FS, name); err != nil {
+			return nil, err
+		}
 	}
 	if t.nested == nil && t.ignore == nil {
 		return entries, nil
