@@ -127,7 +127,15 @@ func (r *sourceReader) rootIs(p string, t *Type) bool {
 
 // addShared splits a shared source file (labels, workflow, ...) into its
 // children's items, plus the parent's when it has content of its own.
+// Labels may be spread over any number of *.labels-meta.xml files; the
+// Metadata API has one, CustomLabels, so every label is read as from that
+// one file, whichever file holds it, and compares equal to the same label
+// retrieved from an org.
 func (r *sourceReader) addShared(pl placed) {
+	if pl.c.Type == "CustomLabels" {
+		pl.c.FullName = allLabels
+		pl.canon = "labels/" + allLabels + ".labels" + metaXML
+	}
 	data, err := fs.ReadFile(r.fsys, pl.origin)
 	if err == nil {
 		var root *node

@@ -163,13 +163,18 @@ func (s *snapshot) add(dir string, items []metadata.Item, err error) error {
 
 // conventionalRoot returns the folder the item's files sit in
 // conventionally — the Origin of a file minus its canonical Path — or ""
-// when none does.
+// when none does. A fragment counts when its file sits in the canonical
+// folder under another name (a label in labels/Config.labels-meta.xml).
 func conventionalRoot(it metadata.Item) string {
 	for _, f := range it.Files {
-		if root, ok := strings.CutSuffix(f.Origin, "/"+f.Path); ok {
+		origin, canon := f.Origin, f.Path
+		if f.Fragment {
+			origin, canon = path.Dir(origin), path.Dir(canon)
+		}
+		if root, ok := strings.CutSuffix(origin, "/"+canon); ok {
 			return root
 		}
-		if f.Origin == f.Path {
+		if origin == canon {
 			return "."
 		}
 	}

@@ -194,6 +194,9 @@ func (o *Org) writeSource(ctx context.Context, s *snapshot, put []metadata.Item)
 		} else if roots := familyRoots[familyOf(it.Component)]; len(roots) > 0 && !slices.Contains(roots, def) {
 			root = roots[0]
 		}
+		if i, ok := s.byComp[it.Component]; ok {
+			it = inPlaceOfFragments(it, s.items[i].item, root)
+		}
 		byRoot[root] = append(byRoot[root], it)
 		replaced[it.Component] = true
 	}
@@ -226,6 +229,28 @@ func (o *Org) writeSource(ctx context.Context, s *snapshot, put []metadata.Item)
 		}
 	}
 	return nil
+}
+
+// inPlaceOfFragments points the new item's fragments at the shared files
+// the old version was read from, so that a label kept in
+// labels/Config.labels-meta.xml is written back there rather than into
+// labels/CustomLabels.labels-meta.xml beside it.
+func inPlaceOfFragments(it, old metadata.Item, root string) metadata.Item {
+	files := slices.Clone(it.Files)
+	for i, f := range files {
+		for _, o := range old.Files {
+			if !f.Fragment || !o.Fragment || o.Path != f.Path {
+				continue
+			}
+			if rel, ok := strings.CutPrefix(o.Origin, root+"/"); ok || root == "." {
+				if root == "." {
+					rel = o.Origin
+				}
+				files[i].Path = rel
+			}
+		}
+	}
+	return metadata.Item{Component: it.Component, Files: files}
 }
 
 // readersOf maps each file read (by Origin) to the components read from it.
