@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"relman/model"
 	"relman/model/metadata"
@@ -61,6 +62,10 @@ func (s *Service) MarkViewed(logID int64, c metadata.Component, viewed bool) (mo
 type PackagePlan struct {
 	Deploy  []metadata.Component
 	Destroy []metadata.Component
+	// LeftOut are the components whose names the Metadata API would refuse
+	// in a manifest: files compared byte for byte that are no component of
+	// their folder's type (classes/notes.txt).
+	LeftOut []metadata.Warning
 }
 
 // PlanPackage turns compare entries into a deployment plan: only-in-source
@@ -68,6 +73,15 @@ type PackagePlan struct {
 func PlanPackage(entries []model.CompareEntry) PackagePlan {
 	var p PackagePlan
 	for _, e := range entries {
+		if e.Category != model.Same {
+			if _, known := metadata.LookupType(e.Component.Type); known {
+				if err := metadata.Validate(e.Component); err != nil {
+					p.LeftOut = append(p.LeftOut, metadata.Warning{Path: strings.Join(e.Files, ", "),
+						Problem: fmt.Sprintf("left out of package.xml and destructiveChanges.xml: %v", err)})
+					continue
+				}
+			}
+		}
 		switch e.Category {
 		case model.OnlyInSource, model.Different:
 			p.Deploy = append(p.Deploy, e.Component)

@@ -132,9 +132,11 @@ func compare(ctx context.Context, r *runner, args []string) error {
 		view.Components[i] = compareEntryView{Type: e.Component.Type, FullName: e.Component.FullName, Status: string(e.Category), Files: files}
 	}
 	if *pkgDir != "" {
-		if view.Package, err = writePackage(*pkgDir, out.Result); err != nil {
+		var leftOut []metadata.Warning
+		if view.Package, leftOut, err = writePackage(*pkgDir, out.Result); err != nil {
 			return err
 		}
+		view.Warnings = append(view.Warnings, leftOut...)
 	}
 	return r.emitWarned(view, view.Warnings, func(w io.Writer) error { return writeCompare(w, view) })
 }
@@ -167,17 +169,18 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
-// writePackage writes the manifests that deploy SRC onto TGT.
-func writePackage(dir string, res diff.Result) (*packageView, error) {
+// writePackage writes the manifests that deploy SRC onto TGT, and returns
+// the components it had to leave out as warnings.
+func writePackage(dir string, res diff.Result) (*packageView, []metadata.Warning, error) {
 	entries := make([]model.CompareEntry, len(res.Entries))
 	for i, e := range res.Entries {
-		entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category}
+		entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category, Files: e.Files}
 	}
 	plan := actions.PlanPackage(entries)
 	if err := actions.WritePackage(dir, plan); err != nil {
-		return nil, fmt.Errorf("--package-xml: %w", err)
+		return nil, nil, fmt.Errorf("--package-xml: %w", err)
 	}
-	return &packageView{Dir: dir, Members: len(plan.Deploy), Destructive: len(plan.Destroy)}, nil
+	return &packageView{Dir: dir, Members: len(plan.Deploy), Destructive: len(plan.Destroy)}, plan.LeftOut, nil
 }
 
 func writeCompare(w io.Writer, v compareView) error {
