@@ -148,12 +148,23 @@ func sourcePlaced(p, canon string, c Component) placed {
 
 // strictDirectoryType returns the type whose files must sit in a directory
 // named d — by the CLI's index, or by an overlay — or nil.
-func strictDirectoryType(d string) *Type {
-	if tn, ok := generatedStrictDirectories[d]; ok && d == typesByName[tn].Directory {
-		return typesByName[tn]
+func strictDirectoryType(d string) *Type { return strictDirs[d] }
+
+// strictDirs indexes strictDirectoryType's answers; the registry's init
+// builds it.
+var strictDirs map[string]*Type
+
+func buildStrictDirs() map[string]*Type {
+	m := map[string]*Type{}
+	for d, tn := range generatedStrictDirectories {
+		if t := typesByName[tn]; t != nil && d == t.Directory {
+			m[d] = t
+		}
 	}
-	if t, ok := typesByDir[d]; ok && t.StrictDirectory {
-		return t
+	for d, t := range typesByDir {
+		if _, ok := m[d]; !ok && t.StrictDirectory {
+			m[d] = t
+		}
 	}
-	return nil
+	return m
 }

@@ -168,6 +168,7 @@ func init() {
 		sortedTypes[i].Children = append([]string(nil), typeTable[i].Children...)
 	}
 	sort.Slice(sortedTypes, func(i, j int) bool { return sortedTypes[i].Name < sortedTypes[j].Name })
+	strictDirs = buildStrictDirs()
 }
 
 // LookupType returns the registered type with this exact Metadata API name.
