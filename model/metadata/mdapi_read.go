@@ -252,6 +252,11 @@ func decomposeObject(set itemSet, f mdapiFile, data []byte, listed bool) error {
 		return err
 	}
 	obj := f.c.FullName
+	if strings.Contains(obj, ".") {
+		// Children are named Parent.Child: a parent name with a dot would
+		// make them ambiguous.
+		return fmt.Errorf("%s: %q has a dot, which a %s name cannot have", f.path, obj, f.t.Name)
+	}
 	dir := f.t.Directory + "/" + obj + "/"
 	ns := root.namespaceAttrs()
 	for _, k := range kids {

@@ -50,19 +50,24 @@ type placed struct {
 //     metadata of a type relman does not know: a warning. Everything else
 //     is skipped.
 func placeFile(p string, rootIs func(p string, t *Type) bool) placed {
-	segs := strings.Split(p, "/")
-	file := segs[len(segs)-1]
-	dirs := segs[:len(segs)-1]
-	for i, d := range dirs {
-		if t := strictDirectoryType(d); t != nil {
-			return placeStrict(p, t, segs[i:])
+	slash := strings.LastIndexByte(p, '/')
+	file := p[slash+1:]
+	// Every file is placed: the folders are scanned without splitting the
+	// path, which would allocate per file.
+	for start := 0; start < slash; {
+		end := start + strings.IndexByte(p[start:], '/')
+		if t := strictDirectoryType(p[start:end]); t != nil {
+			return placeStrict(p, t, p[start:])
 		}
+		start = end + 1
 	}
 	meta := strings.HasSuffix(file, metaXML)
 	suffix := fileSuffix(file)
 	if tn, ok := generatedSuffixes[suffix]; ok {
-		return placeBySuffix(p, typesByName[tn], segs, meta, rootIs)
+		return placeBySuffix(p, typesByName[tn], file, meta, rootIs)
 	}
+	segs := strings.Split(p, "/")
+	dirs := segs[:len(segs)-1]
 	stem := strings.TrimSuffix(file, metaXML)
 	for i := len(dirs) - 1; i >= 0; i-- {
 		if t, ok := typesByDir[dirs[i]]; ok && !t.StrictDirectory {
@@ -80,10 +85,9 @@ func placeFile(p string, rootIs func(p string, t *Type) bool) placed {
 }
 
 // placeStrict resolves a file under the directory of a type with a fixed
-// layout; rel starts with that directory.
-func placeStrict(p string, t *Type, rel []string) placed {
-	canon := strings.Join(rel, "/")
-	file := rel[len(rel)-1]
+// layout; canon is its path from that directory.
+func placeStrict(p string, t *Type, canon string) placed {
+	file := canon[strings.LastIndexByte(canon, '/')+1:]
 	c, err := ResolvePath(canon)
 	switch {
 	case err == nil:
@@ -101,14 +105,14 @@ func placeStrict(p string, t *Type, rel []string) placed {
 	return pl
 }
 
-// placeBySuffix resolves a file whose suffix names type t.
-func placeBySuffix(p string, t *Type, segs []string, meta bool, rootIs func(string, *Type) bool) placed {
-	file := segs[len(segs)-1]
+// placeBySuffix resolves a file named file at p whose suffix names type t.
+func placeBySuffix(p string, t *Type, file string, meta bool, rootIs func(string, *Type) bool) placed {
 	if t.IsChild() {
 		return placed{kind: kindUnknown, origin: p, incomplete: t.Name,
 			problem: fmt.Sprintf("a %s file outside its %s's folder; not read", t.Name, t.Parent)}
 	}
 	if t.InFolder || t.FolderContentType != "" {
+		segs := strings.Split(p, "/")
 		for i := len(segs) - 2; i >= 0; i-- {
 			if segs[i] == t.Directory {
 				canon := strings.Join(segs[i:], "/")
