@@ -119,7 +119,7 @@ func planMDAPI(items []Item) ([]outFile, error) {
 			return nil, fmt.Errorf("%s: the item has no files", it.Component)
 		}
 		for _, f := range it.Files {
-			if _, err := splitSourcePath(f.Path); err != nil {
+			if err := FileBelongs(it.Component, f.Path, f.Fragment); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Component, err)
 			}
 		}

@@ -217,3 +217,35 @@ func resolveFilePath(path, file string, t *Type) (string, error) {
 	}
 	return "", fmt.Errorf("%s: %s files in source format are named <Name>.%s%s", path, t.Name, t.Suffix, metaXML)
 }
+
+// Family returns the component whose Metadata API file holds c: the parent
+// for a child (CustomObject:Account for CustomField:Account.Region__c,
+// CustomLabels:CustomLabels for any label), else c itself.
+func Family(c Component) Component {
+	t, ok := typesByName[c.Type]
+	if !ok || t.Parent == "" {
+		return c
+	}
+	if t.Parent == "CustomLabels" { // label names are global: Greeting, not CustomLabels.Greeting
+		return Component{Type: t.Parent, FullName: allLabels}
+	}
+	parent, _, _ := strings.Cut(c.FullName, ".")
+	return Component{Type: t.Parent, FullName: parent}
+}
+
+// FileBelongs checks that the source-format file at p is one of c's: it
+// resolves to c or, for a fragment, to c's family. A file read as an
+// opaque component (classes/notes.txt, compared byte for byte) belongs to
+// no component, so it never goes into a package or a directory.
+func FileBelongs(c Component, p string, fragment bool) error {
+	got, err := ResolvePath(p)
+	switch {
+	case err != nil && c.Type == "Document" && strings.HasSuffix(p, ".document"+metaXML):
+		return nil // a Document's meta file resolves only together with its content file
+	case err != nil:
+		return err
+	case got == c, fragment && got == Family(c):
+		return nil
+	}
+	return fmt.Errorf("file %s belongs to %s; an item carries only its own component's files", p, got)
+}

@@ -97,7 +97,7 @@ func prepare(items []metadata.Item) ([]metadata.Item, error) {
 			if f.Open == nil {
 				return nil, fmt.Errorf("write %s: file %s has no content (File.Open is nil)", c, f.Path)
 			}
-			if err := checkPath(c, f); err != nil {
+			if err := metadata.FileBelongs(c, f.Path, f.Fragment); err != nil {
 				return nil, fmt.Errorf("write %s: %w", c, err)
 			}
 			data, err := metadata.ReadFile(f)
@@ -111,42 +111,14 @@ func prepare(items []metadata.Item) ([]metadata.Item, error) {
 	return out, nil
 }
 
-// checkPath makes sure a file belongs to its item's component, so that a
-// wrong item cannot overwrite another component's file.
-func checkPath(c metadata.Component, f metadata.File) error {
-	got, err := metadata.ResolvePath(f.Path)
-	switch {
-	case err != nil && c.Type == "Document" && strings.HasSuffix(f.Path, ".document-meta.xml"):
-		return nil // a Document's meta file resolves only together with its content file
-	case err != nil:
-		return err
-	case got == c, f.Fragment && got == familyOf(c):
-		return nil
-	}
-	return fmt.Errorf("file %s belongs to %s; an item carries only its own component's files", f.Path, got)
-}
-
 func memFile(p string, fragment bool, data []byte) metadata.File {
 	return metadata.File{Path: p, Fragment: fragment, Open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}}
 }
 
-// familyOf returns the component whose file in the Metadata API format
-// holds c: the parent for a child (CustomObject:Account for
-// CustomField:Account.Region__c, CustomLabels:CustomLabels for a label),
-// else c itself.
-func familyOf(c metadata.Component) metadata.Component {
-	t, ok := metadata.LookupType(c.Type)
-	if !ok || t.Parent == "" {
-		return c
-	}
-	if t.Parent == "CustomLabels" { // label names are global: Greeting, not CustomLabels.Greeting
-		return metadata.Component{Type: t.Parent, FullName: t.Parent}
-	}
-	parent, _, _ := strings.Cut(c.FullName, ".")
-	return metadata.Component{Type: t.Parent, FullName: parent}
-}
+// familyOf returns the component whose Metadata API file holds c.
+func familyOf(c metadata.Component) metadata.Component { return metadata.Family(c) }
 
 // deletion returns what deleting cs removes from the org: the components of
 // cs it holds and, for a parent, every component of its family.
