@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -81,5 +82,37 @@ func TestEveryTypeIsReadable(t *testing.T) {
 		if pl.c.Type != ty.Name && generatedSuffixes[ty.Suffix] == ty.Name {
 			t.Errorf("%s: %s/%s read as %s", ty.Name, ty.Directory, file, pl.c)
 		}
+	}
+}
+
+// Every type whose components are one file (or a file and its -meta.xml)
+// goes into a deploy package and comes back out of a retrieve as the same
+// component with the same files.
+func TestEveryTypeRoundTripsThroughAPackage(t *testing.T) {
+	n := 0
+	for _, ty := range Types() {
+		if ty.IsChild() || ty.FolderContentType != "" || ty.AliasFor != "" || ty.Suffix == "" || ty.InFolder ||
+			ty.Bundle || ty.StrictDirectory || ty.MixedContent || len(ty.Children) > 0 || generatedSuffixes[ty.Suffix] != ty.Name {
+			continue
+		}
+		c := Component{Type: ty.Name, FullName: "Sample"}
+		files := []File{memFile(ty.Directory+"/Sample."+ty.Suffix+metaXML, []byte("<"+ty.Name+"/>\n"), false)}
+		if ty.MetaFile {
+			files = append(files, memFile(ty.Directory+"/Sample."+ty.Suffix, []byte("content\n"), false))
+		}
+		var buf bytes.Buffer
+		if err := WriteMDAPIZip(&buf, []Item{{Component: c, Files: files}}, nil, "62.0"); err != nil {
+			t.Errorf("%s: packaging: %v", ty.Name, err)
+			continue
+		}
+		back, err := ReadMDAPIZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil || len(back) != 1 || back[0].Component != c || len(back[0].Files) != len(files) {
+			t.Errorf("%s: read back %v, %v", ty.Name, back, err)
+		}
+		n++
+	}
+	t.Logf("%d types round-tripped", n)
+	if n < 400 {
+		t.Errorf("only %d types tried", n)
 	}
 }
