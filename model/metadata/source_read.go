@@ -251,7 +251,8 @@ func ignoredDir(name string) bool {
 }
 
 func ignoredFile(name string) bool {
-	return strings.HasPrefix(name, ".") || name == "jsconfig.json" || name == "tsconfig.json"
+	return strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".dup") || name == "jsconfig.json" || name == "tsconfig.json" ||
+		name == "package2-descriptor.json" || name == "package2-manifest.json"
 }
 
 // childFullName is the component name of a child: Parent.Child, except for
