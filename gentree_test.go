@@ -10,20 +10,30 @@ import (
 	"testing"
 )
 
-// treeSpec sizes a generated pair of SFDX projects.
+// treeSpec sizes a generated pair of SFDX projects shaped like NPSP: two
+// package directories, test classes in force-app/tests/, object
+// translations split over both package directories, labels duplicated in
+// the second one, types the old hand-written registry lacked (feature
+// parameters, message channels) and files of types no registry knows.
 type treeSpec struct {
 	Objects, FieldsPerObject, Classes, Layouts, Profiles, Labels int
 	ClassBytes, LayoutFields, ProfileFields                      int
+	TestClasses, Translated, TranslatedFields, Channels          int
 }
 
-// realSize is about 12,000 files and 75 MB per tree, the size of a large
-// real org's source.
-var realSize = treeSpec{Objects: 400, FieldsPerObject: 20, Classes: 1500, Layouts: 400, Profiles: 24, Labels: 2000,
-	ClassBytes: 16000, LayoutFields: 60, ProfileFields: 1200}
+// realSize is about 12,000 files and 75 MB per tree, the size of NPSP's
+// force-app.
+var realSize = treeSpec{Objects: 400, FieldsPerObject: 20, Classes: 1200, Layouts: 400, Profiles: 24, Labels: 2000,
+	ClassBytes: 16000, LayoutFields: 60, ProfileFields: 1200,
+	TestClasses: 300, Translated: 40, TranslatedFields: 12, Channels: 20}
 
 // smallSize keeps the same shape for fast tests.
 var smallSize = treeSpec{Objects: 12, FieldsPerObject: 6, Classes: 20, Layouts: 12, Profiles: 2, Labels: 40,
-	ClassBytes: 2000, LayoutFields: 6, ProfileFields: 30}
+	ClassBytes: 2000, LayoutFields: 6, ProfileFields: 30,
+	TestClasses: 8, Translated: 3, TranslatedFields: 4, Channels: 3}
+
+// translationLanguages are the languages every translated object has.
+var translationLanguages = []string{"de", "fr"}
 
 // genTrees writes a source tree and a target tree under dir and returns
 // the manifest a careful engineer would build by hand from the changes:
@@ -34,7 +44,9 @@ func genTrees(t testing.TB, dir string, s treeSpec) (src, tgt string, deploy, de
 	rng := rand.New(rand.NewPCG(42, 7))
 	w := &treeWriter{t: t, roots: []string{src, tgt}}
 	for _, root := range w.roots {
-		w.file(root, "sfdx-project.json", `{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}`)
+		w.file(root, "sfdx-project.json", `{"packageDirectories":[{"path":"force-app","default":true},{"path":"extras"}],"sourceApiVersion":"62.0"}`)
+		w.file(root, "force-app/README.md", "# Generated project\n")
+		w.file(root, "force-app/main/default/widgets/Sample.widget-meta.xml", "<Widget/>\n") // a type no registry knows
 	}
 	// Roughly a fifth of each kind differs, so ~2,500 of ~12,000 files change.
 	changed := func() bool { return rng.IntN(5) == 0 }
@@ -109,6 +121,69 @@ func genTrees(t testing.TB, dir string, s treeSpec) (src, tgt string, deploy, de
 	}
 	w.one(src, "labels/CustomLabels.labels-meta.xml", labelsXML(srcLabels))
 	w.one(tgt, "labels/CustomLabels.labels-meta.xml", labelsXML(tgtLabels))
+	// The second package directory repeats a few labels: the first package
+	// directory's copy wins, so their text here never shows.
+	for _, root := range w.roots {
+		w.file(root, "extras/labels/Extra.labels-meta.xml", labelsXML(tgtLabels[:min(3, len(tgtLabels))]))
+	}
+	for c := 0; c < s.TestClasses; c++ {
+		name := fmt.Sprintf("Service%04dTest", c)
+		body := classBody(name, s.ClassBytes/4)
+		// Test classes live in force-app/tests/; a few were moved there
+		// from classes/ since the target's release: still the same class.
+		srcDir, tgtDir := "force-app/tests/", "force-app/tests/"
+		if c%10 == 0 {
+			tgtDir = "force-app/main/default/classes/"
+		}
+		w.file(src, srcDir+name+".cls-meta.xml", classMeta)
+		w.file(tgt, tgtDir+name+".cls-meta.xml", classMeta)
+		if changed() {
+			w.file(src, srcDir+name+".cls", strings.Replace(body, "return 0;", "return 1;", 1))
+			w.file(tgt, tgtDir+name+".cls", body)
+			deploy = append(deploy, "ApexClass:"+name)
+		} else {
+			w.file(src, srcDir+name+".cls", body)
+			w.file(tgt, tgtDir+name+".cls", body)
+		}
+	}
+	for o := 0; o < s.Translated; o++ {
+		obj := fmt.Sprintf("Obj%03d__c", o)
+		for _, lang := range translationLanguages {
+			name := obj + "-" + lang
+			dir := "objectTranslations/" + name + "/"
+			w.both(dir+name+".objectTranslation-meta.xml", objectTranslationXML(obj))
+			// Field translations sit in the second package directory; the
+			// Salesforce CLI joins them with the object's.
+			isChanged := changed()
+			for f := 0; f < s.TranslatedFields; f++ {
+				field := fmt.Sprintf("Field%02d__c", f)
+				rel := "extras/" + dir + field + ".fieldTranslation-meta.xml"
+				if isChanged && f == 0 {
+					w.file(src, rel, fieldTranslationXML(field, "Neu "+field))
+					w.file(tgt, rel, fieldTranslationXML(field, field))
+				} else {
+					for _, root := range w.roots {
+						w.file(root, rel, fieldTranslationXML(field, field))
+					}
+				}
+			}
+			if isChanged {
+				deploy = append(deploy, "CustomObjectTranslation:"+name)
+			}
+		}
+	}
+	for c := 0; c < s.Channels; c++ {
+		channel := fmt.Sprintf("Channel%02d", c)
+		param := fmt.Sprintf("Feature%02d", c)
+		if changed() {
+			w.one(src, "messageChannels/"+channel+".messageChannel-meta.xml", messageChannelXML(channel+" (new)"))
+			w.one(tgt, "messageChannels/"+channel+".messageChannel-meta.xml", messageChannelXML(channel))
+			deploy = append(deploy, "LightningMessageChannel:"+channel)
+		} else {
+			w.both("messageChannels/"+channel+".messageChannel-meta.xml", messageChannelXML(channel))
+		}
+		w.both("featureParameters/"+param+".featureParameterBoolean-meta.xml", featureParameterXML(param))
+	}
 	sort.Strings(deploy)
 	sort.Strings(destroy)
 	return src, tgt, deploy, destroy
@@ -217,4 +292,40 @@ func labelXML(name, value string) string {
 
 func labelsXML(labels []string) string {
 	return xmlHead + "<CustomLabels xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n" + strings.Join(labels, "") + "</CustomLabels>\n"
+}
+
+func objectTranslationXML(obj string) string {
+	return xmlHead + `<CustomObjectTranslation xmlns="http://soap.sforce.com/2006/04/metadata">
+    <caseValues>
+        <plural>false</plural>
+        <value>` + strings.TrimSuffix(obj, "__c") + `</value>
+    </caseValues>
+</CustomObjectTranslation>
+`
+}
+
+func fieldTranslationXML(field, label string) string {
+	return xmlHead + `<CustomFieldTranslation xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>` + label + `</label>
+    <name>` + field + `</name>
+</CustomFieldTranslation>
+`
+}
+
+func messageChannelXML(label string) string {
+	return xmlHead + `<LightningMessageChannel xmlns="http://soap.sforce.com/2006/04/metadata">
+    <description>Generated channel</description>
+    <isExposed>true</isExposed>
+    <masterLabel>` + label + `</masterLabel>
+</LightningMessageChannel>
+`
+}
+
+func featureParameterXML(name string) string {
+	return xmlHead + `<FeatureParameterBoolean xmlns="http://soap.sforce.com/2006/04/metadata">
+    <dataflowDirection>LmoToSubscriber</dataflowDirection>
+    <masterLabel>` + name + `</masterLabel>
+    <value>false</value>
+</FeatureParameterBoolean>
+`
 }

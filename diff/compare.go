@@ -1,12 +1,10 @@
 package diff
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
 
 	"relman/model"
 	"relman/model/metadata"
@@ -23,6 +21,12 @@ type Options struct {
 	// Workers is how many files are read at once; 0 or less means
 	// GOMAXPROCS.
 	Workers int
+	// NoHashes is for callers that keep no content hashes (a comparison
+	// not saved): without the ignore options, components on both sides are
+	// then told apart by comparing their files' bytes, stopping at the
+	// first difference, and components on one side only are not read at
+	// all. Entries then carry no hashes; categories are the same.
+	NoHashes bool
 }
 
 // Entry is one component's result.
@@ -76,6 +80,9 @@ func Compare(ctx context.Context, source, target []metadata.Item, opts Options) 
 	pairs, err := pairItems(source, target)
 	if err != nil {
 		return Result{}, err
+	}
+	if opts.NoHashes && !opts.IgnoreWhitespace && !opts.IgnoreOrder {
+		return compareBytes(ctx, source, target, pairs, workers)
 	}
 	sums, err := hashAll(ctx, source, target, workers)
 	if err != nil {
@@ -149,7 +156,12 @@ type pair struct {
 }
 
 // pairItems matches the two sides' items by component, sorted by component.
+// Sides that come sorted (as readers return them) are merged in one pass.
 func pairItems(source, target []metadata.Item) ([]pair, error) {
+	byComp := func(a, b metadata.Item) int { return a.Component.Compare(b.Component) }
+	if slices.IsSortedFunc(source, byComp) && slices.IsSortedFunc(target, byComp) {
+		return mergeSorted(source, target)
+	}
 	at := make(map[metadata.Component]int, len(source)+len(target))
 	pairs := make([]pair, 0, len(source)+len(target))
 	for s, items := range [2][]metadata.Item{source, target} {
@@ -170,9 +182,42 @@ func pairItems(source, target []metadata.Item) ([]pair, error) {
 			*idx = i
 		}
 	}
-	slices.SortFunc(pairs, func(a, b pair) int { // the order of Component.Less
-		return cmp.Or(strings.Compare(a.component.Type, b.component.Type), strings.Compare(a.component.FullName, b.component.FullName))
-	})
+	slices.SortFunc(pairs, func(a, b pair) int { return a.component.Compare(b.component) })
+	return pairs, nil
+}
+
+// mergeSorted pairs two sorted sides.
+func mergeSorted(source, target []metadata.Item) ([]pair, error) {
+	pairs := make([]pair, 0, max(len(source), len(target)))
+	i, j := 0, 0
+	for i < len(source) || j < len(target) {
+		var c int
+		switch {
+		case i == len(source):
+			c = 1
+		case j == len(target):
+			c = -1
+		default:
+			c = source[i].Component.Compare(target[j].Component)
+		}
+		p := pair{src: -1, tgt: -1}
+		if c <= 0 {
+			p.component, p.src = source[i].Component, i
+			i++
+		}
+		if c >= 0 {
+			p.component, p.tgt = target[j].Component, j
+			j++
+		}
+		if n := len(pairs); n > 0 && pairs[n-1].component == p.component {
+			side := 0
+			if p.src < 0 {
+				side = 1
+			}
+			return nil, fmt.Errorf("diff: the %s lists %s twice; each component must be given once (a bug in whatever read the %[1]s)", sideName[side], p.component)
+		}
+		pairs = append(pairs, p)
+	}
 	return pairs, nil
 }
 

@@ -53,6 +53,9 @@ type CompareLog struct {
 	Entries []CompareEntry   `json:"entries"`
 	// Marks are the reviewers' viewed marks.
 	Marks []ViewMark `json:"marks,omitempty"`
+	// Warnings are, in full, the files either side could not read or
+	// classify and the deletions left out because of them.
+	Warnings []metadata.Warning `json:"warnings,omitempty"`
 }
 
 // Key is the displayed id, e.g. "CL-0012".

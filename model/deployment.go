@@ -52,6 +52,9 @@ type Package struct {
 	Size       int64                `json:"size"`
 	Components []metadata.Component `json:"components"`
 	Missing    []metadata.Component `json:"missing,omitempty"`
+	// Warnings are, in full, the files the retrieve could not read or
+	// classify.
+	Warnings []metadata.Warning `json:"warnings,omitempty"`
 	// Blob is the store key of the zip bytes.
 	Blob        string    `json:"blob,omitempty"`
 	RetrievedAt time.Time `json:"retrievedAt"`

@@ -11,6 +11,9 @@ type Package struct {
 	Zip        []byte
 	Components []metadata.Component
 	Missing    []metadata.Component
+	// Warnings are what the org's files or the retrieved zip held that
+	// relman could not read or classify, in full.
+	Warnings []metadata.Warning
 }
 
 // DeployOptions are the deploy settings relman uses (a subset of the

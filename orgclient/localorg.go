@@ -55,7 +55,11 @@ func (o localOrg) Retrieve(ctx context.Context, cs []metadata.Component) (Packag
 	if err := metadata.WriteMDAPIZip(&buf, items, nil, apiVersionOf(o.APIVersion())); err != nil {
 		return Package{}, fmt.Errorf("local org %s: building the package: %w", o.Dir(), err)
 	}
-	return packageOf(o.Dir(), buf.Bytes(), cs)
+	p, err := packageOf(o.Dir(), buf.Bytes(), cs)
+	if unresolved != nil {
+		p.Warnings = append(unresolved.Warnings, p.Warnings...)
+	}
+	return p, err
 }
 
 // Deploy implements Org: a directory has no Apex runtime, so a deploy

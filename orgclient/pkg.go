@@ -17,11 +17,15 @@ func packageOf(env string, zipBytes []byte, requested []metadata.Component) (Pac
 	if err != nil && !errors.As(err, &unresolved) {
 		return Package{}, fmt.Errorf("environment %s: reading the retrieved package: %w", env, err)
 	}
+	var warnings []metadata.Warning
+	if unresolved != nil {
+		warnings = unresolved.Warnings
+	}
 	found := map[metadata.Component]bool{}
 	for _, it := range items {
 		found[it.Component] = true
 	}
-	p := Package{Zip: zipBytes}
+	p := Package{Zip: zipBytes, Warnings: warnings}
 	for _, c := range requested {
 		if found[c] {
 			p.Components = append(p.Components, c)

@@ -72,11 +72,15 @@ func (o salesforceOrg) list(ctx context.Context, types []string) ([]metadata.Com
 	if err != nil {
 		return nil, err
 	}
+	listed := map[string]bool{}
+	for _, t := range want {
+		listed[t.Name] = true
+	}
 	seen := map[metadata.Component]bool{}
 	var out []metadata.Component
 	for _, p := range props {
 		c := p.Component()
-		if _, known := metadata.LookupType(c.Type); known && !seen[c] {
+		if listed[c.Type] && !seen[c] {
 			seen[c] = true
 			out = append(out, c)
 		}
@@ -107,10 +111,22 @@ func (o salesforceOrg) listableTypes(ctx context.Context, types []string) ([]met
 				out = append(out, t)
 			}
 		}
+		// Types the org has and the registry does not know yet are listed
+		// too: their components are retrieved and compared byte for byte.
+		for _, ot := range unknownOrgTypes(desc) {
+			out = append(out, metadata.Type{Name: ot.Name, Directory: ot.Directory, Suffix: ot.Suffix, MetaFile: ot.MetaFile})
+		}
 		return out, nil
+	}
+	unknown := map[string]metadata.OrgType{}
+	for _, ot := range unknownOrgTypes(desc) {
+		unknown[ot.Name] = ot
 	}
 	for _, name := range types {
 		t, ok := metadata.LookupType(name)
+		if ot, described := unknown[name]; !ok && described {
+			t, ok = metadata.Type{Name: ot.Name, Directory: ot.Directory, Suffix: ot.Suffix, MetaFile: ot.MetaFile}, true
+		}
 		if !ok {
 			return nil, metadata.Validate(metadata.Component{Type: name, FullName: "x"})
 		}
@@ -119,6 +135,20 @@ func (o salesforceOrg) listableTypes(ctx context.Context, types []string) ([]met
 		}
 	}
 	return out, nil
+}
+
+// unknownOrgTypes are the top-level types the org describes that relman's
+// registry does not know. In-folder ones are left out: listing them needs
+// their folder type, which describeMetadata does not name.
+func unknownOrgTypes(desc salesforce.DescribeMetadataResult) []metadata.OrgType {
+	var out []metadata.OrgType
+	for _, mo := range desc.MetadataObjects {
+		if _, known := metadata.LookupType(mo.Name); known || mo.InFolder || mo.Name == "" || mo.DirectoryName == "" {
+			continue
+		}
+		out = append(out, metadata.OrgType{Name: mo.Name, Directory: mo.DirectoryName, Suffix: mo.Suffix, MetaFile: mo.MetaFile})
+	}
+	return out
 }
 
 // Items implements Org: it lists what the filter selects, retrieves it in
@@ -135,20 +165,36 @@ func (o salesforceOrg) Items(ctx context.Context, f Filter) ([]metadata.Item, er
 	}
 	wanted = withoutNamespaces(wanted, f.ExcludeNamespaces)
 	keep := map[metadata.Component]bool{}
+	needOrgTypes := false
 	for _, c := range wanted {
 		keep[c] = true
+		if _, known := metadata.LookupType(c.Type); !known {
+			needOrgTypes = true
+		}
+	}
+	var orgTypes []metadata.OrgType
+	if needOrgTypes {
+		desc, err := o.c.DescribeMetadata(ctx)
+		if err != nil {
+			return nil, err
+		}
+		orgTypes = unknownOrgTypes(desc)
 	}
 	var items []metadata.Item
+	var warnings []metadata.Warning
 	for start := 0; start < len(wanted); start += retrieveBatch {
 		batch := wanted[start:min(start+retrieveBatch, len(wanted))]
 		res, err := o.c.RetrieveAndWait(ctx, salesforce.RetrieveRequest{Components: batch}, nil)
 		if err != nil {
 			return nil, err
 		}
-		got, err := metadata.ReadMDAPIZip(bytes.NewReader(res.ZipFile), int64(len(res.ZipFile)))
+		got, err := metadata.ReadMDAPIZipWith(bytes.NewReader(res.ZipFile), int64(len(res.ZipFile)), orgTypes)
 		var unresolved *metadata.UnresolvedError
 		if err != nil && !errors.As(err, &unresolved) {
 			return nil, fmt.Errorf("environment %s: reading the retrieved package: %w", o.name, err)
+		}
+		if unresolved != nil {
+			warnings = append(warnings, unresolved.Warnings...)
 		}
 		for _, it := range got {
 			// A retrieve may bring more than was asked (a parent around a
@@ -159,6 +205,9 @@ func (o salesforceOrg) Items(ctx context.Context, f Filter) ([]metadata.Item, er
 		}
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Component.Less(items[j].Component) })
+	if len(warnings) > 0 {
+		return items, &metadata.UnresolvedError{Warnings: warnings}
+	}
 	return items, nil
 }
 

@@ -36,11 +36,15 @@ func ParseComponent(s string) (Component, error) {
 
 // Less orders components by type, then full name: the order manifests and
 // listings use.
-func (c Component) Less(o Component) bool {
+func (c Component) Less(o Component) bool { return c.Compare(o) < 0 }
+
+// Compare orders components by type, then full name, for slices.SortFunc:
+// -1, 0 or +1.
+func (c Component) Compare(o Component) int {
 	if c.Type != o.Type {
-		return c.Type < o.Type
+		return strings.Compare(c.Type, o.Type)
 	}
-	return c.FullName < o.FullName
+	return strings.Compare(c.FullName, o.FullName)
 }
 
 // SortComponents sorts in place by type, then full name.

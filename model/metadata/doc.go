@@ -36,6 +36,18 @@
 //   - Folders (reports/Sales-meta.xml) become reports/Sales.reportFolder-meta.xml,
 //     and a Document's meta file is named X.document-meta.xml.
 //
+// # Reading projects
+//
+// The type table is the Salesforce CLI's registry (registry_gen.go,
+// generated from source-deploy-retrieve's metadataRegistry.json; relman's
+// overlays in registry_table.go). ReadSourceTree resolves a package
+// directory the way the CLI does (placeFile): by suffix wherever a file
+// sits, fixed layouts inside their directory, Metadata API-format files
+// converted, non-metadata skipped. Item files carry a canonical Path
+// (classes/Foo.cls) and the Origin they were read from. What cannot be
+// placed is a Warning, never an error; Incompleteness tells a comparison
+// which deletions those warnings make unsafe.
+//
 // XML that relman generates (recomposed parents, split children, fragments)
 // is written the way the Salesforce CLI writes it: the UTF-8 declaration,
 // 4-space indentation, text kept exactly as it was escaped. Files that convert

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // File is one file of a component in source format. Path is slash-separated
@@ -23,6 +24,19 @@ type File struct {
 	// Open streams the content. Files read from a tree open lazily; content
 	// produced by a conversion is held in memory.
 	Open func() (io.ReadCloser, error)
+	// Origin is where the file was read, relative to the folder read (the
+	// org directory once orgclient has prefixed it): the real place of a
+	// file Path names canonically, e.g. "force-app/tests/FooTest.cls" for
+	// "classes/FooTest.cls". Empty for content relman generated.
+	Origin string
+}
+
+// Where names the file for people: its Origin, else its Path.
+func (f File) Where() string {
+	if f.Origin != "" {
+		return f.Origin
+	}
+	return f.Path
 }
 
 // Item is one component with its files in source format: the canonical
@@ -71,14 +85,68 @@ func (s itemSet) add(c Component, files ...File) {
 	it.Files = append(it.Files, files...)
 }
 
+// addUnique adds f to c's item unless the item already has a file at f's
+// Path: then the first is kept and a warning names both places, as the
+// Salesforce CLI keeps the first of duplicates in package-directory order.
+func (s itemSet) addUnique(c Component, f File) *Warning {
+	if it, ok := s[c]; ok {
+		for _, g := range it.Files {
+			// A component cut out of a shared file (a label) is one
+			// fragment: a second one is a duplicate wherever it is.
+			if g.Path == f.Path || g.Fragment || f.Fragment {
+				return duplicateWarning(c, f, g)
+			}
+		}
+	}
+	s.add(c, f)
+	return nil
+}
+
 // sorted returns the items sorted by component, each with its files sorted by
 // path.
 func (s itemSet) sorted() []Item {
 	out := make([]Item, 0, len(s))
 	for _, it := range s {
-		sort.Slice(it.Files, func(i, j int) bool { return it.Files[i].Path < it.Files[j].Path })
+		if len(it.Files) > 1 {
+			slices.SortFunc(it.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+		}
 		out = append(out, *it)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Component.Less(out[j].Component) })
+	slices.SortFunc(out, func(a, b Item) int { return a.Component.Compare(b.Component) })
 	return out
+}
+
+func duplicateWarning(c Component, dup, kept File) *Warning {
+	return &Warning{Path: dup.Where(), Problem: fmt.Sprintf("%s is also in %s; the first one is kept", c, kept.Where()), Kept: kept.Where()}
+}
+
+// MergeItem joins one component read from two package directories, as the
+// Salesforce CLI does: a component whose children are part of it (an
+// object translation's field translations) gets the files of b that a
+// lacks, a file both have keeping a's; any other component is a
+// duplicate and a is kept. Each duplicate file gets a warning naming both
+// places.
+func MergeItem(a, b Item) (Item, []Warning) {
+	if t, ok := typesByName[a.Component.Type]; !ok || !hasPartChildren(t) {
+		return a, []Warning{*duplicateWarning(a.Component, b.Files[0], a.Files[0])}
+	}
+	set := itemSet{a.Component: &Item{Component: a.Component, Files: append([]File(nil), a.Files...)}}
+	var ws []Warning
+	for _, f := range b.Files {
+		if w := set.addUnique(b.Component, f); w != nil {
+			ws = append(ws, *w)
+		}
+	}
+	return set.sorted()[0], ws
+}
+
+// hasPartChildren reports whether t's children are part of its components
+// rather than components of their own (CustomObjectTranslation).
+func hasPartChildren(t *Type) bool {
+	for _, n := range t.Children {
+		if typesByName[n].PartOfParent {
+			return true
+		}
+	}
+	return false
 }

@@ -44,7 +44,16 @@ var versionPattern = regexp.MustCompile(`^[0-9]{1,3}\.[0-9]$`)
 // without a folder under an in-folder type (a folder name under Report) is the
 // folder itself and is keyed by the folder type (ReportFolder), as the
 // Metadata API reads it.
-func ParseManifest(r io.Reader) (Manifest, error) {
+func ParseManifest(r io.Reader) (Manifest, error) { return parseManifest(r, false) }
+
+// ReadManifestLenient reads the package.xml of a Metadata API folder relman
+// lists, rather than one it was handed to deploy: types it does not know
+// and members its name rules would refuse (%%%NAMESPACE%%% tokens, names
+// of types newer than relman) are kept as written, as the Salesforce CLI
+// keeps them. Only malformed XML is an error.
+func ReadManifestLenient(r io.Reader) (Manifest, error) { return parseManifest(r, true) }
+
+func parseManifest(r io.Reader, lenient bool) (Manifest, error) {
 	br := bufio.NewReader(io.LimitReader(r, maxManifestBytes))
 	if head, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(head, utf8BOM) {
 		br.Discard(len(utf8BOM))
@@ -67,7 +76,7 @@ func ParseManifest(r io.Reader) (Manifest, error) {
 				return Manifest{}, fmt.Errorf("line %d: root element is <%s>; a manifest's root is <Package xmlns=%q>", line(d), t.Name.Local, MetadataNamespace)
 			}
 			sawRoot = true
-			if err := parsePackage(d, &m); err != nil {
+			if err := parsePackage(d, &m, lenient); err != nil {
 				return Manifest{}, err
 			}
 		case xml.CharData:
@@ -100,7 +109,7 @@ func manifestSyntaxError(d *xml.Decoder, err error) error {
 	return fmt.Errorf("line %d: malformed XML: %v", line(d), err)
 }
 
-func parsePackage(d *xml.Decoder, m *Manifest) error {
+func parsePackage(d *xml.Decoder, m *Manifest, lenient bool) error {
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -116,7 +125,7 @@ func parsePackage(d *xml.Decoder, m *Manifest) error {
 		case xml.StartElement:
 			switch name := t.Name.Local; {
 			case name == "types":
-				if err := parseTypes(d, m); err != nil {
+				if err := parseTypes(d, m, lenient); err != nil {
 					return err
 				}
 			case name == "version":
@@ -145,7 +154,7 @@ type member struct {
 	line int
 }
 
-func parseTypes(d *xml.Decoder, m *Manifest) error {
+func parseTypes(d *xml.Decoder, m *Manifest, lenient bool) error {
 	start := line(d)
 	var members []member
 	typeName, nameLine := "", 0
@@ -156,7 +165,7 @@ func parseTypes(d *xml.Decoder, m *Manifest) error {
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
-			return addTypes(m, typeName, nameLine, start, members)
+			return addTypes(m, typeName, nameLine, start, members, lenient)
 		case xml.CharData:
 			if strings.TrimSpace(string(t)) != "" {
 				return fmt.Errorf("line %d: unexpected text %q in <types>", line(d), strings.TrimSpace(string(t)))
@@ -186,11 +195,17 @@ func parseTypes(d *xml.Decoder, m *Manifest) error {
 	}
 }
 
-func addTypes(m *Manifest, typeName string, nameLine, start int, members []member) error {
+func addTypes(m *Manifest, typeName string, nameLine, start int, members []member, lenient bool) error {
 	if typeName == "" {
 		return fmt.Errorf("line %d: <types> without <name>", start)
 	}
 	t, ok := typesByName[typeName]
+	if !ok && lenient {
+		for _, mb := range members {
+			m.Types[typeName] = append(m.Types[typeName], mb.name)
+		}
+		return nil
+	}
 	if !ok {
 		return fmt.Errorf("line %d: %w", nameLine, unknownTypeError(typeName))
 	}
@@ -203,7 +218,7 @@ func addTypes(m *Manifest, typeName string, nameLine, start int, members []membe
 		if t.InFolder && !strings.Contains(mb.name, "/") {
 			typ = t.FolderType
 		}
-		if err := Validate(Component{Type: typ, FullName: mb.name}); err != nil {
+		if err := Validate(Component{Type: typ, FullName: mb.name}); err != nil && !lenient {
 			return fmt.Errorf("line %d: %w", mb.line, err)
 		}
 		m.Types[typ] = append(m.Types[typ], mb.name)

@@ -22,7 +22,7 @@ func resolveMDAPIPath(p string) (mdapiFile, error) {
 	if err != nil {
 		return mdapiFile{}, err
 	}
-	t, ok := typesByDir[segs[0]]
+	t, ok := typeInDir(segs[0], segs[len(segs)-1])
 	if !ok {
 		return mdapiFile{}, fmt.Errorf("%s: %q is not a metadata directory relman knows (e.g. classes, objects, lwc, labels)", p, segs[0])
 	}
@@ -32,6 +32,8 @@ func resolveMDAPIPath(p string) (mdapiFile, error) {
 	file := segs[len(segs)-1]
 	name, err := func() (string, error) {
 		switch {
+		case t.Bundle && t.Adapter == "digitalExperience":
+			return resolveBundlePath(p, segs, t)
 		case t.Bundle:
 			if len(segs) >= 3 {
 				return segs[1], nil

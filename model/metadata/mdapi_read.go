@@ -27,7 +27,35 @@ const (
 // workflows, static resources) is generated in memory. A parent whose file
 // holds only children (objects/Account.object with just a field) gets an Item
 // of its own only when package.xml lists it or it has content of its own.
-func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
+func ReadMDAPITree(fsys fs.FS) ([]Item, error) { return readMDAPITree(fsys, nil) }
+
+// OrgType is a metadata type as an org's describeMetadata describes it:
+// enough to read the files of a type relman's registry does not know yet.
+type OrgType struct {
+	Name, Directory, Suffix string
+	MetaFile                bool
+}
+
+// ReadMDAPIZipWith is ReadMDAPIZip for a retrieve from an org whose
+// describeMetadata names types the registry lacks: the files in their
+// directories are read as opaque components of those types (Name from the
+// file name), compared byte for byte, with one warning per type.
+func ReadMDAPIZipWith(r io.ReaderAt, size int64, orgTypes []OrgType) ([]Item, error) {
+	zr, err := openMDAPIZip(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return readMDAPITree(zr, orgTypes)
+}
+
+func readMDAPITree(fsys fs.FS, orgTypes []OrgType) ([]Item, error) {
+	byDir := map[string]OrgType{}
+	for _, t := range orgTypes {
+		if _, known := typesByName[t.Name]; !known && t.Directory != "" {
+			byDir[t.Directory] = t
+		}
+	}
+	opaque := itemSet{}
 	fsys, err := mdapiRoot(fsys)
 	if err != nil {
 		return nil, err
@@ -38,7 +66,7 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 	}
 	var order []Component
 	groups := map[Component][]mdapiFile{}
-	var unresolved []error
+	var unresolved []Warning
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("reading Metadata API tree at %s: %w", p, err)
@@ -53,8 +81,18 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 			return nil
 		}
 		f, err := resolveMDAPIPath(p)
+		if dir, _, _ := strings.Cut(p, "/"); err != nil && byDir[dir].Name != "" {
+			ot := byDir[dir]
+			name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(p, dir+"/"), metaXML), "."+ot.Suffix)
+			if _, seen := opaque[Component{Type: ot.Name, FullName: name}]; !seen && !opaqueTypeWarned(unresolved, ot.Name) {
+				unresolved = append(unresolved, Warning{Path: dir, Problem: fmt.Sprintf("%s is not in relman's registry (Salesforce CLI registry of %s): its components are compared byte for byte", ot.Name, registrySnapshot)})
+			}
+			opaque.add(Component{Type: ot.Name, FullName: name}, File{Path: p, Origin: p, Open: opener(fsys, p)})
+			return nil
+		}
 		if err != nil {
-			unresolved = append(unresolved, err)
+			name, _, _ := strings.Cut(d.Name(), ".")
+			unresolved = append(unresolved, Warning{Path: p, Problem: "not read: " + unprefixed(err, p), Name: name})
 			return nil
 		}
 		if _, ok := groups[f.c]; !ok {
@@ -66,17 +104,13 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := itemSet{}
+	set := opaque
 	for _, c := range order {
 		if err := convertToSource(set, fsys, groups[c], listed); err != nil {
-			return nil, err
+			unresolved = append(unresolved, Warning{Path: groups[c][0].path, Problem: "not read: " + unprefixed(err, groups[c][0].path), Incomplete: c.Type})
 		}
 	}
-	items := set.sorted()
-	if len(unresolved) > 0 {
-		return items, &UnresolvedError{Errs: unresolved}
-	}
-	return items, nil
+	return set.sorted(), warningsOf(unresolved)
 }
 
 // ReadMDAPIZip reads a Metadata API zip (a retrieve result or a deploy
@@ -84,6 +118,16 @@ func ReadMDAPITree(fsys fs.FS) ([]Item, error) {
 // zip-root layout and the unpackaged/ layout are accepted. Zips beyond
 // Salesforce's limits (MaxZipFiles, MaxZipUncompressed) are refused.
 func ReadMDAPIZip(r io.ReaderAt, size int64) ([]Item, error) {
+	zr, err := openMDAPIZip(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return readMDAPITree(zr, nil)
+}
+
+// openMDAPIZip opens a Metadata API zip, refusing one beyond Salesforce's
+// limits.
+func openMDAPIZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("reading metadata zip: %w; is it a zip file from a retrieve or a deploy package?", err)
@@ -98,7 +142,7 @@ func ReadMDAPIZip(r io.ReaderAt, size int64) ([]Item, error) {
 			return nil, fmt.Errorf("metadata zip uncompresses to more than Salesforce's limit of %d MB; split it", MaxZipUncompressed>>20)
 		}
 	}
-	return ReadMDAPITree(zr)
+	return zr, nil
 }
 
 func isManifestFile(p string) bool {
@@ -148,7 +192,7 @@ func readListed(fsys fs.FS) (listedSet, error) {
 		return l, fmt.Errorf("package.xml: %w", err)
 	}
 	defer f.Close()
-	m, err := ParseManifest(f)
+	m, err := ReadManifestLenient(f)
 	if err != nil {
 		return l, fmt.Errorf("package.xml: %w", err)
 	}
@@ -208,6 +252,11 @@ func decomposeObject(set itemSet, f mdapiFile, data []byte, listed bool) error {
 		return err
 	}
 	obj := f.c.FullName
+	if strings.Contains(obj, ".") {
+		// Children are named Parent.Child: a parent name with a dot would
+		// make them ambiguous.
+		return fmt.Errorf("%s: %q has a dot, which a %s name cannot have", f.path, obj, f.t.Name)
+	}
 	dir := f.t.Directory + "/" + obj + "/"
 	ns := root.namespaceAttrs()
 	for _, k := range kids {
@@ -218,7 +267,11 @@ func decomposeObject(set itemSet, f mdapiFile, data []byte, listed bool) error {
 		if err := checkFileName(f.path, k.name); err != nil {
 			return err
 		}
-		set.add(c, memFile(dir+k.t.Directory+"/"+k.name+"."+k.t.Suffix+metaXML, childDocument(k, ns), false))
+		childDir := dir + k.t.Directory + "/"
+		if f.t.TopLevel {
+			childDir = dir // bots/B/v1.botVersion-meta.xml
+		}
+		set.add(c, memFile(childDir+k.name+"."+k.t.Suffix+metaXML, childDocument(k, ns), false))
 	}
 	if listed || hasOwnContent(root) {
 		set.add(f.c, memFile(dir+obj+"."+f.t.Suffix+metaXML, document(root), false))
@@ -259,4 +312,33 @@ func checkFileName(src, name string) error {
 		return fmt.Errorf("%s: child name %q cannot be a file name", src, name)
 	}
 	return nil
+}
+
+// addSplit adds the items of a shared parent file whose source path is p.
+func addSplit(set itemSet, p string, parent Component, data []byte) error {
+	t := typesByName[parent.Type]
+	root, kids, err := splitChildren(p, data, t)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		c := Component{Type: k.t.Name, FullName: childFullName(parent, k)}
+		if _, dup := set[c]; dup {
+			return fmt.Errorf("%s: %s appears twice; remove one of the two <%s> elements", p, c, k.t.ElementName)
+		}
+		set.add(c, memFile(p, fragment(k.el), true))
+	}
+	if hasOwnContent(root) {
+		set.add(parent, memFile(p, document(root), true))
+	}
+	return nil
+}
+
+func opaqueTypeWarned(ws []Warning, typ string) bool {
+	for _, w := range ws {
+		if strings.HasPrefix(w.Problem, typ+" is not in relman's registry") {
+			return true
+		}
+	}
+	return false
 }

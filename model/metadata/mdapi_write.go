@@ -119,7 +119,7 @@ func planMDAPI(items []Item) ([]outFile, error) {
 			return nil, fmt.Errorf("%s: the item has no files", it.Component)
 		}
 		for _, f := range it.Files {
-			if _, err := splitSourcePath(f.Path); err != nil {
+			if err := FileBelongs(it.Component, f.Path, f.Fragment); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Component, err)
 			}
 		}
@@ -231,6 +231,11 @@ func (fam *family) write(w io.Writer) error {
 				return err
 			}
 			ns = mergeNamespaces(ns, kidNS)
+		}
+		// In the Metadata API file the child is known by its ID element
+		// only: one that names another child would deploy under that name.
+		if id, ok := el.childText(k.t.IDElement); ok && id != "" && id != k.name {
+			return fmt.Errorf("%s (%s %s): the file holds <%s>%s</%[4]s>; rename the file or fix the element so both say the same", k.file.Path, k.t.Name, k.name, k.t.IDElement, id)
 		}
 		kids = append(kids, childElem{t: k.t, name: k.name, el: el})
 		delete(embedded, k.t.Name+"\x00"+k.name)

@@ -1,5 +1,7 @@
 package metadata
 
+//go:generate go run ./internal/gen -in ../../../shared/data/sdr-metadataRegistry.json -date 2026-08-21 -out registry_gen.go
+
 import (
 	"sort"
 	"strings"
@@ -55,6 +57,10 @@ type Type struct {
 	// (CustomLabels, Workflow, SharingRules, ...) keep children inside one
 	// shared file in source format.
 	Decomposed bool
+	// TopLevel is set on decomposed parents whose children's files sit
+	// directly in the parent's folder (bots/B/v1.botVersion-meta.xml)
+	// rather than in a folder per child type (objects/A/fields/...).
+	TopLevel bool
 	// ElementName is, for a child type, the element holding one child inside
 	// the parent's XML, e.g. "fields", "labels", "rules".
 	ElementName string
@@ -65,6 +71,17 @@ type Type struct {
 	// own (CustomFieldTranslation): their files belong to the parent's Item
 	// and they never appear in a manifest.
 	PartOfParent bool
+	// LegacySuffix is an older suffix the Salesforce CLI still reads for
+	// the type ("indexe" for Index).
+	LegacySuffix string
+	// AliasFor names the type this one is another name of
+	// (EmailTemplateFolder is EmailFolder).
+	AliasFor string
+	// Adapter names the Salesforce CLI's source adapter for types whose
+	// files follow a layout of their own ("digitalExperience",
+	// "uiBundles"); relman reads each component as a folder compared byte
+	// for byte (see the overlays).
+	Adapter string
 }
 
 // IsChild reports whether t is a child type (its components are named
@@ -73,7 +90,7 @@ func (t Type) IsChild() bool { return t.Parent != "" }
 
 // sharedFile reports whether t is a parent whose children stay in its file in
 // source format (labels, workflows, sharing rules, assignment rules, ...).
-func (t Type) sharedFile() bool { return len(t.Children) > 0 && !t.Decomposed }
+func (t Type) sharedFile() bool { return len(t.Children) > 0 && !t.Decomposed && !t.Bundle }
 
 // xmlOnly reports whether a component of t is one XML file: X.suffix in
 // MDAPI format and X.suffix-meta.xml in source format.
@@ -83,7 +100,10 @@ var (
 	typesByName  map[string]*Type
 	typesByLower map[string]*Type
 	typesByDir   map[string]*Type
-	sortedTypes  []Type
+	// dirTypes lists, for a directory several top-level types share
+	// (wave/, discovery/, featureParameters/), all of them.
+	dirTypes    map[string][]*Type
+	sortedTypes []Type
 )
 
 func init() {
@@ -121,23 +141,26 @@ func init() {
 	}
 	for i := range typeTable {
 		t := &typeTable[i]
-		if t.FolderType != "" {
+		if t.FolderType != "" && typesByName[t.FolderType].FolderContentType == "" {
 			typesByName[t.FolderType].FolderContentType = t.Name
 		}
 	}
 	// TypeForDirectory answers with top-level, non-folder types only: a
 	// folder type shares its directory with its content type, which is the
-	// more useful answer for "what lives in reports/?".
+	// more useful answer for "what lives in reports/?". A directory several
+	// types share (wave/, discovery/) answers with the first by name; files
+	// there are told apart by suffix.
 	typesByDir = make(map[string]*Type)
+	dirTypes = make(map[string][]*Type)
 	for i := range typeTable {
 		t := &typeTable[i]
-		if t.Parent != "" || t.FolderContentType != "" {
+		if t.Parent != "" || t.FolderContentType != "" || t.AliasFor != "" {
 			continue
 		}
-		if prev, dup := typesByDir[t.Directory]; dup {
-			panic("metadata: directory " + t.Directory + " claimed by " + prev.Name + " and " + t.Name)
+		if _, dup := typesByDir[t.Directory]; !dup {
+			typesByDir[t.Directory] = t
 		}
-		typesByDir[t.Directory] = t
+		dirTypes[t.Directory] = append(dirTypes[t.Directory], t)
 	}
 	sortedTypes = make([]Type, len(typeTable))
 	for i := range typeTable {
@@ -145,6 +168,7 @@ func init() {
 		sortedTypes[i].Children = append([]string(nil), typeTable[i].Children...)
 	}
 	sort.Slice(sortedTypes, func(i, j int) bool { return sortedTypes[i].Name < sortedTypes[j].Name })
+	strictDirs = buildStrictDirs()
 }
 
 // LookupType returns the registered type with this exact Metadata API name.
@@ -193,4 +217,34 @@ func childByElement(p *Type, el string) *Type {
 		}
 	}
 	return nil
+}
+
+// typeInDir returns the type of a file named file in the top-level type
+// directory dir: the directory's type, or for a directory several types
+// share, the one whose suffix the file carries.
+func typeInDir(dir, file string) (*Type, bool) {
+	ts := dirTypes[dir]
+	if len(ts) == 0 {
+		return nil, false
+	}
+	if len(ts) > 1 {
+		suffix := fileSuffix(file)
+		for _, t := range ts {
+			if t.Suffix == suffix {
+				return t, true
+			}
+		}
+	}
+	return ts[0], true
+}
+
+// fileSuffix returns the suffix of a file name in either format:
+// "cls" for Foo.cls and Foo.cls-meta.xml, "" for a name without one.
+func fileSuffix(file string) string {
+	base := strings.TrimSuffix(file, metaXML)
+	i := strings.LastIndexByte(base, '.')
+	if i <= 0 {
+		return ""
+	}
+	return base[i+1:]
 }

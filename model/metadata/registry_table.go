@@ -1,130 +1,40 @@
 package metadata
 
-// typeTable is relman's registry: the commonly deployed types of the Salesforce
-// CLI registry (source-deploy-retrieve metadataRegistry.json). Children are
-// filled in from the Parent fields at init; children of non-decomposed parents
-// take their parent's Directory and Suffix because that is where they live.
-var typeTable = []Type{
-	// Code with a -meta.xml companion in both formats.
-	{Name: "ApexClass", Directory: "classes", Suffix: "cls", MetaFile: true},
-	{Name: "ApexComponent", Directory: "components", Suffix: "component", MetaFile: true},
-	{Name: "ApexPage", Directory: "pages", Suffix: "page", MetaFile: true},
-	{Name: "ApexTrigger", Directory: "triggers", Suffix: "trigger", MetaFile: true},
-	{Name: "Certificate", Directory: "certs", Suffix: "crt", MetaFile: true},
-	{Name: "ContentAsset", Directory: "contentassets", Suffix: "asset", MetaFile: true},
+// typeTable is relman's registry: every type of the Salesforce CLI's
+// registry (generatedTypes, see registry_gen.go) with relman's overlays
+// applied. Children are filled in from the Parent fields at init; children
+// of non-decomposed parents take their parent's Directory and Suffix because
+// that is where they live.
+var typeTable = withOverlays(generatedTypes, overlays)
 
-	// Bundles: a directory per component.
-	{Name: "AuraDefinitionBundle", Directory: "aura", Bundle: true, StrictDirectory: true},
-	{Name: "ExperienceBundle", Directory: "experiences", Suffix: "site", Bundle: true, StrictDirectory: true},
-	{Name: "LightningComponentBundle", Directory: "lwc", Bundle: true, StrictDirectory: true},
+// overlays are relman's corrections to the generated facts, by type name:
+// layouts relman reads its own way. Name rules, references and
+// normalisation are overlays of their own (validate.go, refs.go,
+// diff/normalize.go).
+var overlays = map[string]func(*Type){
+	// The CLI reads an Experience Cloud site as mixed content; relman reads
+	// it as a bundle folder beside its X.site-meta.xml, which gives the same
+	// files.
+	"ExperienceBundle": func(t *Type) { t.Suffix, t.Bundle, t.MixedContent = "site", true, false },
+	// Types with an adapter of their own are read as one folder per
+	// component inside their directory, compared byte for byte:
+	// digitalExperiences/site/<Name>/... (named site/<Name>) and
+	// uiBundles/<Name>/....
+	"DigitalExperienceBundle": func(t *Type) { t.Bundle, t.StrictDirectory = true, true },
+	"UIBundle":                func(t *Type) { t.Bundle = true },
+	// A DigitalExperience (one view of the site) lives in its bundle's
+	// folder; relman keeps its files with the bundle.
+	"DigitalExperience": func(t *Type) { t.PartOfParent = true },
+}
 
-	// Mixed content: the content file's extension is not the suffix.
-	{Name: "StaticResource", Directory: "staticresources", Suffix: "resource", MixedContent: true, StrictDirectory: true},
-
-	// In-folder types and their folders.
-	{Name: "Dashboard", Directory: "dashboards", Suffix: "dashboard", InFolder: true, FolderType: "DashboardFolder"},
-	{Name: "DashboardFolder", Directory: "dashboards", Suffix: "dashboardFolder"},
-	{Name: "Document", Directory: "documents", Suffix: "document", InFolder: true, FolderType: "DocumentFolder", MixedContent: true, StrictDirectory: true},
-	{Name: "DocumentFolder", Directory: "documents", Suffix: "documentFolder"},
-	{Name: "EmailFolder", Directory: "email", Suffix: "emailFolder"},
-	{Name: "EmailTemplate", Directory: "email", Suffix: "email", InFolder: true, FolderType: "EmailFolder", MetaFile: true},
-	{Name: "Report", Directory: "reports", Suffix: "report", InFolder: true, FolderType: "ReportFolder"},
-	{Name: "ReportFolder", Directory: "reports", Suffix: "reportFolder"},
-
-	// Decomposed parents and their children.
-	{Name: "CustomObject", Directory: "objects", Suffix: "object", Decomposed: true, StrictDirectory: true},
-	{Name: "BusinessProcess", Directory: "businessProcesses", Suffix: "businessProcess", Parent: "CustomObject", ElementName: "businessProcesses"},
-	{Name: "CompactLayout", Directory: "compactLayouts", Suffix: "compactLayout", Parent: "CustomObject", ElementName: "compactLayouts"},
-	{Name: "CustomField", Directory: "fields", Suffix: "field", Parent: "CustomObject", ElementName: "fields"},
-	{Name: "FieldSet", Directory: "fieldSets", Suffix: "fieldSet", Parent: "CustomObject", ElementName: "fieldSets"},
-	{Name: "Index", Directory: "indexes", Suffix: "index", Parent: "CustomObject", ElementName: "indexes"},
-	{Name: "ListView", Directory: "listViews", Suffix: "listView", Parent: "CustomObject", ElementName: "listViews"},
-	{Name: "RecordType", Directory: "recordTypes", Suffix: "recordType", Parent: "CustomObject", ElementName: "recordTypes"},
-	{Name: "SharingReason", Directory: "sharingReasons", Suffix: "sharingReason", Parent: "CustomObject", ElementName: "sharingReasons"},
-	{Name: "ValidationRule", Directory: "validationRules", Suffix: "validationRule", Parent: "CustomObject", ElementName: "validationRules"},
-	{Name: "WebLink", Directory: "webLinks", Suffix: "webLink", Parent: "CustomObject", ElementName: "webLinks"},
-	{Name: "CustomObjectTranslation", Directory: "objectTranslations", Suffix: "objectTranslation", Decomposed: true, StrictDirectory: true},
-	{Name: "CustomFieldTranslation", Directory: "fields", Suffix: "fieldTranslation", Parent: "CustomObjectTranslation", ElementName: "fields", IDElement: "name", PartOfParent: true},
-
-	// Parents whose children share one file in source format.
-	{Name: "AssignmentRules", Directory: "assignmentRules", Suffix: "assignmentRules"},
-	{Name: "AssignmentRule", Parent: "AssignmentRules", ElementName: "assignmentRule"},
-	{Name: "AutoResponseRules", Directory: "autoResponseRules", Suffix: "autoResponseRules"},
-	{Name: "AutoResponseRule", Parent: "AutoResponseRules", ElementName: "autoResponseRule"},
-	{Name: "CustomLabels", Directory: "labels", Suffix: "labels"},
-	{Name: "CustomLabel", Parent: "CustomLabels", ElementName: "labels"},
-	{Name: "EscalationRules", Directory: "escalationRules", Suffix: "escalationRules"},
-	{Name: "EscalationRule", Parent: "EscalationRules", ElementName: "escalationRule"},
-	{Name: "MatchingRules", Directory: "matchingRules", Suffix: "matchingRule"},
-	{Name: "MatchingRule", Parent: "MatchingRules", ElementName: "matchingRules"},
-	{Name: "SharingRules", Directory: "sharingRules", Suffix: "sharingRules"},
-	{Name: "SharingCriteriaRule", Parent: "SharingRules", ElementName: "sharingCriteriaRules"},
-	{Name: "SharingGuestRule", Parent: "SharingRules", ElementName: "sharingGuestRules"},
-	{Name: "SharingOwnerRule", Parent: "SharingRules", ElementName: "sharingOwnerRules"},
-	{Name: "SharingTerritoryRule", Parent: "SharingRules", ElementName: "sharingTerritoryRules"},
-	{Name: "Workflow", Directory: "workflows", Suffix: "workflow"},
-	{Name: "WorkflowAlert", Parent: "Workflow", ElementName: "alerts"},
-	{Name: "WorkflowFieldUpdate", Parent: "Workflow", ElementName: "fieldUpdates"},
-	{Name: "WorkflowFlowAction", Parent: "Workflow", ElementName: "flowActions"},
-	{Name: "WorkflowKnowledgePublish", Parent: "Workflow", ElementName: "knowledgePublishes"},
-	{Name: "WorkflowOutboundMessage", Parent: "Workflow", ElementName: "outboundMessages"},
-	{Name: "WorkflowRule", Parent: "Workflow", ElementName: "rules"},
-	{Name: "WorkflowSend", Parent: "Workflow", ElementName: "send"},
-	{Name: "WorkflowTask", Parent: "Workflow", ElementName: "tasks"},
-
-	// One XML file per component: X.suffix in MDAPI, X.suffix-meta.xml in source.
-	{Name: "AnalyticSnapshot", Directory: "analyticSnapshots", Suffix: "snapshot"},
-	{Name: "ApexEmailNotifications", Directory: "apexEmailNotifications", Suffix: "notifications"},
-	{Name: "ApexTestSuite", Directory: "testSuites", Suffix: "testSuite"},
-	{Name: "AuthProvider", Directory: "authproviders", Suffix: "authprovider"},
-	{Name: "BrandingSet", Directory: "brandingSets", Suffix: "brandingSet"},
-	{Name: "CallCenter", Directory: "callCenters", Suffix: "callCenter"},
-	{Name: "CleanDataService", Directory: "cleanDataServices", Suffix: "cleanDataService"},
-	{Name: "Community", Directory: "communities", Suffix: "community"},
-	{Name: "ConnectedApp", Directory: "connectedApps", Suffix: "connectedApp"},
-	{Name: "CspTrustedSite", Directory: "cspTrustedSites", Suffix: "cspTrustedSite"},
-	{Name: "CustomApplication", Directory: "applications", Suffix: "app"},
-	{Name: "CustomHelpMenuSection", Directory: "customHelpMenuSections", Suffix: "customHelpMenuSection"},
-	{Name: "CustomMetadata", Directory: "customMetadata", Suffix: "md"},
-	{Name: "CustomNotificationType", Directory: "notificationtypes", Suffix: "notiftype"},
-	{Name: "CustomPageWebLink", Directory: "weblinks", Suffix: "weblink"},
-	{Name: "CustomPermission", Directory: "customPermissions", Suffix: "customPermission"},
-	{Name: "CustomSite", Directory: "sites", Suffix: "site", StrictDirectory: true},
-	{Name: "CustomTab", Directory: "tabs", Suffix: "tab"},
-	{Name: "DelegateGroup", Directory: "delegateGroups", Suffix: "delegateGroup"},
-	{Name: "DuplicateRule", Directory: "duplicateRules", Suffix: "duplicateRule"},
-	{Name: "ExternalCredential", Directory: "externalCredentials", Suffix: "externalCredential"},
-	{Name: "ExternalDataSource", Directory: "dataSources", Suffix: "dataSource"},
-	{Name: "FlexiPage", Directory: "flexipages", Suffix: "flexipage"},
-	{Name: "Flow", Directory: "flows", Suffix: "flow"},
-	{Name: "FlowDefinition", Directory: "flowDefinitions", Suffix: "flowDefinition"},
-	{Name: "GlobalValueSet", Directory: "globalValueSets", Suffix: "globalValueSet"},
-	{Name: "GlobalValueSetTranslation", Directory: "globalValueSetTranslations", Suffix: "globalValueSetTranslation"},
-	{Name: "Group", Directory: "groups", Suffix: "group"},
-	{Name: "HomePageComponent", Directory: "homePageComponents", Suffix: "homePageComponent"},
-	{Name: "HomePageLayout", Directory: "homePageLayouts", Suffix: "homePageLayout"},
-	{Name: "Layout", Directory: "layouts", Suffix: "layout"},
-	{Name: "Letterhead", Directory: "letterhead", Suffix: "letter"},
-	{Name: "LightningExperienceTheme", Directory: "lightningExperienceThemes", Suffix: "lightningExperienceTheme"},
-	{Name: "LightningMessageChannel", Directory: "messageChannels", Suffix: "messageChannel"},
-	{Name: "ManagedContentType", Directory: "managedContentTypes", Suffix: "managedContentType"},
-	{Name: "NamedCredential", Directory: "namedCredentials", Suffix: "namedCredential"},
-	{Name: "Network", Directory: "networks", Suffix: "network"},
-	{Name: "PathAssistant", Directory: "pathAssistants", Suffix: "pathAssistant"},
-	{Name: "PermissionSet", Directory: "permissionsets", Suffix: "permissionset"},
-	{Name: "PermissionSetGroup", Directory: "permissionsetgroups", Suffix: "permissionsetgroup"},
-	{Name: "PlatformCachePartition", Directory: "cachePartitions", Suffix: "cachePartition"},
-	{Name: "PlatformEventChannel", Directory: "platformEventChannels", Suffix: "platformEventChannel"},
-	{Name: "Profile", Directory: "profiles", Suffix: "profile"},
-	{Name: "Queue", Directory: "queues", Suffix: "queue"},
-	{Name: "QuickAction", Directory: "quickActions", Suffix: "quickAction"},
-	{Name: "RemoteSiteSetting", Directory: "remoteSiteSettings", Suffix: "remoteSite"},
-	{Name: "ReportType", Directory: "reportTypes", Suffix: "reportType"},
-	{Name: "Role", Directory: "roles", Suffix: "role"},
-	{Name: "SamlSsoConfig", Directory: "samlssoconfigs", Suffix: "samlssoconfig"},
-	{Name: "Settings", Directory: "settings", Suffix: "settings"},
-	{Name: "StandardValueSet", Directory: "standardValueSets", Suffix: "standardValueSet"},
-	{Name: "StandardValueSetTranslation", Directory: "standardValueSetTranslations", Suffix: "standardValueSetTranslation"},
-	{Name: "TopicsForObjects", Directory: "topicsForObjects", Suffix: "topicsForObjects"},
-	{Name: "Translations", Directory: "translations", Suffix: "translation"},
+// withOverlays copies types and applies the overlays named in them.
+func withOverlays(types []Type, fix map[string]func(*Type)) []Type {
+	out := make([]Type, len(types))
+	copy(out, types)
+	for i := range out {
+		if f, ok := fix[out[i].Name]; ok {
+			f(&out[i])
+		}
+	}
+	return out
 }

@@ -22,7 +22,7 @@ func ResolvePath(path string) (Component, error) {
 	if err != nil {
 		return Component{}, err
 	}
-	t, ok := typesByDir[segs[0]]
+	t, ok := typeInDir(segs[0], segs[len(segs)-1])
 	if !ok {
 		return Component{}, fmt.Errorf("%s: %q is not a metadata directory relman knows (e.g. classes, objects, lwc, labels); is the path relative to the source root (force-app/main/default)?", path, segs[0])
 	}
@@ -31,10 +31,12 @@ func ResolvePath(path string) (Component, error) {
 	}
 	var name string
 	switch {
-	case t.Name == "CustomObject":
-		return resolveObjectPath(path, segs)
+	case t.Decomposed && !t.TopLevel:
+		return resolveObjectPath(path, segs, t)
 	case t.Name == "CustomObjectTranslation":
 		name, err = resolveTranslationPath(path, segs)
+	case t.Decomposed:
+		return resolveTopLevelPath(path, segs, t)
 	case t.Bundle:
 		name, err = resolveBundlePath(path, segs, t)
 	case t.Name == "StaticResource":
@@ -71,16 +73,18 @@ func splitSourcePath(path string) ([]string, error) {
 	return segs, nil
 }
 
-func resolveObjectPath(path string, segs []string) (Component, error) {
+// resolveObjectPath resolves the files of a parent decomposed into a folder
+// per child type: objects/<Object>/<Object>.object-meta.xml and
+// objects/<Object>/<childFolder>/<Name>.<suffix>-meta.xml.
+func resolveObjectPath(path string, segs []string, obt *Type) (Component, error) {
 	switch len(segs) {
 	case 3:
 		obj := segs[1]
-		if segs[2] == obj+".object"+metaXML {
-			return Component{Type: "CustomObject", FullName: obj}, nil
+		if segs[2] == obj+"."+obt.Suffix+metaXML {
+			return Component{Type: obt.Name, FullName: obj}, nil
 		}
 	case 4:
 		obj, dir, file := segs[1], segs[2], segs[3]
-		obt := typesByName["CustomObject"]
 		for _, cn := range obt.Children {
 			c := typesByName[cn]
 			if c.Directory != dir {
@@ -92,9 +96,32 @@ func resolveObjectPath(path string, segs []string) (Component, error) {
 			}
 			return Component{Type: c.Name, FullName: obj + "." + child}, nil
 		}
-		return Component{}, fmt.Errorf("%s: %q is not a child folder of an object (fields, validationRules, recordTypes, listViews, webLinks, compactLayouts, fieldSets, businessProcesses, indexes, sharingReasons)", path, dir)
+		var dirs []string
+		for _, cn := range obt.Children {
+			dirs = append(dirs, typesByName[cn].Directory)
+		}
+		return Component{}, fmt.Errorf("%s: %q is not a child folder of %s (%s)", path, dir, obt.Name, strings.Join(dirs, ", "))
 	}
-	return Component{}, fmt.Errorf("%s: expected objects/<Object>/<Object>.object%s or objects/<Object>/<childFolder>/<Name>.<suffix>%s, e.g. objects/Account/fields/Region__c.field%s", path, metaXML, metaXML, metaXML)
+	return Component{}, fmt.Errorf("%s: expected %s/<Name>/<Name>.%s%s or %s/<Name>/<childFolder>/<Child>.<suffix>%s, e.g. objects/Account/fields/Region__c.field%s", path, obt.Directory, obt.Suffix, metaXML, obt.Directory, metaXML, metaXML)
+}
+
+// resolveTopLevelPath resolves the files of a parent decomposed into its
+// own folder, children beside it: bots/<Bot>/<Bot>.bot-meta.xml and
+// bots/<Bot>/<Version>.botVersion-meta.xml.
+func resolveTopLevelPath(path string, segs []string, pt *Type) (Component, error) {
+	if len(segs) == 3 {
+		name, file := segs[1], segs[2]
+		if file == name+"."+pt.Suffix+metaXML {
+			return Component{Type: pt.Name, FullName: name}, nil
+		}
+		for _, cn := range pt.Children {
+			c := typesByName[cn]
+			if child, ok := strings.CutSuffix(file, "."+c.Suffix+metaXML); ok && child != "" {
+				return Component{Type: c.Name, FullName: name + "." + child}, nil
+			}
+		}
+	}
+	return Component{}, fmt.Errorf("%s: expected %s/<Name>/<Name>.%s%s or a child file beside it", path, pt.Directory, pt.Suffix, metaXML)
 }
 
 func resolveTranslationPath(path string, segs []string) (string, error) {
@@ -111,6 +138,12 @@ func resolveTranslationPath(path string, segs []string) (string, error) {
 }
 
 func resolveBundlePath(path string, segs []string, t *Type) (string, error) {
+	if t.Adapter == "digitalExperience" { // digitalExperiences/site/<Name>/...
+		if len(segs) >= 4 {
+			return segs[1] + "/" + segs[2], nil
+		}
+		return "", fmt.Errorf("%s: expected %s/<kind>/<Name>/..., e.g. %s/site/Portal1/...", path, t.Directory, t.Directory)
+	}
 	if len(segs) >= 3 {
 		return segs[1], nil
 	}
@@ -183,4 +216,36 @@ func resolveFilePath(path, file string, t *Type) (string, error) {
 		return "", fmt.Errorf("%s: this is the Metadata API file name; in source format it is %s.%s%s", path, name, t.Suffix, metaXML)
 	}
 	return "", fmt.Errorf("%s: %s files in source format are named <Name>.%s%s", path, t.Name, t.Suffix, metaXML)
+}
+
+// Family returns the component whose Metadata API file holds c: the parent
+// for a child (CustomObject:Account for CustomField:Account.Region__c,
+// CustomLabels:CustomLabels for any label), else c itself.
+func Family(c Component) Component {
+	t, ok := typesByName[c.Type]
+	if !ok || t.Parent == "" {
+		return c
+	}
+	if t.Parent == "CustomLabels" { // label names are global: Greeting, not CustomLabels.Greeting
+		return Component{Type: t.Parent, FullName: allLabels}
+	}
+	parent, _, _ := strings.Cut(c.FullName, ".")
+	return Component{Type: t.Parent, FullName: parent}
+}
+
+// FileBelongs checks that the source-format file at p is one of c's: it
+// resolves to c or, for a fragment, to c's family. A file read as an
+// opaque component (classes/notes.txt, compared byte for byte) belongs to
+// no component, so it never goes into a package or a directory.
+func FileBelongs(c Component, p string, fragment bool) error {
+	got, err := ResolvePath(p)
+	switch {
+	case err != nil && c.Type == "Document" && strings.HasSuffix(p, ".document"+metaXML):
+		return nil // a Document's meta file resolves only together with its content file
+	case err != nil:
+		return err
+	case got == c, fragment && got == Family(c):
+		return nil
+	}
+	return fmt.Errorf("file %s belongs to %s; an item carries only its own component's files", p, got)
 }

@@ -41,23 +41,38 @@ func SuggestTypes(name string) []string {
 	if t, ok := typesByLower[lower]; ok {
 		return []string{t.Name}
 	}
+	// A name containing what was typed ranks after every close spelling:
+	// first those ending in it ("field" → CustomField), then the shorter.
 	type cand struct {
-		name string
-		dist int
+		name      string
+		dist      int
+		contained int // 0 close spelling, 1 ends with the input, 2 contains it
 	}
 	var cands []cand
 	limit := max(2, len(lower)/3)
 	for _, t := range sortedTypes {
 		tl := strings.ToLower(t.Name)
-		d := editDistance(lower, tl)
+		d, contained := editDistance(lower, tl), 0
 		if d > limit && len(lower) >= 4 && strings.Contains(tl, lower) {
-			d = limit // "field" → CustomField
+			d, contained = limit, 2
+			if strings.HasSuffix(tl, lower) {
+				contained = 1
+			}
 		}
 		if d <= limit {
-			cands = append(cands, cand{t.Name, d})
+			cands = append(cands, cand{t.Name, d, contained})
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if a.contained != b.contained {
+			return a.contained < b.contained
+		}
+		return len(a.name) < len(b.name)
+	})
 	var out []string
 	for i := 0; i < len(cands) && i < 3; i++ {
 		out = append(out, cands[i].name)

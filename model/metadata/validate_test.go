@@ -27,7 +27,7 @@ func TestValidate(t *testing.T) {
 		"CustomMetadata:Region_Setting.EMEA", "CustomObjectTranslation:Account-fr", "CustomObjectTranslation:Invoice__c-en_US",
 		"QuickAction:Account.New_Contact", "QuickAction:Log_a_Call", "CustomTab:Invoice__c", "CustomTab:standard-Account",
 		"CustomTab:My_Web_Tab", "StaticResource:brand", "Settings:Account", "Translations:fr", "GlobalValueSet:Regions",
-		"LightningMessageChannel:Record_Selected__c", "ExperienceBundle:portal1",
+		"LightningMessageChannel:Record_Selected", "ExperienceBundle:portal1",
 	}
 	for _, s := range good {
 		c, err := ParseComponent(s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"relman/model/metadata"
 	"sort"
 	"strings"
 )
@@ -27,9 +28,9 @@ type Description struct {
 	// type, sorted by type name.
 	Components int         `json:"components"`
 	Types      []TypeCount `json:"types"`
-	// Unresolved lists the files that are not metadata relman knows, one
-	// message per file naming it.
-	Unresolved []string `json:"unresolved,omitempty"`
+	// Warnings lists, in full, the files relman read in part or left out
+	// and the duplicates it resolved, each naming its file.
+	Warnings []metadata.Warning `json:"warnings,omitempty"`
 }
 
 // TypeCount is how many components of one type an org holds.
@@ -43,7 +44,7 @@ type TypeCount struct {
 func (o *Org) Describe(ctx context.Context) (Description, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	s, err := o.read(ctx, nil)
+	s, err := o.read(ctx)
 	if err != nil {
 		return Description{}, err
 	}
@@ -60,9 +61,7 @@ func (o *Org) Describe(ctx context.Context) (Description, error) {
 		d.Types = append(d.Types, TypeCount{Type: t, Count: n})
 	}
 	sort.Slice(d.Types, func(i, j int) bool { return d.Types[i].Type < d.Types[j].Type })
-	for _, e := range s.unresolved {
-		d.Unresolved = append(d.Unresolved, e.Error())
-	}
+	d.Warnings = s.warnings
 	return d, nil
 }
 
@@ -121,10 +120,10 @@ func (d Description) String() string {
 		fmt.Fprintf(&b, "%s%d %s", sep, t.Count, t.Type)
 	}
 	b.WriteString("\n")
-	if n := len(d.Unresolved); n > 0 {
-		fmt.Fprintf(&b, "%d file(s) are not metadata relman knows and are left out:\n", n)
-		for _, u := range d.Unresolved {
-			b.WriteString("  " + u + "\n")
+	if n := len(d.Warnings); n > 0 {
+		fmt.Fprintf(&b, "%d warning(s):\n", n)
+		for _, w := range d.Warnings {
+			b.WriteString("  " + w.Error() + "\n")
 		}
 	}
 	return b.String()

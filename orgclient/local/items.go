@@ -30,9 +30,6 @@ type matcher struct {
 	types      map[string]bool
 	components map[metadata.Component]bool
 	namespaces map[string]bool // lower case: namespaces are case-insensitive
-	// dirs are the type directories that can hold what the filter keeps,
-	// or nil for all: a filtered read skips the other directories.
-	dirs map[string]bool
 }
 
 func (f Filter) compile() (matcher, error) {
@@ -52,16 +49,6 @@ func (f Filter) compile() (matcher, error) {
 		}
 		m.components[c] = true
 	}
-	switch {
-	case m.types != nil:
-		m.dirs = typeDirs(m.types)
-	case m.components != nil:
-		types := map[string]bool{}
-		for c := range m.components {
-			types[c.Type] = true
-		}
-		m.dirs = typeDirs(types)
-	}
 	for _, ns := range f.ExcludeNamespaces {
 		ns = strings.TrimSuffix(strings.TrimSpace(ns), "__")
 		if ns == "" || strings.Contains(ns, "__") {
@@ -73,24 +60,6 @@ func (f Filter) compile() (matcher, error) {
 		m.namespaces[strings.ToLower(ns)] = true
 	}
 	return m, nil
-}
-
-// typeDirs returns the directories the components of types live in: a
-// child's is its parent's (fields are in objects/). Unknown types (possible
-// in a component filter) have none.
-func typeDirs(types map[string]bool) map[string]bool {
-	dirs := map[string]bool{}
-	for name := range types {
-		t, ok := metadata.LookupType(name)
-		if !ok {
-			continue
-		}
-		if t.Parent != "" {
-			t, _ = metadata.LookupType(t.Parent)
-		}
-		dirs[t.Directory] = true
-	}
-	return dirs
 }
 
 func (m matcher) keep(c metadata.Component) bool {
@@ -112,11 +81,11 @@ func (m matcher) keep(c metadata.Component) bool {
 // source format (Metadata API folders are converted), sorted by component.
 // Every custom label is an Item of its own.
 //
-// Files that are not metadata relman knows are reported in a
-// *metadata.UnresolvedError returned together with the complete list of all
-// other components, so a caller may warn and go on. A filter naming types
-// or components reads only the type directories they live in, and so
-// reports only the unknown files there.
+// Files relman read in part or left out, and duplicates it resolved, are
+// reported in a *metadata.UnresolvedError returned together with the
+// components, so a caller warns and goes on. The warnings are those of the
+// whole directory, whatever the filter: a deletion is safe only if the
+// whole source was read.
 func (o *Org) Items(ctx context.Context, f Filter) ([]metadata.Item, error) {
 	m, err := f.compile()
 	if err != nil {
@@ -124,7 +93,7 @@ func (o *Org) Items(ctx context.Context, f Filter) ([]metadata.Item, error) {
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	s, err := o.read(ctx, m.dirs)
+	s, err := o.read(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +103,7 @@ func (o *Org) Items(ctx context.Context, f Filter) ([]metadata.Item, error) {
 			out = append(out, l.item)
 		}
 	}
-	return out, s.unresolvedError()
+	return out, s.warningsError()
 }
 
 // Components lists every component of the org, sorted. Unknown files are

@@ -143,7 +143,7 @@ func (o *Org) readManifest() (metadata.Manifest, error) {
 		return metadata.Manifest{}, fmt.Errorf("local org %s: %w", o.dir, err)
 	}
 	defer f.Close()
-	m, err := metadata.ParseManifest(f)
+	m, err := metadata.ReadManifestLenient(f)
 	if err != nil {
 		return metadata.Manifest{}, fmt.Errorf("%s: %w", file, err)
 	}

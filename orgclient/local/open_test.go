@@ -56,8 +56,8 @@ func TestOpenSFDXProjectWithTwoPackageDirs(t *testing.T) {
 	if got := componentsOf(t, o); !reflect.DeepEqual(got, want) {
 		t.Errorf("components = %v\nwant %v", got, want)
 	}
-	if len(d.Unresolved) != 0 {
-		t.Errorf("Unresolved = %v; the nested root and the LWC tooling files must not be reported", d.Unresolved)
+	if len(d.Warnings) != 0 {
+		t.Errorf("Warnings = %v; the nested root and the LWC tooling files must not be reported", d.Warnings)
 	}
 	for _, s := range []string{`SFDX project "two" (API 62.0)`, "package directory force-app (default): force-app/main/default", "package directory extras: extras, extras/feature", "4 components: 2 ApexClass, 1 CustomField, 1 LightningComponentBundle"} {
 		if !strings.Contains(d.String(), s) {
@@ -182,6 +182,21 @@ func TestOpenRefusesWhatIsNotAMetadataDirectory(t *testing.T) {
 	}
 }
 
+// A component in two package directories is read as the Salesforce CLI
+// reads it: the first package directory's copy, with a warning naming both.
+func TestDuplicateAcrossPackageDirectoriesKeepsTheFirst(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, merge(map[string]string{"sfdx-project.json": `{"packageDirectories":[{"path":"b","default":true},{"path":"a"}]}`},
+		merge(classFiles("a/", "Twice"), classFiles("b/main/default/", "Twice"))))
+	d := mustDescribe(t, mustOpen(t, dir))
+	if d.Components != 1 || len(d.Warnings) != 1 {
+		t.Fatalf("Describe = %+v; want one component and one warning", d)
+	}
+	if w := d.Warnings[0]; w.Path != "a/classes/Twice.cls" || !strings.Contains(w.Problem, "ApexClass:Twice is also in b/main/default/classes/Twice.cls") {
+		t.Errorf("warning %v: want a/'s copy named as the duplicate of b's", w)
+	}
+}
+
 func TestOpenRefusesBadProjects(t *testing.T) {
 	for _, tc := range []struct {
 		name, project string
@@ -192,8 +207,6 @@ func TestOpenRefusesBadProjects(t *testing.T) {
 		{"no package directories", `{"name":"x"}`, nil, "no packageDirectories"},
 		{"missing package directory", `{"packageDirectories":[{"path":"force-app","default":true}]}`, nil, `package directory "force-app" does not exist`},
 		{"outside the project", `{"packageDirectories":[{"path":"../elsewhere"}]}`, nil, "must be a folder inside the project"},
-		{"component in two package directories", `{"packageDirectories":[{"path":"a","default":true},{"path":"b"}]}`,
-			merge(classFiles("a/", "Twice"), classFiles("b/main/default/", "Twice")), "ApexClass:Twice is in both a and b/main/default"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -223,16 +236,18 @@ func TestUnknownFilesAreReportedNotFatal(t *testing.T) {
 		"force-app/main/default/classes/notes.txt": "todo\n",
 	}))
 	o := mustOpen(t, dir)
-	if u := mustDescribe(t, o).Unresolved; len(u) != 1 || !strings.Contains(u[0], "force-app/main/default: classes/notes.txt") {
-		t.Errorf("Unresolved = %q; want the one stray file, named from the project", u)
+	if u := mustDescribe(t, o).Warnings; len(u) != 1 || u[0].Path != "force-app/main/default/classes/notes.txt" || !strings.Contains(u[0].Problem, "compared byte for byte") {
+		t.Errorf("Warnings = %q; want the one stray file, named from the project", u)
 	}
 	items, err := o.Items(context.Background(), Filter{})
 	var ue *metadata.UnresolvedError
-	if !errors.As(err, &ue) || len(ue.Errs) != 1 {
+	if !errors.As(err, &ue) || len(ue.Warnings) != 1 {
 		t.Fatalf("Items error = %v; want an *metadata.UnresolvedError for the stray file", err)
 	}
-	if len(items) != 1 || items[0].Component != comp("ApexClass:Alpha") {
-		t.Errorf("Items = %v; want the class despite the stray file", items)
+	// A stray file in a type's folder is kept as an opaque component of
+	// that type, compared byte for byte, rather than silently dropped.
+	if len(items) != 2 || items[0].Component != comp("ApexClass:Alpha") || items[1].Component != comp("ApexClass:notes.txt") {
+		t.Errorf("Items = %v; want the class and the stray file as an opaque component", items)
 	}
 }
 
@@ -308,7 +323,7 @@ func TestDescribeTestdataOrgs(t *testing.T) {
 	} {
 		d := mustDescribe(t, mustOpen(t, orgDir(tc.org)))
 		i := slices.IndexFunc(d.Types, func(c TypeCount) bool { return c.Type == "ApexClass" })
-		if d.Components != tc.components || i < 0 || d.Types[i].Count != tc.classes || len(d.Unresolved) != 0 {
+		if d.Components != tc.components || i < 0 || d.Types[i].Count != tc.classes || len(d.Warnings) != 0 {
 			t.Errorf("%s: Describe = %+v; want %d components, %d ApexClass, nothing unresolved", tc.org, d, tc.components, tc.classes)
 		}
 		if d.Name != "relman-"+tc.org || d.PackageDirs[0].Roots[0] != "force-app/main/default" {

@@ -7,24 +7,33 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"sort"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"relman/model/metadata"
 )
 
-// treeFS is the view of one source root (or Metadata API folder) that
-// model/metadata reads: the folder minus the source roots nested in it
-// (they are read on their own), minus what .forceignore excludes and, for a
-// filtered read, minus the type directories the filter cannot match. It
-// stops the walk when ctx is done.
+// treeFS is the view of one package directory (or Metadata API folder)
+// that model/metadata reads: the folder minus the package directories
+// nested in it (they are read on their own) and minus what .forceignore
+// excludes. It stops the walk when ctx is done.
 type treeFS struct {
 	fs.FS
+	dir    string // absolute, the folder FS shows
 	ctx    context.Context
 	prefix string          // the folder relative to the org directory, for .forceignore
-	nested map[string]bool // nested roots, relative to the folder
+	nested map[string]bool // nested package directories, relative to the folder
 	ignore *forceIgnore
-	dirs   map[string]bool // when set, the only top-level folders shown
+}
+
+// Open opens a file for reading through openRaw (folders are listed
+// through ReadDir).
+func (t treeFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return openRaw(filepath.Join(t.dir, filepath.FromSlash(name)), name)
 }
 
 // ReadDir lists a folder without the hidden entries; fs.WalkDir uses it,
@@ -33,9 +42,17 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err := t.ctx.Err(); err != nil {
 		return nil, err
 	}
-	entries, err := fs.ReadDir(t.FS, name)
+	entries, ok, err := readDirRaw(filepath.Join(t.dir, filepath.FromSlash(name)))
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	if !ok {
+		if entries, err = fs.ReadDir(t.FS, name); err != nil {
+			return nil, err
+		}
+	}
+	if t.nested == nil && t.ignore == nil {
+		return entries, nil
 	}
 	kept := entries[:0]
 	for _, e := range entries {
@@ -43,17 +60,16 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		if t.nested[p] || t.ignore.match(path.Join(t.prefix, p), e.IsDir()) {
 			continue
 		}
-		if name == "." && e.IsDir() && t.dirs != nil && !t.dirs[e.Name()] {
-			continue
-		}
 		kept = append(kept, e)
 	}
 	return kept, nil
 }
 
-// located is a component read from the org and the folder it lives in
-// (relative to the org directory): a source root, or the Metadata API
-// folder.
+// located is a component read from the org and the source root it lives
+// in (relative to the org directory): the folder its files sit in
+// conventionally (root/classes/Foo.cls), or the Metadata API folder. Root
+// is empty for a component whose files all sit elsewhere (a class in
+// force-app/tests/); its files' Origins say where.
 type located struct {
 	item metadata.Item
 	root string
@@ -61,22 +77,26 @@ type located struct {
 
 // snapshot is everything read from the org at one moment.
 type snapshot struct {
-	packages   []PackageDir // sfdx-project and source-dir
-	items      []located    // sorted by component
-	byComp     map[metadata.Component]located
-	unresolved []error // files that are not metadata relman knows, each naming its file
+	packages []PackageDir // sfdx-project and source-dir
+	items    []located    // sorted by component
+	byComp   map[metadata.Component]int
+	warnings []metadata.Warning // each naming its file from the org directory
 }
 
-// read lists the components of the org, only from the type directories
-// dirs when it is not nil. Files that resolve to no component are collected
-// in unresolved rather than failing the read, as model/metadata reports
-// them.
-func (o *Org) read(ctx context.Context, dirs map[string]bool) (*snapshot, error) {
-	s := &snapshot{byComp: map[metadata.Component]located{}}
+// read lists the components of the org: each package directory in the
+// order sfdx-project.json lists them, as the Salesforce CLI reads them. A
+// component found in several package directories is merged (a decomposed
+// object's children joined, an object translation's files joined); a file
+// found twice keeps the first, with a warning naming both.
+func (o *Org) read(ctx context.Context) (*snapshot, error) {
+	s := &snapshot{byComp: map[metadata.Component]int{}}
 	if o.layout == LayoutMDAPI {
-		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), ctx: ctx, dirs: dirs})
+		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), dir: o.abs(o.mdapiDir), ctx: ctx})
 		if err := s.add(o.mdapiDir, items, err); err != nil {
 			return nil, o.readError(ctx, o.mdapiDir, err)
+		}
+		for i := range s.items {
+			s.items[i].root = o.mdapiDir
 		}
 		return s, nil
 	}
@@ -85,45 +105,80 @@ func (o *Org) read(ctx context.Context, dirs map[string]bool) (*snapshot, error)
 		return nil, err
 	}
 	s.packages = pkgs
-	var roots []string
+	var dirs []string
 	for _, p := range pkgs {
-		roots = append(roots, p.Roots...)
+		dirs = append(dirs, p.Path)
 	}
-	for _, root := range roots {
-		view := treeFS{FS: os.DirFS(o.abs(root)), ctx: ctx, prefix: root, nested: nestedIn(root, roots), ignore: o.ignore, dirs: dirs}
+	for _, dir := range dirs {
+		view := treeFS{FS: os.DirFS(o.abs(dir)), dir: o.abs(dir), ctx: ctx, prefix: dir, nested: nestedIn(dir, dirs), ignore: o.ignore}
 		items, err := metadata.ReadSourceTree(view)
-		if err := s.add(root, items, err); err != nil {
-			return nil, o.readError(ctx, root, err)
+		if err := s.add(dir, items, err); err != nil {
+			return nil, o.readError(ctx, dir, err)
 		}
 	}
-	sort.Slice(s.items, func(i, j int) bool { return s.items[i].item.Component.Less(s.items[j].item.Component) })
+	for i := range s.items {
+		s.items[i].root = conventionalRoot(s.items[i].item)
+	}
+	if len(dirs) > 1 { // each package directory's items come sorted
+		slices.SortFunc(s.items, func(a, b located) int { return a.item.Component.Compare(b.item.Component) })
+	}
+	for i, l := range s.items {
+		s.byComp[l.item.Component] = i
+	}
 	return s, nil
 }
 
-// add takes in what model/metadata read from root. A component found in two
-// roots is an error: the Salesforce CLI refuses to deploy such a project,
-// and relman could not tell which copy to compare.
-func (s *snapshot) add(root string, items []metadata.Item, err error) error {
+// add takes in what model/metadata read from dir, naming files from the
+// org directory.
+func (s *snapshot) add(dir string, items []metadata.Item, err error) error {
 	var ue *metadata.UnresolvedError
 	if errors.As(err, &ue) {
-		for _, e := range ue.Errs {
-			if root != "." { // name the file from the org directory
-				e = fmt.Errorf("%s: %w", root, e)
-			}
-			s.unresolved = append(s.unresolved, e)
+		for _, w := range ue.Warnings {
+			s.warnings = append(s.warnings, w.Prefixed(dir))
 		}
 	} else if err != nil {
 		return err
 	}
+	s.items = slices.Grow(s.items, len(items))
 	for _, it := range items {
-		if prev, dup := s.byComp[it.Component]; dup {
-			return fmt.Errorf("%s is in both %s and %s; keep one copy", it.Component, prev.root, root)
+		if dir != "." {
+			for i := range it.Files {
+				if it.Files[i].Origin != "" {
+					it.Files[i].Origin = dir + "/" + it.Files[i].Origin
+				}
+			}
 		}
-		l := located{item: it, root: root}
-		s.byComp[it.Component] = l
-		s.items = append(s.items, l)
+		i, seen := s.byComp[it.Component]
+		if !seen {
+			s.byComp[it.Component] = len(s.items)
+			s.items = append(s.items, located{item: it})
+			continue
+		}
+		merged, ws := metadata.MergeItem(s.items[i].item, it)
+		s.items[i].item = merged
+		s.warnings = append(s.warnings, ws...)
 	}
 	return nil
+}
+
+// conventionalRoot returns the folder the item's files sit in
+// conventionally — the Origin of a file minus its canonical Path — or ""
+// when none does. A fragment counts when its file sits in the canonical
+// folder under another name (a label in labels/Config.labels-meta.xml).
+func conventionalRoot(it metadata.Item) string {
+	for _, f := range it.Files {
+		origin, canon := f.Origin, f.Path
+		if f.Fragment {
+			origin, canon = path.Dir(origin), path.Dir(canon)
+		}
+		if root, ok := strings.CutSuffix(origin, "/"+canon); ok {
+			return root
+		}
+		if origin == canon {
+			return "."
+		}
+	}
+	return ""
 }
 
 func (o *Org) readError(ctx context.Context, root string, err error) error {
@@ -133,21 +188,21 @@ func (o *Org) readError(ctx context.Context, root string, err error) error {
 	return fmt.Errorf("local org %s: reading %s: %w", o.dir, root, err)
 }
 
-// unresolvedError returns the files that are not metadata relman knows as
-// one *metadata.UnresolvedError, or nil.
-func (s *snapshot) unresolvedError() error {
-	if len(s.unresolved) == 0 {
+// warningsError returns the warnings as one *metadata.UnresolvedError, or
+// nil.
+func (s *snapshot) warningsError() error {
+	if len(s.warnings) == 0 {
 		return nil
 	}
-	return &metadata.UnresolvedError{Errs: s.unresolved}
+	return &metadata.UnresolvedError{Warnings: s.warnings}
 }
 
-// nestedIn returns the roots inside root, relative to root.
-func nestedIn(root string, roots []string) map[string]bool {
+// nestedIn returns the folders of dirs inside dir, relative to dir.
+func nestedIn(dir string, dirs []string) map[string]bool {
 	var out map[string]bool
-	for _, r := range roots {
-		rel, ok := strings.CutPrefix(r, root+"/")
-		if root == "." && r != "." {
+	for _, r := range dirs {
+		rel, ok := strings.CutPrefix(r, dir+"/")
+		if dir == "." && r != "." {
 			rel, ok = r, true
 		}
 		if ok {

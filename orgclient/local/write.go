@@ -37,7 +37,7 @@ func (o *Org) Write(ctx context.Context, items []metadata.Item) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.read(ctx, nil)
+	s, err := o.read(ctx)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (o *Org) Delete(ctx context.Context, cs []metadata.Component) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.read(ctx, nil)
+	s, err := o.read(ctx)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func prepare(items []metadata.Item) ([]metadata.Item, error) {
 			if f.Open == nil {
 				return nil, fmt.Errorf("write %s: file %s has no content (File.Open is nil)", c, f.Path)
 			}
-			if err := checkPath(c, f); err != nil {
+			if err := metadata.FileBelongs(c, f.Path, f.Fragment); err != nil {
 				return nil, fmt.Errorf("write %s: %w", c, err)
 			}
 			data, err := metadata.ReadFile(f)
@@ -111,42 +111,14 @@ func prepare(items []metadata.Item) ([]metadata.Item, error) {
 	return out, nil
 }
 
-// checkPath makes sure a file belongs to its item's component, so that a
-// wrong item cannot overwrite another component's file.
-func checkPath(c metadata.Component, f metadata.File) error {
-	got, err := metadata.ResolvePath(f.Path)
-	switch {
-	case err != nil && c.Type == "Document" && strings.HasSuffix(f.Path, ".document-meta.xml"):
-		return nil // a Document's meta file resolves only together with its content file
-	case err != nil:
-		return err
-	case got == c, f.Fragment && got == familyOf(c):
-		return nil
-	}
-	return fmt.Errorf("file %s belongs to %s; an item carries only its own component's files", f.Path, got)
-}
-
 func memFile(p string, fragment bool, data []byte) metadata.File {
 	return metadata.File{Path: p, Fragment: fragment, Open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}}
 }
 
-// familyOf returns the component whose file in the Metadata API format
-// holds c: the parent for a child (CustomObject:Account for
-// CustomField:Account.Region__c, CustomLabels:CustomLabels for a label),
-// else c itself.
-func familyOf(c metadata.Component) metadata.Component {
-	t, ok := metadata.LookupType(c.Type)
-	if !ok || t.Parent == "" {
-		return c
-	}
-	if t.Parent == "CustomLabels" { // label names are global: Greeting, not CustomLabels.Greeting
-		return metadata.Component{Type: t.Parent, FullName: t.Parent}
-	}
-	parent, _, _ := strings.Cut(c.FullName, ".")
-	return metadata.Component{Type: t.Parent, FullName: parent}
-}
+// familyOf returns the component whose Metadata API file holds c.
+func familyOf(c metadata.Component) metadata.Component { return metadata.Family(c) }
 
 // deletion returns what deleting cs removes from the org: the components of
 // cs it holds and, for a parent, every component of its family.
@@ -171,26 +143,36 @@ func (s *snapshot) deletion(cs []metadata.Component) map[metadata.Component]bool
 	return out
 }
 
-// writeSource writes items into the source roots they belong in.
+// writeSource writes items into the source roots they belong in. A
+// replaced component is written where its files sit conventionally; files
+// of its old version that the new one does not put back in the same place
+// (a class in force-app/tests/, a Metadata API-format file) go, unless
+// another component still reads them.
 func (o *Org) writeSource(ctx context.Context, s *snapshot, put []metadata.Item) error {
 	def := defaultRoot(s.packages)
 	familyRoots := map[metadata.Component][]string{}
 	for _, l := range s.items {
 		f := familyOf(l.item.Component)
-		if !slices.Contains(familyRoots[f], l.root) {
+		if l.root != "" && !slices.Contains(familyRoots[f], l.root) {
 			familyRoots[f] = append(familyRoots[f], l.root)
 		}
 	}
+	replaced := map[metadata.Component]bool{}
 	byRoot := map[string][]metadata.Item{}
 	for _, it := range put {
 		root := def
-		if l, ok := s.byComp[it.Component]; ok {
-			root = l.root
+		if i, ok := s.byComp[it.Component]; ok && s.items[i].root != "" {
+			root = s.items[i].root
 		} else if roots := familyRoots[familyOf(it.Component)]; len(roots) > 0 && !slices.Contains(roots, def) {
 			root = roots[0]
 		}
+		if i, ok := s.byComp[it.Component]; ok {
+			it = inPlaceOfFragments(it, s.items[i].item, root)
+		}
 		byRoot[root] = append(byRoot[root], it)
+		replaced[it.Component] = true
 	}
+	readers := s.readersOf()
 	for _, root := range sortedKeys(byRoot) {
 		if err := o.checkContext(ctx); err != nil {
 			return err
@@ -200,17 +182,18 @@ func (o *Org) writeSource(ctx context.Context, s *snapshot, put []metadata.Item)
 		// or the directory would hold two versions.
 		var stale []string
 		for _, it := range byRoot[root] {
-			old, ok := s.byComp[it.Component]
+			i, ok := s.byComp[it.Component]
 			if !ok {
 				continue
 			}
-			for _, f := range old.item.Files {
-				if !f.Fragment && !hasFile(it, f.Path) {
-					stale = append(stale, f.Path)
+			for _, f := range s.items[i].item.Files {
+				rewritten := hasFile(it, f.Path) && f.Origin == path.Join(root, f.Path)
+				if !f.Fragment && f.Origin != "" && !rewritten && onlyReadBy(readers[f.Origin], replaced) {
+					stale = append(stale, f.Origin)
 				}
 			}
 		}
-		if err := removeFiles(o.abs(root), stale); err != nil {
+		if err := o.removeOrigins(s, stale); err != nil {
 			return fmt.Errorf("local org %s: %w", o.dir, err)
 		}
 		if err := metadata.WriteSourceItems(o.abs(root), byRoot[root]); err != nil {
@@ -220,24 +203,113 @@ func (o *Org) writeSource(ctx context.Context, s *snapshot, put []metadata.Item)
 	return nil
 }
 
+// inPlaceOfFragments points the new item's fragments at the shared files
+// the old version was read from, so that a label kept in
+// labels/Config.labels-meta.xml is written back there rather than into
+// labels/CustomLabels.labels-meta.xml beside it.
+func inPlaceOfFragments(it, old metadata.Item, root string) metadata.Item {
+	files := slices.Clone(it.Files)
+	for i, f := range files {
+		for _, o := range old.Files {
+			if !f.Fragment || !o.Fragment || o.Path != f.Path {
+				continue
+			}
+			if rel, ok := strings.CutPrefix(o.Origin, root+"/"); ok || root == "." {
+				if root == "." {
+					rel = o.Origin
+				}
+				files[i].Path = rel
+			}
+		}
+	}
+	return metadata.Item{Component: it.Component, Files: files}
+}
+
+// readersOf maps each file read (by Origin) to the components read from it.
+func (s *snapshot) readersOf() map[string][]metadata.Component {
+	out := map[string][]metadata.Component{}
+	for _, l := range s.items {
+		for _, f := range l.item.Files {
+			if f.Origin != "" && !slices.Contains(out[f.Origin], l.item.Component) {
+				out[f.Origin] = append(out[f.Origin], l.item.Component)
+			}
+		}
+	}
+	return out
+}
+
+func onlyReadBy(readers []metadata.Component, set map[metadata.Component]bool) bool {
+	for _, c := range readers {
+		if !set[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// removeOrigins removes files named from the org directory, and the
+// folders they leave empty inside their source root (or, for a file in no
+// root, inside its package directory).
+func (o *Org) removeOrigins(s *snapshot, origins []string) error {
+	var roots []string
+	for _, l := range s.items {
+		if l.root != "" && !slices.Contains(roots, l.root) {
+			roots = append(roots, l.root)
+		}
+	}
+	for _, p := range s.packages {
+		roots = append(roots, p.Roots...)
+	}
+	byRoot := map[string][]string{}
+	for _, p := range origins {
+		root, rel := o.baseOf(p, roots)
+		byRoot[root] = append(byRoot[root], rel)
+	}
+	for _, root := range sortedKeys(byRoot) {
+		if err := removeFiles(o.abs(root), byRoot[root]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// baseOf splits a path relative to the org directory into the deepest of
+// roots or package directories holding it (or "." when none does) and
+// the rest.
+func (o *Org) baseOf(p string, roots []string) (string, string) {
+	best := "."
+	for _, pd := range o.packages {
+		roots = append(roots, pd.Path)
+	}
+	for _, r := range roots {
+		if r != "." && strings.HasPrefix(p, r+"/") && len(r) > len(best) {
+			best = r
+		}
+	}
+	if best == "." {
+		return ".", p
+	}
+	return best, strings.TrimPrefix(p, best+"/")
+}
+
 // deleteSource removes the targets' files; files shared with components
 // that stay are rewritten without the targets.
 func (o *Org) deleteSource(ctx context.Context, s *snapshot, targets map[metadata.Component]bool) error {
-	remove := map[string][]string{}        // root → files to remove
-	shared := map[string]map[string]bool{} // root → shared files to rewrite
+	readers := s.readersOf()
+	var remove []string
+	shared := map[string]string{} // origin → canonical path of shared files to rewrite
 	for _, l := range s.items {
 		if !targets[l.item.Component] {
 			continue
 		}
 		for _, f := range l.item.Files {
-			if !f.Fragment {
-				remove[l.root] = append(remove[l.root], f.Path)
-				continue
+			switch {
+			case f.Origin == "":
+			case !f.Fragment && onlyReadBy(readers[f.Origin], targets):
+				remove = append(remove, f.Origin)
+			case f.Fragment:
+				shared[f.Origin] = f.Path
 			}
-			if shared[l.root] == nil {
-				shared[l.root] = map[string]bool{}
-			}
-			shared[l.root][f.Path] = true
 		}
 	}
 	// What stays in each shared file.
@@ -247,55 +319,47 @@ func (o *Org) deleteSource(ctx context.Context, s *snapshot, targets map[metadat
 			continue
 		}
 		for _, f := range l.item.Files {
-			if f.Fragment && shared[l.root][f.Path] {
-				keep[l.root] = append(keep[l.root], l.item)
-				break
+			if _, ok := shared[f.Origin]; ok && f.Fragment {
+				keep[f.Origin] = append(keep[f.Origin], metadata.Item{Component: l.item.Component, Files: []metadata.File{f}})
 			}
 		}
 	}
-	for _, root := range sortedKeys(shared) {
-		emptied, err := rewriteShared(o.abs(root), shared[root], keep[root])
+	for _, origin := range sortedKeys(shared) {
+		emptied, err := o.rewriteShared(origin, shared[origin], keep[origin])
 		if err != nil {
-			return fmt.Errorf("local org %s: rewriting shared files in %s: %w", o.dir, root, err)
+			return fmt.Errorf("local org %s: rewriting %s: %w", o.dir, origin, err)
 		}
-		remove[root] = append(remove[root], emptied...)
+		if emptied {
+			remove = append(remove, origin)
+		}
 	}
-	for _, root := range sortedKeys(remove) {
-		if err := o.checkContext(ctx); err != nil {
-			return err
-		}
-		if err := removeFiles(o.abs(root), remove[root]); err != nil {
-			return fmt.Errorf("local org %s: %w", o.dir, err)
-		}
+	if err := o.checkContext(ctx); err != nil {
+		return err
+	}
+	if err := o.removeOrigins(s, remove); err != nil {
+		return fmt.Errorf("local org %s: %w", o.dir, err)
 	}
 	return nil
 }
 
-// rewriteShared replaces the shared files (slash paths relative to dir)
-// with versions holding only keep's fragments. The new files are built in
-// a scratch folder beside them and renamed into place, so a failure leaves
-// the old ones whole. It returns the files no fragment stays in: the
-// caller removes them.
-func rewriteShared(dir string, files map[string]bool, keep []metadata.Item) ([]string, error) {
-	scratch, err := os.MkdirTemp(dir, ".relman-*") // a dot-folder: readers skip it
+// rewriteShared replaces the shared file at origin (whose canonical path
+// is canon) with a version holding only keep's fragments. The new file is
+// built in a scratch folder beside it and renamed into place, so a failure
+// leaves the old one whole. It reports whether no fragment stays: the
+// caller removes the file.
+func (o *Org) rewriteShared(origin, canon string, keep []metadata.Item) (bool, error) {
+	if len(keep) == 0 {
+		return true, nil
+	}
+	scratch, err := os.MkdirTemp(filepath.Dir(o.abs(origin)), ".relman-*") // a dot-folder: readers skip it
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	defer os.RemoveAll(scratch)
 	if err := metadata.WriteSourceItems(scratch, keep); err != nil {
-		return nil, err
+		return false, err
 	}
-	var emptied []string
-	for _, p := range sortedKeys(files) {
-		err := os.Rename(filepath.Join(scratch, filepath.FromSlash(p)), filepath.Join(dir, filepath.FromSlash(p)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			emptied = append(emptied, p)
-		case err != nil:
-			return nil, err
-		}
-	}
-	return emptied, nil
+	return false, os.Rename(filepath.Join(scratch, filepath.FromSlash(canon)), o.abs(origin))
 }
 
 // removeFiles deletes files (slash paths relative to dir) and then the

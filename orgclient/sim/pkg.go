@@ -242,9 +242,9 @@ func (p *deployPackage) readItems(zr *zip.Reader, bad map[string]bool, manifest 
 	items, err := metadata.ReadMDAPITree(hidingFS{root, bad})
 	var ue *metadata.UnresolvedError
 	if errors.As(err, &ue) {
-		for _, e := range ue.Errs {
-			p.problems = append(p.problems, deployMessage{FileName: p.prefix + strings.SplitN(e.Error(), ":", 2)[0],
-				Problem: ptr("Not deployed: " + e.Error()), ProblemType: ptr("Warning")})
+		for _, w := range ue.Warnings {
+			p.problems = append(p.problems, deployMessage{FileName: p.prefix + w.Path,
+				Problem: ptr("Not deployed: " + w.Error()), ProblemType: ptr("Warning")})
 		}
 	} else if err != nil {
 		p.fatal = err.Error()

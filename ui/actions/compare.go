@@ -2,8 +2,10 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -40,6 +42,10 @@ type CompareOutcome struct {
 	// SourceItems and TargetItems are both sides' components, for diffs and
 	// package.xml.
 	SourceItems, TargetItems []metadata.Item
+	// Warnings lists, in full, what either side could not read or
+	// classify, and the deletions left out because of it; paths start with
+	// the side's name.
+	Warnings []metadata.Warning
 }
 
 // ResolveSide finds an environment by name in the store (when there is
@@ -82,48 +88,112 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (CompareOutco
 		}
 		filter.Components = append(filter.Components, cr.Components()...)
 	}
-	var err error
-	if out.Source, out.Target, out.SourceItems, out.TargetItems, err = s.readSides(ctx, req.Source, req.Target, filter); err != nil {
-		return out, err
-	}
-	out.Result, err = diff.Compare(ctx, out.SourceItems, out.TargetItems,
-		diff.Options{IgnoreWhitespace: f.IgnoreWhitespace, IgnoreOrder: f.IgnoreOrder})
+	read, err := s.readSides(ctx, req.Source, req.Target, filter)
 	if err != nil {
 		return out, err
 	}
+	out.Source, out.Target, out.SourceItems, out.TargetItems = read.src, read.tgt, read.srcItems, read.tgtItems
+	// Only a saved Compare Log keeps content hashes (a review binds to
+	// them); an unsaved comparison compares bytes, which is quicker.
+	out.Result, err = diff.Compare(ctx, out.SourceItems, out.TargetItems,
+		diff.Options{IgnoreWhitespace: f.IgnoreWhitespace, IgnoreOrder: f.IgnoreOrder, NoHashes: !req.Save})
+	if err != nil {
+		return out, err
+	}
+	out.Warnings = append(read.srcWarnings, read.tgtWarnings...)
+	out.Result, out.Warnings = withoutUnsafeDeletions(out.Result, read.srcWarnings, out.Warnings)
 	if req.Save {
-		out.Log, err = s.saveCompareLog(req, out.Result)
+		out.Log, err = s.saveCompareLog(req, out.Result, out.Warnings)
 	}
 	return out, err
 }
 
+// sidesRead is what readSides read.
+type sidesRead struct {
+	src, tgt                 Side
+	srcItems, tgtItems       []metadata.Item
+	srcWarnings, tgtWarnings []metadata.Warning // paths prefixed with the side's name
+}
+
 // readSides resolves both sides and reads their filtered components in
-// parallel.
-func (s *Service) readSides(ctx context.Context, source, target string, filter orgclient.Filter) (src, tgt Side, srcItems, tgtItems []metadata.Item, err error) {
-	if src, err = s.ResolveSide(source); err != nil {
-		return
+// parallel. What a side could not read is returned as warnings, never as
+// an error: a compare goes on without those files.
+func (s *Service) readSides(ctx context.Context, source, target string, filter orgclient.Filter) (sidesRead, error) {
+	var r sidesRead
+	var err error
+	if r.src, err = s.ResolveSide(source); err != nil {
+		return r, err
 	}
-	if tgt, err = s.ResolveSide(target); err != nil {
-		return
+	if r.tgt, err = s.ResolveSide(target); err != nil {
+		return r, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		srcItems, err = src.Org.Items(gctx, filter)
+		r.srcItems, r.srcWarnings, err = readSide(gctx, r.src, filter)
 		return sideErr("source", source, err)
 	})
 	g.Go(func() (err error) {
-		tgtItems, err = tgt.Org.Items(gctx, filter)
+		r.tgtItems, r.tgtWarnings, err = readSide(gctx, r.tgt, filter)
 		return sideErr("target", target, err)
 	})
-	err = g.Wait()
-	return
+	return r, g.Wait()
+}
+
+// readSide reads one side, turning its *metadata.UnresolvedError into
+// warnings whose paths start with the side's name.
+func readSide(ctx context.Context, side Side, filter orgclient.Filter) ([]metadata.Item, []metadata.Warning, error) {
+	items, err := side.Org.Items(ctx, filter)
+	var ue *metadata.UnresolvedError
+	if !errors.As(err, &ue) {
+		return items, nil, err
+	}
+	ws := make([]metadata.Warning, len(ue.Warnings))
+	for i, w := range ue.Warnings {
+		ws[i] = w.Prefixed(side.Name)
+	}
+	return items, ws, nil
+}
+
+// withoutUnsafeDeletions drops the onlyInTarget entries the source side may
+// hold in files it could not read: proposing their deletion could delete
+// what exists. Each type left out gets a warning naming the unread files.
+func withoutUnsafeDeletions(res diff.Result, srcWarnings, all []metadata.Warning) (diff.Result, []metadata.Warning) {
+	if len(srcWarnings) == 0 {
+		return res, all
+	}
+	in := metadata.NewIncompleteness(srcWarnings)
+	kept := res.Entries[:0:0]
+	leftOut := map[string][]string{} // type → unread files
+	var order []string
+	count := map[string]int{}
+	for _, e := range res.Entries {
+		if e.Category == model.OnlyInTarget {
+			if unread := in.Unread(e.Component); len(unread) > 0 {
+				if _, ok := leftOut[e.Component.Type]; !ok {
+					order = append(order, e.Component.Type)
+				}
+				leftOut[e.Component.Type] = unread
+				count[e.Component.Type]++
+				res.Counts[model.OnlyInTarget]--
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	res.Entries = kept
+	for _, t := range order {
+		all = append(all, metadata.Warning{Path: leftOut[t][0], Problem: fmt.Sprintf(
+			"%d %s deletion(s) left out: the source could not be read completely (%s), so what looks only in the target may exist in the source",
+			count[t], t, strings.Join(leftOut[t], ", "))})
+	}
+	return res, all
 }
 
 // LoadItems reads the given components from both sides of a comparison,
 // for a reviewer reopening a saved Compare Log.
 func (s *Service) LoadItems(ctx context.Context, source, target string, cs []metadata.Component) (src, tgt []metadata.Item, err error) {
-	_, _, src, tgt, err = s.readSides(ctx, source, target, orgclient.Filter{Components: cs})
-	return src, tgt, err
+	r, err := s.readSides(ctx, source, target, orgclient.Filter{Components: cs})
+	return r.srcItems, r.tgtItems, err
 }
 
 func sideErr(role, name string, err error) error {
@@ -133,10 +203,10 @@ func sideErr(role, name string, err error) error {
 	return fmt.Errorf("reading %s %s: %w", role, name, err)
 }
 
-func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.CompareLog, error) {
+func (s *Service) saveCompareLog(req CompareRequest, res diff.Result, warnings []metadata.Warning) (model.CompareLog, error) {
 	now := s.now()
 	log := model.CompareLog{User: s.User, At: now, Source: req.Source, Target: req.Target,
-		Filters: req.Filters, CR: req.Filters.CR, Counts: res.Counts}
+		Filters: req.Filters, CR: req.Filters.CR, Counts: res.Counts, Warnings: warnings}
 	log.Entries = make([]model.CompareEntry, len(res.Entries))
 	for i, e := range res.Entries {
 		log.Entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category,
@@ -195,19 +265,21 @@ func countsString(c map[model.Category]int) string {
 		c[model.OnlyInSource], c[model.OnlyInTarget], c[model.Different], c[model.Same])
 }
 
-// DiffComponent returns the line diffs of one component between two sides.
-func (s *Service) DiffComponent(ctx context.Context, source, target string, c metadata.Component, opts diff.Options) ([]diff.FileDiff, error) {
+// DiffComponent returns the line diffs of one component between two sides,
+// and the warnings of reading them (see CompareOutcome.Warnings).
+func (s *Service) DiffComponent(ctx context.Context, source, target string, c metadata.Component, opts diff.Options) ([]diff.FileDiff, []metadata.Warning, error) {
 	out, err := s.Compare(ctx, CompareRequest{Source: source, Target: target,
 		Filters: model.CompareFilters{Components: []metadata.Component{c}, IgnoreWhitespace: opts.IgnoreWhitespace, IgnoreOrder: opts.IgnoreOrder}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src, tgt := findItem(out.SourceItems, c), findItem(out.TargetItems, c)
 	if src == nil && tgt == nil {
-		return nil, fmt.Errorf("%s is in neither %s nor %s: check the type and name (`relman compare %s %s --type %s` lists them)",
+		return nil, out.Warnings, fmt.Errorf("%s is in neither %s nor %s: check the type and name (`relman compare %s %s --type %s` lists them)",
 			c, source, target, source, target, c.Type)
 	}
-	return diff.ItemDiff(src, tgt, 3, opts)
+	diffs, err := diff.ItemDiff(src, tgt, 3, opts)
+	return diffs, out.Warnings, err
 }
 
 func findItem(items []metadata.Item, c metadata.Component) *metadata.Item {

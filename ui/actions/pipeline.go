@@ -243,7 +243,7 @@ func (s *Service) Retrieve(ctx context.Context, drID int64, progress Progress) (
 	}
 	l, err = p.finishLog(l, model.LogRetrieveCompleted, message, func(d *model.DeploymentRecord) []model.Change {
 		d.Package = &model.Package{SHA256: blob, Size: int64(len(pkg.Zip)), Components: pkg.Components,
-			Missing: pkg.Missing, Blob: blob, RetrievedAt: now}
+			Missing: pkg.Missing, Warnings: pkg.Warnings, Blob: blob, RetrievedAt: now}
 		d.Dependencies = nil
 		return []model.Change{deployChange(*d, "retrieve", map[string]string{"sha256": blob,
 			"components": fmt.Sprint(len(pkg.Components)), "missing": joinComponents(pkg.Missing)})}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"relman/model"
 	"relman/model/metadata"
@@ -61,6 +62,10 @@ func (s *Service) MarkViewed(logID int64, c metadata.Component, viewed bool) (mo
 type PackagePlan struct {
 	Deploy  []metadata.Component
 	Destroy []metadata.Component
+	// LeftOut are the components that cannot go into a manifest: files
+	// compared byte for byte that are no component of their folder's type
+	// (classes/notes.txt), names the Metadata API would refuse.
+	LeftOut []metadata.Warning
 }
 
 // PlanPackage turns compare entries into a deployment plan: only-in-source
@@ -68,6 +73,13 @@ type PackagePlan struct {
 func PlanPackage(entries []model.CompareEntry) PackagePlan {
 	var p PackagePlan
 	for _, e := range entries {
+		if e.Category != model.Same {
+			if err := deployable(e); err != nil {
+				p.LeftOut = append(p.LeftOut, metadata.Warning{Path: strings.Join(e.Files, ", "),
+					Problem: fmt.Sprintf("left out of package.xml and destructiveChanges.xml: %v", err)})
+				continue
+			}
+		}
 		switch e.Category {
 		case model.OnlyInSource, model.Different:
 			p.Deploy = append(p.Deploy, e.Component)
@@ -76,6 +88,25 @@ func PlanPackage(entries []model.CompareEntry) PackagePlan {
 		}
 	}
 	return p
+}
+
+// deployable says why a compared component cannot be named in a manifest:
+// a name the Metadata API would refuse, or a file that is no component of
+// its type (read only to be compared). Types relman does not know (from an
+// org's describeMetadata) are named as they are.
+func deployable(e model.CompareEntry) error {
+	if _, known := metadata.LookupType(e.Component.Type); !known {
+		return nil
+	}
+	if err := metadata.Validate(e.Component); err != nil {
+		return err
+	}
+	for _, f := range e.Files {
+		if err := metadata.FileBelongs(e.Component, f, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ManifestAPIVersion is the <version> written into generated manifests.

@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/common"
 )
 
 // IO is where a command reads and writes, and its environment variables.
@@ -155,6 +157,23 @@ func (r *runner) emit(result any, human func(w io.Writer) error) error {
 		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
 	}
 	return human(r.io.Out)
+}
+
+// emitWarned is emit for results carrying warnings: the envelope's own
+// warnings get a one-line summary of them, as the Salesforce CLI does.
+func (r *runner) emitWarned(result any, ws []metadata.Warning, human func(w io.Writer) error) error {
+	if r.g.json {
+		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: warningSummary(ws)})
+	}
+	return human(r.io.Out)
+}
+
+// warningSummary is the envelope's one line about a result's warnings.
+func warningSummary(ws []metadata.Warning) []string {
+	if len(ws) == 0 {
+		return []string{}
+	}
+	return []string{fmt.Sprintf("%s: files not read or classified, or duplicates resolved; see result.warnings", common.Plural(len(ws), "warning"))}
 }
 
 func (r *runner) printf(format string, a ...any) { fmt.Fprintf(r.io.Out, format, a...) }

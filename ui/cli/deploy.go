@@ -19,7 +19,7 @@ func deployCommands() map[string]command {
 		"submit":   {usage: "deploy submit ID", run: deployDecision("submit")},
 		"approve":  {usage: "deploy approve ID [--comment C]", run: deployDecision("approve")},
 		"reject":   {usage: "deploy reject ID --comment C", run: deployDecision("reject")},
-		"retrieve": {usage: "deploy retrieve ID [--wait D]", run: deployStep(actions.StageRetrieve)},
+		"retrieve": {usage: "deploy retrieve ID [--wait D] [--warnings]", run: deployStep(actions.StageRetrieve)},
 		"deps":     {usage: "deploy deps ID [--add-missing]", run: deployDeps},
 		"validate": {usage: "deploy validate ID [--wait D]", run: deployStep(actions.StageValidate)},
 		"run":      {usage: "deploy run ID [--quick] [--wait D]", run: deployStep(actions.StageDeploy)},
@@ -129,6 +129,10 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 			fs.BoolVar(&quick, "quick", false, "quick deploy the kept validation (no tests run again) when it still holds")
 		}
 		wait := fs.Duration("wait", time.Hour, "stop waiting after this long (the job goes on; exit 69)")
+		listWarnings := new(bool)
+		if stage == actions.StageRetrieve {
+			listWarnings = fs.Bool("warnings", false, "list every warning (files not read or classified) instead of only counting them")
+		}
 		svc, id, err := r.onDeployment(fs, args, deployCommands()[verb].usage)
 		if err != nil {
 			return err
@@ -155,9 +159,20 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 		if lerr != nil {
 			return lerr
 		}
-		return r.emit(deploymentViewOf(d, logs), func(w io.Writer) error {
-			_, err := fmt.Fprintf(w, "%s is now %s.\n", d.Key(), d.Status)
-			return err
+		view := deploymentViewOf(d, logs)
+		if stage != actions.StageRetrieve || d.Package == nil {
+			return r.emit(view, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "%s is now %s.\n", d.Key(), d.Status)
+				return err
+			})
+		}
+		view.Warnings = nonNilWarnings(d.Package.Warnings)
+		return r.emitWarned(view, view.Warnings, func(w io.Writer) error {
+			if _, err := fmt.Fprintf(w, "%s is now %s.\n", d.Key(), d.Status); err != nil {
+				return err
+			}
+			writeWarnings(w, view.Warnings, *listWarnings, "relman deploy retrieve")
+			return nil
 		})
 	}
 }

@@ -28,6 +28,9 @@ type deploymentView struct {
 	ValidationID   string               `json:"validationId,omitempty"`
 	ValidatedAt    *time.Time           `json:"validatedAt,omitempty"`
 	Logs           []logView            `json:"logs"`
+	// Warnings is set on `deploy retrieve`'s result: what the retrieve
+	// could not read or classify, in full.
+	Warnings []metadata.Warning `json:"warnings,omitempty"`
 }
 
 type packageInfo struct {

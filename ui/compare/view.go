@@ -183,6 +183,10 @@ func (m *Model) logLine(i int) string {
 	counts := fmt.Sprintf("%-18s", fmt.Sprintf("+%d −%d ~%d =%d", c[model.OnlyInSource], c[model.OnlyInTarget], c[model.Different], c[model.Same]))
 	who := fmt.Sprintf("%-10s%-13s", truncateTo(l.User, 9), l.At.Local().Format("2 Jan 15:04"))
 	var extra []string
+	if n := len(l.Warnings); n > 0 {
+		// The list is in the review: enter opens it, ! shows them.
+		extra = append(extra, "⚠ "+common.Plural(n, "warning"))
+	}
 	if l.CR != 0 {
 		extra = append(extra, model.FormatID(model.PrefixChangeRequest, l.CR))
 	}

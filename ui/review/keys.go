@@ -1,6 +1,10 @@
 package review
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // keyMap holds the reviewer's keys. updateKeys enables only those that do
 // something now (which pane has focus, whether a search is active, whether
@@ -20,6 +24,8 @@ type keyMap struct {
 	Whitespace, Order          key.Binding
 	// Acting.
 	AddToCR, Package, Reload, Back key.Binding
+	// Warnings opens the list of files the comparison could not read.
+	Warnings key.Binding
 	// Inside the jump and search inputs and the CR picker.
 	Accept, Cancel, ItemUp, ItemDown key.Binding
 }
@@ -67,6 +73,8 @@ func defaultKeyMap() keyMap {
 		Reload:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry loading")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 
+		Warnings: key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "warnings")),
+
 		Accept:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		ItemUp:   key.NewBinding(key.WithKeys("up", "ctrl+k"), key.WithHelp("↑", "up")),
@@ -83,7 +91,7 @@ func (m *Model) updateKeys() {
 		&k.Focus, &k.FocusTree, &k.FocusDiff, &k.Tree, &k.Split, &k.Context,
 		&k.Toggle, &k.Jump, &k.Unviewed, &k.Viewed, &k.ViewedNext, &k.Select, &k.Search, &k.ClearSearch,
 		&k.Whitespace, &k.Order, &k.AddToCR, &k.Package, &k.Reload, &k.Back,
-		&k.Accept, &k.Cancel, &k.ItemUp, &k.ItemDown}
+		&k.Accept, &k.Cancel, &k.ItemUp, &k.ItemDown, &k.Warnings}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
@@ -106,6 +114,12 @@ func (m *Model) updateKeys() {
 	case m.search.editing:
 		k.Accept.SetEnabled(true)
 		k.Cancel.SetEnabled(true)
+		return
+	case m.warnings != nil:
+		for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Cancel, &k.Warnings} {
+			b.SetEnabled(true)
+		}
+		k.Warnings.SetHelp("!", "close warnings")
 		return
 	}
 	k.Back.SetEnabled(!m.search.active())
@@ -160,6 +174,8 @@ func (m *Model) updateKeys() {
 	k.AddToCR.SetHelp("c", either(len(m.selected) > 0, "add selected to CR", "add to CR"))
 	k.Package.SetEnabled(hasComps && m.busy == "")
 	k.Reload.SetEnabled(m.itemsErr != nil)
+	k.Warnings.SetEnabled(len(m.log.Warnings) > 0)
+	k.Warnings.SetHelp("!", fmt.Sprintf("%d warnings", len(m.log.Warnings)))
 }
 
 // ShortHelp implements help.KeyMap: what the focused pane does most.
@@ -174,11 +190,13 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.ItemDown, k.ItemUp, k.Accept, k.Cancel}
 	case m.search.editing:
 		return []key.Binding{k.Accept, k.Cancel}
+	case m.warnings != nil:
+		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Warnings, k.Cancel}
 	case m.focus == focusTree && m.showTree:
-		return []key.Binding{k.Down, k.Up, k.Toggle, k.Viewed, k.ViewedNext, k.Select, k.AddToCR, k.Jump, k.Unviewed, k.Focus, k.Back, k.Reload}
+		return []key.Binding{k.Down, k.Up, k.Toggle, k.Viewed, k.ViewedNext, k.Select, k.AddToCR, k.Jump, k.Unviewed, k.Focus, k.Warnings, k.Back, k.Reload}
 	}
 	return []key.Binding{k.Down, k.Up, k.NextHunk, k.PrevHunk, k.NextComp, k.PrevComp, k.Viewed, k.ViewedNext,
-		k.NextMatch, k.PrevMatch, k.ClearSearch, k.Split, k.Focus, k.Back, k.Reload}
+		k.NextMatch, k.PrevMatch, k.ClearSearch, k.Split, k.Focus, k.Warnings, k.Back, k.Reload}
 }
 
 // FullHelp implements help.KeyMap.
@@ -187,14 +205,14 @@ func (m *Model) FullHelp() [][]key.Binding {
 	switch {
 	case m.dialog.Open():
 		return [][]key.Binding{m.dialog.ShortHelp()}
-	case m.picker != nil, m.jump != nil, m.search.editing:
+	case m.picker != nil, m.jump != nil, m.search.editing, m.warnings != nil:
 		return [][]key.Binding{m.ShortHelp()}
 	}
 	// Three columns: four do not fit in 80 columns.
 	return [][]key.Binding{
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom, k.NextHunk, k.PrevHunk, k.NextComp, k.PrevComp},
 		{k.Focus, k.FocusTree, k.FocusDiff, k.Toggle, k.Jump, k.Search, k.NextMatch, k.PrevMatch, k.ClearSearch, k.Unviewed, k.Tree, k.Split, k.Context},
-		{k.Viewed, k.ViewedNext, k.Select, k.Whitespace, k.Order, k.AddToCR, k.Package, k.Reload, k.Back},
+		{k.Viewed, k.ViewedNext, k.Select, k.Whitespace, k.Order, k.AddToCR, k.Package, k.Warnings, k.Reload, k.Back},
 	}
 }
 

@@ -109,6 +109,9 @@ type Model struct {
 	// request will hold.
 	dialogComps []metadata.Component
 	busy        string
+	// warnings is the open list of the comparison's warnings, nil when
+	// closed.
+	warnings *warningsPanel
 }
 
 // New builds the reviewer. It shows nothing until it is opened on a
@@ -137,7 +140,7 @@ func (m *Model) Title() string { return "Review" }
 // Capturing implements common.Screen: typed text and open choices keep the
 // root's single-letter keys away.
 func (m *Model) Capturing() bool {
-	return m.dialog.Open() || m.picker != nil || m.jump != nil || m.search.editing
+	return m.dialog.Open() || m.picker != nil || m.jump != nil || m.search.editing || m.warnings != nil
 }
 
 // Init implements common.Screen: nothing loads until a log is opened.
@@ -226,6 +229,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.jumpKey(msg)
 	case m.search.editing:
 		return m.searchKey(msg)
+	case m.warnings != nil:
+		m.warningsKey(msg)
+		return nil
 	}
 	k := m.keys
 	treeFocus := m.focus == focusTree && m.showTree
@@ -236,6 +242,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return common.Back
 	case key.Matches(msg, k.Reload):
 		return m.reload()
+	case key.Matches(msg, k.Warnings):
+		m.warnings = &warningsPanel{}
 	case key.Matches(msg, k.Focus):
 		if m.focus == focusTree {
 			m.setFocus(focusDiff)

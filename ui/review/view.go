@@ -130,6 +130,9 @@ func (m *Model) headerView() string {
 	if l.CR != 0 {
 		left += st.Muted.Render(" · ") + st.Accent.Render(model.FormatID(model.PrefixChangeRequest, l.CR))
 	}
+	if n := len(l.Warnings); n > 0 {
+		left += st.Muted.Render(" · ") + st.Warning.Render("⚠ "+common.Plural(n, "warning")) + st.Muted.Render(" (!)")
+	}
 	var right string
 	switch {
 	case m.busy != "":
@@ -419,6 +422,8 @@ func (m *Model) diffPane(w, h int) []string {
 	var body string
 	e, hasCur := m.currentEntry()
 	switch {
+	case m.warnings != nil:
+		body = m.warningsView(w, bodyH)
 	case m.picker != nil:
 		body = m.place(m.pickerView(w), w, bodyH)
 	case m.dialog.Open():

@@ -1,0 +1,1 @@
+trigger InvoiceTrigger on Account (before insert) {}
