@@ -28,9 +28,22 @@ type AuditEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details,omitempty"`
-	PrevHash string            `json:"prevHash"`
-	Hash     string            `json:"hash"`
+	// State is the SHA-256 (hex) of the stored record of Entity/EntityID
+	// right after this change, StateAbsent once it is deleted, or empty for
+	// entities whose records are not covered (logs) and for events written
+	// before schema v5. It lets verify check every record against the
+	// signed trail.
+	State    string `json:"state,omitempty"`
+	PrevHash string `json:"prevHash"`
+	Hash     string `json:"hash"`
+	// Signature is the SSHSIG signature (namespace relman) of
+	// SignedMessage by the actor's key; empty on events before schema v5.
+	Signature []byte `json:"signature,omitempty"`
 }
+
+// StateAbsent is the State of an event after which its record no longer
+// exists.
+const StateAbsent = "absent"
 
 // GenesisHash is the PrevHash of the first event of a chain.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -45,6 +58,7 @@ type canonicalEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details"`
+	State    string            `json:"state,omitempty"`
 }
 
 // Canonical is the event's canonical encoding: compact JSON with a fixed
@@ -56,11 +70,18 @@ func (e AuditEvent) Canonical() []byte {
 		d = map[string]string{}
 	}
 	b, err := json.Marshal(canonicalEvent{Seq: e.Seq, Time: e.Time.UTC().Format(time.RFC3339Nano),
-		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d})
+		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d, State: e.State})
 	if err != nil {
 		panic("model: audit event of plain strings failed to encode: " + err.Error())
 	}
 	return b
+}
+
+// SignedMessage is what the actor signs and what Hash hashes: the previous
+// hash followed by the canonical encoding, so a signature also fixes the
+// event's place in the chain.
+func (e AuditEvent) SignedMessage() []byte {
+	return append([]byte(e.PrevHash), e.Canonical()...)
 }
 
 // ChainHash computes the hash that links an event with the given canonical

@@ -108,3 +108,21 @@ func listJSON[T any](tx *Tx, bucket []byte, what func(id int64) string, keep fun
 	})
 	return out, err
 }
+
+// listJSONByKey decodes every record of a bucket keyed by name, in key order.
+func listJSONByKey[T any](tx *Tx, bucket []byte, what func(k []byte) string) ([]T, error) {
+	b, err := tx.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	err = b.ForEach(func(k, v []byte) error {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return damaged(what(k), err)
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}

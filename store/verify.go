@@ -4,26 +4,47 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
+	bolt "go.etcd.io/bbolt"
+
 	"relman/model"
+	"relman/model/sshsig"
 )
 
-// VerifyResult is the outcome of recomputing the audit chain: Events counts
+// VerifyResult is the outcome of checking the audit trail. Events counts
 // the events found good (up to the first bad one); when OK is false,
-// FirstBad is the sequence number of the first event that fails and Reason
-// says why.
+// FirstBad is the sequence number of the first event that fails (or of the
+// last event of the record that disagrees, named in Record) and Reason says
+// why.
 type VerifyResult struct {
 	Events   int
 	OK       bool
 	FirstBad uint64
+	Record   string
 	Reason   string
+	// Signed counts events whose signature by a key their user held at
+	// that point checks out; Unsigned counts events written before the
+	// store was migrated to schema v5, whose authors nothing proves.
+	Signed   int
+	Unsigned int
+	// Records counts the records (change requests, deployment records,
+	// rollbacks, environments, users) found equal to the state their last
+	// event recorded; Unproven those whose last event predates schema v5.
+	Records  int
+	Unproven int
+	// Head is the hash of the last event, what a checkpoint records.
+	Head string
 }
 
-// Verify recomputes the audit hash chain from the first event to the head
-// recorded in meta, and reports the first event that is missing, out of
-// place, altered or undecodable. It reads in one shared-lock transaction.
+// Verify checks the audit trail in one shared-lock transaction: the hash
+// chain from the first event to the head recorded in meta, every signature
+// against the keys its user held at that point (rebuilt from the user
+// events themselves), and every covered record against the state its last
+// event recorded. It reports the first event or record that fails.
 func (s *Store) Verify() (VerifyResult, error) {
 	var res VerifyResult
 	err := s.View(func(tx *Tx) error {
@@ -32,6 +53,12 @@ func (s *Store) Verify() (VerifyResult, error) {
 		return err
 	})
 	return res, err
+}
+
+// lastState is the latest State recorded for one record, and by which event.
+type lastState struct {
+	seq   uint64
+	state string
 }
 
 func (tx *Tx) verify() (VerifyResult, error) {
@@ -43,18 +70,30 @@ func (tx *Tx) verify() (VerifyResult, error) {
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	res := VerifyResult{OK: true}
+	sigs, err := tx.bucket(bucketAuditSig)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	res := VerifyResult{OK: true, Head: model.GenesisHash}
 	fail := func(seq uint64, format string, args ...any) (VerifyResult, error) {
 		res.OK, res.FirstBad, res.Reason = false, seq, fmt.Sprintf(format, args...)
 		return res, nil
 	}
+	signedFrom := uint64(1)
+	if v := meta.Get(keySignedFrom); len(v) == 8 {
+		signedFrom = btoi(v)
+	}
 	var (
-		prev   = []byte(model.GenesisHash)
-		want   = uint64(1)
-		h      = sha256.New()
-		sum    [sha256.Size]byte
-		hexSum [hashLen]byte
-		prefix []byte
+		prev     = []byte(model.GenesisHash)
+		want     = uint64(1)
+		h        = sha256.New()
+		sum      [sha256.Size]byte
+		hexSum   [hashLen]byte
+		prefix   []byte
+		msg      []byte
+		registry = model.KeyRegistry{}
+		states   = map[string]lastState{}
+		signing  bool // a signed event was seen: every later one must be signed too
 	)
 	c := audit.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -73,7 +112,7 @@ func (tx *Tx) verify() (VerifyResult, error) {
 		}
 		canonical := v[2*hashLen:]
 		// The hash covers the canonical bytes but not the key; the seq inside
-		// them ties the two together without decoding the JSON.
+		// them ties the two together.
 		prefix = strconv.AppendUint(append(prefix[:0], `{"seq":`...), seq, 10)
 		prefix = append(prefix, ',')
 		if !bytes.HasPrefix(canonical, prefix) {
@@ -86,10 +125,33 @@ func (tx *Tx) verify() (VerifyResult, error) {
 		if !bytes.Equal(hexSum[:], v[hashLen:2*hashLen]) {
 			return fail(seq, "hash mismatch: the event was altered after it was written")
 		}
+		var ev storedEvent
+		if err := json.Unmarshal(canonical, &ev); err != nil {
+			return fail(seq, "undecodable: %v", err)
+		}
+		msg = append(append(msg[:0], prev...), canonical...)
+		sig := sigs.Get(k)
+		switch {
+		case sig != nil:
+			if reason := checkSignature(registry, ev, sig, msg); reason != "" {
+				return fail(seq, "%s", reason)
+			}
+			signing = true
+			res.Signed++
+		case seq >= signedFrom || signing:
+			return fail(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
+		default:
+			res.Unsigned++
+		}
+		registry.Apply(model.AuditEvent{Entity: ev.Entity, EntityID: ev.EntityID, Action: ev.Action, Details: ev.Details})
+		if _, covered := stateBucketOf(ev.Entity); covered {
+			states[ev.Entity+"\x00"+ev.EntityID] = lastState{seq: seq, state: ev.State}
+		}
 		prev = v[hashLen : 2*hashLen]
 		want++
 		res.Events++
 	}
+	res.Head = string(prev)
 	// The head catches what the chain alone cannot: events cut off its end.
 	last := want - 1
 	headSeq, headHash, err := parseHead(meta.Get(keyAuditHead))
@@ -103,5 +165,89 @@ func (tx *Tx) verify() (VerifyResult, error) {
 	case headHash != string(prev):
 		return fail(last, "the recorded head has another hash for event %d", last)
 	}
+	if id, seq, reason := tx.checkRecords(states, &res); reason != "" {
+		res.Record = id
+		return fail(seq, "%s", reason)
+	}
 	return res, nil
+}
+
+// checkSignature returns why sig is not a valid signature of msg by a key
+// ev's user held at this point of the trail, or "" if it is. The first user
+// of a store signs their own registration with the key it registers.
+func checkSignature(registry model.KeyRegistry, ev storedEvent, sig, msg []byte) string {
+	pub, err := sshsig.Verify(sig, msg, sshsig.Namespace)
+	if err != nil {
+		return "bad signature: " + err.Error()
+	}
+	key := sshsig.AuthorizedKey(pub)
+	if registry.Holds(ev.User, key) {
+		return ""
+	}
+	if registry.Empty() && ev.Entity == model.EntityUser && ev.Action == "add" &&
+		model.SameUser(ev.EntityID, ev.User) && ev.Details["key"] == key {
+		return ""
+	}
+	return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Describe(pub), ev.User)
+}
+
+// errStop ends a ForEach early; the reason is kept beside it.
+var errStop = errors.New("stop")
+
+// checkRecords compares every covered record with the State its last event
+// recorded. It returns the record, the event and the reason of the first
+// disagreement.
+func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (string, uint64, string) {
+	for _, sb := range stateBuckets {
+		b, err := tx.bucket(sb.bucket)
+		if err != nil {
+			return sb.entity, 0, err.Error()
+		}
+		var bad string
+		var badSeq uint64
+		var badID string
+		_ = b.ForEach(func(k, v []byte) error {
+			id := sb.id(k)
+			last, ok := states[sb.entity+"\x00"+id]
+			switch {
+			case !ok:
+				badID, bad = sb.entity+" "+id, fmt.Sprintf("%s %s has no audit event: it was written outside relman", sb.entity, id)
+			case last.state == "":
+				res.Unproven++
+			case last.state == model.StateAbsent:
+				badID, badSeq, bad = sb.entity+" "+id, last.seq, fmt.Sprintf("%s %s exists, but its last event (%d) removed it: it was written back outside relman", sb.entity, id, last.seq)
+			case stateHash(v) != last.state:
+				badID, badSeq, bad = sb.entity+" "+id, last.seq, fmt.Sprintf("%s %s differs from the state its last event (%d) recorded: it was changed outside relman", sb.entity, id, last.seq)
+			default:
+				res.Records++
+			}
+			if bad != "" {
+				return errStop
+			}
+			return nil
+		})
+		if bad != "" {
+			return badID, badSeq, bad
+		}
+		if id, seq, reason := missingRecords(b, sb, states); reason != "" {
+			return id, seq, reason
+		}
+	}
+	return "", 0, ""
+}
+
+// missingRecords finds a record whose last event recorded it but which is
+// no longer stored.
+func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]lastState) (string, uint64, string) {
+	for key, last := range states {
+		entity, id, _ := bytes.Cut([]byte(key), []byte{0})
+		if string(entity) != sb.entity || last.state == "" || last.state == model.StateAbsent {
+			continue
+		}
+		k, ok := sb.key(string(id))
+		if ok && b.Get(k) == nil {
+			return sb.entity + " " + string(id), last.seq, fmt.Sprintf("%s %s is missing, but its last event (%d) recorded it: it was deleted outside relman", sb.entity, id, last.seq)
+		}
+	}
+	return "", 0, ""
 }
