@@ -13,6 +13,7 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/identity/identitytest"
 )
 
 // The people of the authorization matrix. alice requests change requests,
@@ -165,7 +166,7 @@ type authzWorld struct {
 	cached map[string]int64
 }
 
-func (w *authzWorld) as(user string) *actions.Service { return actions.New(w.st, user) }
+func (w *authzWorld) as(user string) *actions.Service { return identitytest.As(w.t, w.st, user) }
 
 func (w *authzWorld) must(err error) {
 	w.t.Helper()
@@ -313,7 +314,7 @@ func (w *authzWorld) growScope(crID int64) error {
 		if err := tx.PutCR(out); err != nil {
 			return err
 		}
-		return tx.Record(crRequester, cr.UpdatedAt, ch)
+		return tx.Record(identitytest.Actor(crRequester), cr.UpdatedAt, ch)
 	})
 }
 
@@ -654,7 +655,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // relman binary: the same refusals reach an admin as exit 1 with the
 // rule's name, and the allowed actions go through.
 func TestAuthorizationThroughTheCLI(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 	c.ok("alice", nil, "env", "test", "uat")

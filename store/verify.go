@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -45,14 +46,36 @@ type VerifyResult struct {
 // against the keys its user held at that point (rebuilt from the user
 // events themselves), and every covered record against the state its last
 // event recorded. It reports the first event or record that fails.
-func (s *Store) Verify() (VerifyResult, error) {
+func (s *Store) Verify() (VerifyResult, error) { return s.VerifyAgainst(nil) }
+
+// VerifyAgainst is Verify that also checks the trail extends checkpoint cp
+// (when not nil): that event cp.Seq exists and has hash cp.Head, and that
+// cp was signed by a key its user held at that point. A store copied back
+// from before cp, or cut short, fails here though its chain is whole.
+func (s *Store) VerifyAgainst(cp *model.Checkpoint) (VerifyResult, error) {
 	var res VerifyResult
 	err := s.View(func(tx *Tx) error {
 		var err error
-		res, err = tx.verify()
+		res, err = tx.verify(cp)
 		return err
 	})
 	return res, err
+}
+
+// checkCheckpoint compares cp with the trail at event cp.Seq, whose hash is
+// head, with the keys registered at that point.
+func checkCheckpoint(cp *model.Checkpoint, head string, registry model.KeyRegistry) string {
+	if head != cp.Head {
+		return fmt.Sprintf("the checkpoint of %s by %s records another hash for event %d: the trail was rewritten since", cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq)
+	}
+	pub, err := sshsig.Verify(cp.Signature, cp.Message(), sshsig.Namespace)
+	if err != nil {
+		return "the checkpoint's signature is bad: " + err.Error()
+	}
+	if !registry.Holds(cp.User, sshsig.AuthorizedKey(pub)) {
+		return fmt.Sprintf("the checkpoint is signed by key %s, which is not a key of %s at event %d: it proves nothing", sshsig.Describe(pub), cp.User, cp.Seq)
+	}
+	return ""
 }
 
 // lastState is the latest State recorded for one record, and by which event.
@@ -61,7 +84,7 @@ type lastState struct {
 	state string
 }
 
-func (tx *Tx) verify() (VerifyResult, error) {
+func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 	audit, err := tx.bucket(bucketAudit)
 	if err != nil {
 		return VerifyResult{}, err
@@ -148,6 +171,11 @@ func (tx *Tx) verify() (VerifyResult, error) {
 			states[ev.Entity+"\x00"+ev.EntityID] = lastState{seq: seq, state: ev.State}
 		}
 		prev = v[hashLen : 2*hashLen]
+		if cp != nil && cp.Seq == seq {
+			if reason := checkCheckpoint(cp, string(prev), registry); reason != "" {
+				return fail(seq, "%s", reason)
+			}
+		}
 		want++
 		res.Events++
 	}
@@ -164,6 +192,15 @@ func (tx *Tx) verify() (VerifyResult, error) {
 		return fail(headSeq+1, "event %d follows the recorded head, event %d", headSeq+1, headSeq)
 	case headHash != string(prev):
 		return fail(last, "the recorded head has another hash for event %d", last)
+	}
+	if cp != nil && cp.Seq == 0 {
+		if reason := checkCheckpoint(cp, model.GenesisHash, registry); reason != "" {
+			return fail(0, "%s", reason)
+		}
+	}
+	if cp != nil && cp.Seq > last {
+		return fail(last+1, "the trail ends at event %d, but the checkpoint of %s by %s records event %d: events %d to %d are missing — this is an older copy of the store, or its end was cut off",
+			last, cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq, last+1, cp.Seq)
 	}
 	if id, seq, reason := tx.checkRecords(states, &res); reason != "" {
 		res.Record = id
