@@ -527,6 +527,11 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Everyone is registered with every role: the matrix is about the
+	// process rules, who may act at all is TestUnprovenActorsAreRefused's.
+	if err := identitytest.Register(st, append(identitytest.Team, otherUser)...); err != nil {
+		t.Fatal(err)
+	}
 	w := &authzWorld{t: t, st: st, path: path, cached: map[string]int64{}}
 	admin := w.as("admin")
 	for _, e := range []model.Environment{
@@ -655,7 +660,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // relman binary: the same refusals reach an admin as exit 1 with the
 // rule's name, and the allowed actions go through.
 func TestAuthorizationThroughTheCLI(t *testing.T) {
-	c := newCLI(t, tempStore(t))
+	c := newCLI(t, tempStore(t), otherUser, "eve")
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 	c.ok("alice", nil, "env", "test", "uat")

@@ -28,22 +28,27 @@ type AuditEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details,omitempty"`
-	// State is the SHA-256 (hex) of the stored record of Entity/EntityID
-	// right after this change, StateAbsent once it is deleted, or empty for
-	// entities whose records are not covered (logs) and for events written
-	// before schema v5. It lets verify check every record against the
-	// signed trail.
-	State    string `json:"state,omitempty"`
-	PrevHash string `json:"prevHash"`
-	Hash     string `json:"hash"`
+	// States holds, for the event's own record and every other record the
+	// same change wrote (StateKey → value), the SHA-256 (hex) of the record
+	// as stored right after the change, or StateAbsent once deleted. Only
+	// change requests, deployment records, rollbacks, environments and
+	// users are covered (logs are written between events), and events
+	// before schema v5 have none. It lets verify check every record against
+	// the signed trail.
+	States   map[string]string `json:"states,omitempty"`
+	PrevHash string            `json:"prevHash"`
+	Hash     string            `json:"hash"`
 	// Signature is the SSHSIG signature (namespace relman) of
 	// SignedMessage by the actor's key; empty on events before schema v5.
 	Signature []byte `json:"signature,omitempty"`
 }
 
-// StateAbsent is the State of an event after which its record no longer
-// exists.
+// StateAbsent is the state recorded for a record the change deleted.
 const StateAbsent = "absent"
+
+// StateKey names a record in AuditEvent.States: "entity/id" (entity names
+// hold no "/").
+func StateKey(entity, id string) string { return entity + "/" + id }
 
 // GenesisHash is the PrevHash of the first event of a chain.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -58,7 +63,7 @@ type canonicalEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details"`
-	State    string            `json:"state,omitempty"`
+	States   map[string]string `json:"states,omitempty"`
 }
 
 // Canonical is the event's canonical encoding: compact JSON with a fixed
@@ -70,7 +75,7 @@ func (e AuditEvent) Canonical() []byte {
 		d = map[string]string{}
 	}
 	b, err := json.Marshal(canonicalEvent{Seq: e.Seq, Time: e.Time.UTC().Format(time.RFC3339Nano),
-		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d, State: e.State})
+		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d, States: e.States})
 	if err != nil {
 		panic("model: audit event of plain strings failed to encode: " + err.Error())
 	}

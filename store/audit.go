@@ -28,7 +28,8 @@ type AuditQuery struct {
 
 // Append seals ev after the current head of the chain, has signer sign it
 // and stores it with its signature. It assigns Seq, sets Time to now if zero
-// (times are kept in UTC), records the state of the event's record (State),
+// (times are kept in UTC), records the state of the event's own record and
+// of every other record written since the previous event (States),
 // and returns the event as stored. signer must hold a registered key of
 // ev.User; otherwise nothing is written and the error wraps ErrNoIdentity.
 func (tx *Tx) Append(ev model.AuditEvent, signer model.Signer) (model.AuditEvent, error) {
@@ -73,7 +74,7 @@ func (tx *Tx) Append(ev model.AuditEvent, signer model.Signer) (model.AuditEvent
 		ev.Time = time.Now()
 	}
 	ev.Time = ev.Time.UTC()
-	if ev.State, err = tx.recordState(ev.Entity, ev.EntityID); err != nil {
+	if ev.States, err = tx.recordStates(ev.Entity, ev.EntityID); err != nil {
 		return model.AuditEvent{}, err
 	}
 	ev.PrevHash = headHash
@@ -226,7 +227,7 @@ type storedEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details"`
-	State    string            `json:"state"`
+	States   map[string]string `json:"states"`
 }
 
 // decodeEvent rebuilds an event from its key and stored value.
@@ -252,5 +253,5 @@ func decodeEvent(k, v []byte) (model.AuditEvent, error) {
 		se.Details = nil
 	}
 	return model.AuditEvent{Seq: se.Seq, Time: t.UTC(), User: se.User, Entity: se.Entity, EntityID: se.EntityID,
-		Action: se.Action, Details: se.Details, State: se.State, PrevHash: string(v[:hashLen]), Hash: string(v[hashLen : 2*hashLen])}, nil
+		Action: se.Action, Details: se.Details, States: se.States, PrevHash: string(v[:hashLen]), Hash: string(v[hashLen : 2*hashLen])}, nil
 }

@@ -168,7 +168,7 @@ func TestRecordIsAppendOfTheChangesEvent(t *testing.T) {
 	mustView(t, s, func(tx *Tx) error {
 		events, _ := tx.AuditEvents(AuditQuery{})
 		want := c.Event("bob", t0)
-		want.Seq, want.State = 2, model.StateAbsent
+		want.Seq, want.States = 2, map[string]string{model.StateKey(model.EntityDeployment, "DR-0001"): model.StateAbsent}
 		want = want.Seal(events[0].Hash)
 		if len(events) != 2 || events[1].Hash != want.Hash || events[1].Details["by"] != "bob" {
 			t.Errorf("Record stored %+v, want %+v", events, want)

@@ -213,3 +213,45 @@ func TestMigrationV5SignsFromHereOn(t *testing.T) {
 		t.Errorf("Verify after migration = %+v, %v; want 1 unsigned, 1 signed", res, err)
 	}
 }
+
+// TestOneEventCoversEveryRecordItsChangeWrote: creating a deployment record
+// also writes its change request (the link); the one event records both,
+// so the change request verifies and a later edit of it in the file fails.
+func TestOneEventCoversEveryRecordItsChangeWrote(t *testing.T) {
+	s := openTest(t)
+	id, err := createCR(s, "alice", "Region field", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, s, func(tx *Tx) error {
+		cr, err := tx.CR(id)
+		if err != nil {
+			return err
+		}
+		did, _ := tx.NextDeploymentID()
+		cr.Deployments = append(cr.Deployments, did)
+		if err := tx.PutDeployment(model.DeploymentRecord{ID: did, CR: id, Source: "uat", Target: "prod", Status: model.DeployDraft}); err != nil {
+			return err
+		}
+		if err := tx.PutCR(cr); err != nil {
+			return err
+		}
+		return tx.Record(as("alice"), t0, model.Change{Entity: model.EntityDeployment, EntityID: "DR-0001", Action: "create"})
+	})
+	if res, err := s.Verify(); err != nil || !res.OK || res.Records != 3 {
+		t.Fatalf("Verify = %+v, %v; want the user, the CR and the deployment record checked", res, err)
+	}
+	rawUpdate(t, s.Path(), func(tx *bolt.Tx) error {
+		var cr model.ChangeRequest
+		b := tx.Bucket(bucketCRs)
+		if err := json.Unmarshal(b.Get(idKey(id)), &cr); err != nil {
+			return err
+		}
+		cr.Deployments = nil
+		v, _ := json.Marshal(cr)
+		return b.Put(idKey(id), v)
+	})
+	if res, _ := s.Verify(); res.OK || res.Record != "change-request CR-0001" || res.FirstBad != 3 {
+		t.Errorf("Verify after unlinking the deployment in the file = %+v, want CR-0001 named at event 3", res)
+	}
+}

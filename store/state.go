@@ -8,11 +8,11 @@ import (
 	"relman/model"
 )
 
-// stateBucket is a bucket whose records the audit trail covers: every event
-// of its entity carries the hash of the record as stored right after the
-// change (model.AuditEvent.State), so verify can tell a record changed
-// outside relman. Logs and compare logs are not covered: their progress is
-// written between events.
+// stateBucket is a bucket whose records the audit trail covers: the event
+// of every change carries the hash of each such record the change wrote, as
+// stored right after it (model.AuditEvent.States), so verify can tell a
+// record changed outside relman. Logs and compare logs are not covered:
+// their progress is written between events.
 type stateBucket struct {
 	entity string
 	bucket []byte
@@ -79,21 +79,31 @@ func stateHash(v []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// recordState is the State an event of entity/entityID carries: the hash of
-// the record as this transaction has stored it, or "" for entities the
-// trail does not cover.
-func (tx *Tx) recordState(entity, entityID string) (string, error) {
-	sb, ok := stateBucketOf(entity)
-	if !ok {
-		return "", nil
+// recordStates is the States of an event of entity/entityID: the hash of
+// its own record and of every covered record written since the previous
+// event, as this transaction has stored them; nil when none is covered.
+func (tx *Tx) recordStates(entity, entityID string) (map[string]string, error) {
+	keys := tx.touched
+	tx.touched = nil
+	if _, ok := stateBucketOf(entity); ok {
+		keys = append(keys, model.StateKey(entity, entityID))
 	}
-	k, ok := sb.key(entityID)
-	if !ok {
-		return "", nil
+	var states map[string]string
+	for _, key := range keys {
+		entity, id, _ := strings.Cut(key, "/")
+		sb, _ := stateBucketOf(entity)
+		k, ok := sb.key(id)
+		if !ok {
+			continue
+		}
+		b, err := tx.bucket(sb.bucket)
+		if err != nil {
+			return nil, err
+		}
+		if states == nil {
+			states = map[string]string{}
+		}
+		states[key] = stateHash(b.Get(k))
 	}
-	b, err := tx.bucket(sb.bucket)
-	if err != nil {
-		return "", err
-	}
-	return stateHash(b.Get(k)), nil
+	return states, nil
 }

@@ -3,8 +3,11 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"relman/model"
 )
 
 // Tx is one transaction, valid only inside the View or Update function it
@@ -12,6 +15,17 @@ import (
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
+	// touched lists the covered records ("entity/id") written since the
+	// last event: the next event records their state (model.AuditEvent.States).
+	touched []string
+}
+
+// touch notes that a covered record was written, for the next event.
+func (tx *Tx) touch(entity, id string) {
+	key := model.StateKey(entity, id)
+	if !slices.Contains(tx.touched, key) {
+		tx.touched = append(tx.touched, key)
+	}
 }
 
 // checkSchema refuses to work on a store another relman has migrated since

@@ -19,6 +19,7 @@ func (tx *Tx) PutUser(u model.User) error {
 		return err
 	}
 	u.Name = name
+	tx.touch(model.EntityUser, name)
 	data, err := json.Marshal(u)
 	if err != nil {
 		return fmt.Errorf("user %s: encoding: %w", name, err)
@@ -36,6 +37,7 @@ func (tx *Tx) DeleteUser(name string) error {
 		return err
 	}
 	key := []byte(strings.ToLower(name))
+	tx.touch(model.EntityUser, string(key))
 	if users.Get(key) == nil {
 		return fmt.Errorf("user %s: %w", name, ErrNotFound)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -167,8 +168,12 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 			res.Unsigned++
 		}
 		registry.Apply(model.AuditEvent{Entity: ev.Entity, EntityID: ev.EntityID, Action: ev.Action, Details: ev.Details})
-		if _, covered := stateBucketOf(ev.Entity); covered {
-			states[ev.Entity+"\x00"+ev.EntityID] = lastState{seq: seq, state: ev.State}
+		if _, covered := stateBucketOf(ev.Entity); covered && ev.States == nil {
+			// Before schema v5: the record's state was not recorded.
+			states[model.StateKey(ev.Entity, ev.EntityID)] = lastState{seq: seq}
+		}
+		for key, state := range ev.States {
+			states[key] = lastState{seq: seq, state: state}
 		}
 		prev = v[hashLen : 2*hashLen]
 		if cp != nil && cp.Seq == seq {
@@ -231,7 +236,7 @@ func checkSignature(registry model.KeyRegistry, ev storedEvent, sig, msg []byte)
 // errStop ends a ForEach early; the reason is kept beside it.
 var errStop = errors.New("stop")
 
-// checkRecords compares every covered record with the State its last event
+// checkRecords compares every covered record with the state its last event
 // recorded. It returns the record, the event and the reason of the first
 // disagreement.
 func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (string, uint64, string) {
@@ -245,7 +250,7 @@ func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (stri
 		var badID string
 		_ = b.ForEach(func(k, v []byte) error {
 			id := sb.id(k)
-			last, ok := states[sb.entity+"\x00"+id]
+			last, ok := states[model.StateKey(sb.entity, id)]
 			switch {
 			case !ok:
 				badID, bad = sb.entity+" "+id, fmt.Sprintf("%s %s has no audit event: it was written outside relman", sb.entity, id)
@@ -277,11 +282,11 @@ func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (stri
 // no longer stored.
 func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]lastState) (string, uint64, string) {
 	for key, last := range states {
-		entity, id, _ := bytes.Cut([]byte(key), []byte{0})
-		if string(entity) != sb.entity || last.state == "" || last.state == model.StateAbsent {
+		entity, id, _ := strings.Cut(key, "/")
+		if entity != sb.entity || last.state == "" || last.state == model.StateAbsent {
 			continue
 		}
-		k, ok := sb.key(string(id))
+		k, ok := sb.key(id)
 		if ok && b.Get(k) == nil {
 			return sb.entity + " " + string(id), last.seq, fmt.Sprintf("%s %s is missing, but its last event (%d) recorded it: it was deleted outside relman", sb.entity, id, last.seq)
 		}

@@ -65,6 +65,7 @@ func commands() map[string]command {
 		m[k] = v
 	}
 	m["sim"] = simCommand()
+	m["backup"] = backupCommand()
 	for k, v := range compareCommands() {
 		m[k] = v
 	}

@@ -23,8 +23,6 @@ func escape(b *strings.Builder, r rune) {
 		b.WriteString(`\n`)
 	case r == '\t':
 		b.WriteString(`\t`)
-	case r == utf8.RuneError:
-		b.WriteString(`\ufffd`)
 	case r < 0x100:
 		fmt.Fprintf(b, `\x%02x`, r)
 	default:
@@ -46,14 +44,25 @@ func clean(s string, keepLines bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for _, r := range s {
-		if unsafe(r) && !(keepLines && (r == '\n' || r == '\t')) {
-			escape(&b, r)
-			continue
-		}
-		b.WriteRune(r)
+	for i := 0; i < len(s); {
+		i += put(&b, s[i:], keepLines)
 	}
 	return b.String()
+}
+
+// put writes the first character of s, escaped if it is unsafe, and
+// returns its length. A byte that is not UTF-8 shows as \xNN.
+func put(b *strings.Builder, s string, keepLines bool) int {
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && size == 1:
+		fmt.Fprintf(b, `\x%02x`, s[0])
+	case unsafe(r) && !(keepLines && (r == '\n' || r == '\t')):
+		escape(b, r)
+	default:
+		b.WriteString(s[:size])
+	}
+	return size
 }
 
 func needs(s string, keepLines bool) bool {
@@ -67,8 +76,8 @@ func needs(s string, keepLines bool) bool {
 
 // Writer returns a writer that escapes control characters (but newlines
 // and tabs) in everything written to w. Each Write is escaped on its own,
-// so a multi-byte character split across writes shows as \ufffd; the CLI
-// writes whole lines.
+// so a multi-byte character split across writes shows as \x escapes; the
+// CLI writes whole lines.
 func Writer(w io.Writer) io.Writer { return writer{w} }
 
 type writer struct{ w io.Writer }
@@ -102,13 +111,7 @@ func Frame(s string) string {
 			i += n
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unsafe(r) && r != '\n' && r != '\t' {
-			escape(&b, r)
-		} else {
-			b.WriteRune(r)
-		}
-		i += size
+		i += put(&b, s[i:], true)
 	}
 	return b.String()
 }
