@@ -265,3 +265,21 @@ func TestLongStatusStaysOnOneLine(t *testing.T) {
 		t.Fatalf("a long status changed the frame's height or was not cut short:\n%s", after)
 	}
 }
+
+// TestFramesShowControlCharactersEscaped: a change request named to rewrite
+// the screen ("…\e[2K\r…") shows its escape sequence as text, in every frame.
+func TestFramesShowControlCharactersEscaped(t *testing.T) {
+	_, svc := world(t)
+	if _, err := svc.CreateCR("production", model.CRFields{Name: "Fix\x1b[2K\rApproved by bob \x1b]0;title\x07"}); err != nil {
+		t.Fatal(err)
+	}
+	var m tea.Model = app(svc)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	var last string
+	if !runUntil(m, m.Init(), func(view string) bool { last = view; return strings.Contains(view, `Fix\x1b[2K\rApproved`) }, 5*time.Second) {
+		t.Fatalf("the list never showed the name escaped:\n%s", last)
+	}
+	if strings.ContainsAny(last, "\r\x07") || strings.Contains(last, "\x1b[2K") || strings.Contains(last, "\x1b]") {
+		t.Errorf("a control sequence reached the frame: %q", last)
+	}
+}
