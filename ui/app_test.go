@@ -275,11 +275,24 @@ func TestFramesShowControlCharactersEscaped(t *testing.T) {
 	}
 	var m tea.Model = app(svc)
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	var last string
-	if !runUntil(m, m.Init(), func(view string) bool { last = view; return strings.Contains(view, `Fix\x1b[2K\rApproved`) }, 5*time.Second) {
-		t.Fatalf("the list never showed the name escaped:\n%s", last)
+	m = drain(t, m, m.Init())
+	last := m.View()
+	if !strings.Contains(last, `Fix\x1b[2K\rApproved`) {
+		t.Fatalf("the list does not show the name escaped:\n%s", last)
 	}
 	if strings.ContainsAny(last, "\r\x07") || strings.Contains(last, "\x1b[2K") || strings.Contains(last, "\x1b]") {
 		t.Errorf("a control sequence reached the frame: %q", last)
+	}
+}
+
+// TestWithoutAKeyTheUISaysReadOnly: opened by someone holding no registered
+// key, the UI shows everything and says it cannot write.
+func TestWithoutAKeyTheUISaysReadOnly(t *testing.T) {
+	st, _ := world(t)
+	var m tea.Model = app(actions.New(st, model.Actor{}))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drain(t, m, m.Init())
+	if view := m.View(); !strings.Contains(view, "read only: no registered key") || !strings.Contains(view, "change requests") {
+		t.Fatalf("the header does not say the UI is read only:\n%s", view)
 	}
 }
