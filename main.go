@@ -47,7 +47,9 @@ func run(args []string) int {
 	case args[0] == "help" || args[0] == "--help" || args[0] == "-h":
 		fmt.Fprint(os.Stdout, "relman — change requests, approvals, compare and deploy for Salesforce orgs.\n\n"+
 			"  relman                                 the terminal UI\n"+
-			"  relman demo [--dir D] [--serve]        simulated Production, UAT and Dev orgs and a seeded store, then the UI\n\n")
+			"  relman demo [--dir D] [--serve]        simulated Production, UAT and Dev orgs and a seeded store, then the UI\n\n"+
+			"global flags, before or after the command: --store PATH, --identity KEYFILE (else the SSH agent, else ~/.ssh/id_*),\n"+
+			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n")
 		fmt.Fprintln(os.Stdout, cli.Usage())
 		return 0
 	}
