@@ -105,4 +105,12 @@ var (
 	ErrNoTestRunInProduction = &RuleError{Code: "NoTestRunInProduction",
 		Rule: "a deployment to a production org must run Apex tests: Salesforce refuses NoTestRun in production",
 		Fix:  "use --test-level RunLocalTests, or RunSpecifiedTests with --tests"}
+	ErrInvalidUser = &RuleError{Code: "InvalidUser",
+		Rule: "user names, roles and keys must be valid", Fix: "see relman user add --help"}
+	ErrNotAllowed = &RuleError{Code: "NotAllowed",
+		Rule: "the acting user's roles do not allow this", Fix: "ask an admin for the role (relman user list shows who has which)"}
+	ErrUserConflict = &RuleError{Code: "UserConflict",
+		Rule: "users and keys are unique", Fix: "choose another name or key"}
+	ErrUnknownUser = &RuleError{Code: "UnknownUser",
+		Rule: "only registered users take part", Fix: "register them with relman user add, or check the name with relman user list"}
 )

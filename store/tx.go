@@ -3,8 +3,11 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"relman/model"
 )
 
 // Tx is one transaction, valid only inside the View or Update function it
@@ -12,6 +15,17 @@ import (
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
+	// touched lists the covered records ("entity/id") written since the
+	// last event: the next event records their state (model.AuditEvent.States).
+	touched []string
+}
+
+// touch notes that a covered record was written, for the next event.
+func (tx *Tx) touch(entity, id string) {
+	key := model.StateKey(entity, id)
+	if !slices.Contains(tx.touched, key) {
+		tx.touched = append(tx.touched, key)
+	}
 }
 
 // checkSchema refuses to work on a store another relman has migrated since
@@ -91,6 +105,12 @@ func (tx *Tx) getJSON(bucket []byte, id int64, what string, v any) error {
 // listJSON decodes every record of bucket in id order and keeps those keep
 // accepts.
 func listJSON[T any](tx *Tx, bucket []byte, what func(id int64) string, keep func(*T) bool) ([]T, error) {
+	return listRecords(tx, bucket, func(k []byte) string { return what(int64(btoi(k))) }, keep)
+}
+
+// listRecords decodes every record of bucket in key order and keeps those
+// keep accepts (all when keep is nil); what names a record in errors.
+func listRecords[T any](tx *Tx, bucket []byte, what func(k []byte) string, keep func(*T) bool) ([]T, error) {
 	b, err := tx.bucket(bucket)
 	if err != nil {
 		return nil, err
@@ -99,9 +119,9 @@ func listJSON[T any](tx *Tx, bucket []byte, what func(id int64) string, keep fun
 	err = b.ForEach(func(k, v []byte) error {
 		var rec T
 		if err := json.Unmarshal(v, &rec); err != nil {
-			return damaged(what(int64(btoi(k))), err)
+			return damaged(what(k), err)
 		}
-		if keep(&rec) {
+		if keep == nil || keep(&rec) {
 			out = append(out, rec)
 		}
 		return nil

@@ -4,37 +4,90 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"relman/model"
+	"relman/model/sshsig"
 )
 
-// VerifyResult is the outcome of recomputing the audit chain: Events counts
+// VerifyResult is the outcome of checking the audit trail. Events counts
 // the events found good (up to the first bad one); when OK is false,
-// FirstBad is the sequence number of the first event that fails and Reason
-// says why.
+// FirstBad is the sequence number of the first event that fails (or of the
+// last event of the record that disagrees, named in Record) and Reason says
+// why.
 type VerifyResult struct {
 	Events   int
 	OK       bool
 	FirstBad uint64
+	Record   string
 	Reason   string
+	// Signed counts events whose signature by a key their user held at
+	// that point checks out; Unsigned counts events written before the
+	// store was migrated to schema v5, whose authors nothing proves.
+	Signed   int
+	Unsigned int
+	// Records counts the records (change requests, deployment records,
+	// rollbacks, environments, users) found equal to the state their last
+	// event recorded; Unproven those whose last event predates schema v5.
+	Records  int
+	Unproven int
+	// Head is the hash of the last event, what a checkpoint records.
+	Head string
 }
 
-// Verify recomputes the audit hash chain from the first event to the head
-// recorded in meta, and reports the first event that is missing, out of
-// place, altered or undecodable. It reads in one shared-lock transaction.
-func (s *Store) Verify() (VerifyResult, error) {
+// Verify checks the audit trail in one shared-lock transaction: the hash
+// chain from the first event to the head recorded in meta, every signature
+// against the keys its user held at that point (rebuilt from the user
+// events themselves), and every covered record against the state its last
+// event recorded. It reports the first event or record that fails.
+func (s *Store) Verify() (VerifyResult, error) { return s.VerifyAgainst(nil) }
+
+// VerifyAgainst is Verify that also checks the trail extends checkpoint cp
+// (when not nil): that event cp.Seq exists and has hash cp.Head, and that
+// cp was signed by a key its user held at that point. A store copied back
+// from before cp, or cut short, fails here though its chain is whole.
+func (s *Store) VerifyAgainst(cp *model.Checkpoint) (VerifyResult, error) {
 	var res VerifyResult
 	err := s.View(func(tx *Tx) error {
 		var err error
-		res, err = tx.verify()
+		res, err = tx.verify(cp)
 		return err
 	})
 	return res, err
 }
 
-func (tx *Tx) verify() (VerifyResult, error) {
+// checkCheckpoint compares cp with the trail at event cp.Seq, whose hash is
+// head, with the keys registered at that point.
+func checkCheckpoint(cp *model.Checkpoint, head string, registry model.KeyRegistry) string {
+	if head != cp.Head {
+		return fmt.Sprintf("the checkpoint of %s by %s records another hash for event %d: the trail was rewritten since", cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq)
+	}
+	pub, err := sshsig.Verify(cp.Signature, cp.Message(), sshsig.Namespace)
+	if err != nil {
+		return "the checkpoint's signature is bad: " + err.Error()
+	}
+	if !registry.Holds(cp.User, sshsig.AuthorizedKey(pub)) {
+		return fmt.Sprintf("the checkpoint is signed by key %s, which is not a key of %s at event %d: it proves nothing", sshsig.Describe(pub), cp.User, cp.Seq)
+	}
+	return ""
+}
+
+// lastState is the latest State recorded for one record, and by which event.
+type lastState struct {
+	seq   uint64
+	state string
+}
+
+func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 	audit, err := tx.bucket(bucketAudit)
 	if err != nil {
 		return VerifyResult{}, err
@@ -43,53 +96,91 @@ func (tx *Tx) verify() (VerifyResult, error) {
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	res := VerifyResult{OK: true}
-	fail := func(seq uint64, format string, args ...any) (VerifyResult, error) {
-		res.OK, res.FirstBad, res.Reason = false, seq, fmt.Sprintf(format, args...)
-		return res, nil
+	sigs, err := tx.bucket(bucketAuditSig)
+	if err != nil {
+		return VerifyResult{}, err
 	}
+	signedFrom := uint64(1)
+	if v := meta.Get(keySignedFrom); len(v) == 8 {
+		signedFrom = btoi(v)
+	}
+	t := newTrailCheck()
+	fail := t.fail
 	var (
-		prev   = []byte(model.GenesisHash)
-		want   = uint64(1)
-		h      = sha256.New()
-		sum    [sha256.Size]byte
-		hexSum [hashLen]byte
-		prefix []byte
+		prev    = []byte(model.GenesisHash)
+		want    = uint64(1)
+		h       = sha256.New()
+		sum     [sha256.Size]byte
+		hexSum  [hashLen]byte
+		prefix  []byte
+		signing bool // a signed event was seen: every later one must be signed too
 	)
+	// Whatever is wrong with an event, one before it still in the batch
+	// may have failed first: failAt checks the batch, then reports.
+	failAt := func(seq uint64, format string, args ...any) (VerifyResult, error) {
+		if t.flush() {
+			return t.res, nil
+		}
+		return fail(seq, format, args...)
+	}
 	c := audit.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {
-			return fail(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
+			return failAt(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
 		}
 		seq := btoi(k)
 		if seq != want {
-			return fail(want, "gap: event %d is missing (the next stored event is %d)", want, seq)
+			return failAt(want, "gap: event %d is missing (the next stored event is %d)", want, seq)
 		}
 		if len(v) < 2*hashLen {
-			return fail(seq, "undecodable: %d bytes are too short for the two hashes", len(v))
+			return failAt(seq, "undecodable: %d bytes are too short for the two hashes", len(v))
 		}
 		if !bytes.Equal(v[:hashLen], prev) {
-			return fail(seq, "broken link: its previous hash is not the hash of event %d", seq-1)
+			return failAt(seq, "broken link: its previous hash is not the hash of event %d", seq-1)
 		}
 		canonical := v[2*hashLen:]
 		// The hash covers the canonical bytes but not the key; the seq inside
-		// them ties the two together without decoding the JSON.
+		// them ties the two together.
 		prefix = strconv.AppendUint(append(prefix[:0], `{"seq":`...), seq, 10)
 		prefix = append(prefix, ',')
 		if !bytes.HasPrefix(canonical, prefix) {
-			return fail(seq, "undecodable: its encoding does not start with %s", prefix)
+			return failAt(seq, "undecodable: its encoding does not start with %s", prefix)
 		}
 		h.Reset()
 		h.Write(prev)
 		h.Write(canonical)
 		hex.Encode(hexSum[:], h.Sum(sum[:0]))
 		if !bytes.Equal(hexSum[:], v[hashLen:2*hashLen]) {
-			return fail(seq, "hash mismatch: the event was altered after it was written")
+			return failAt(seq, "hash mismatch: the event was altered after it was written")
+		}
+		var ev trailEvent
+		if err := json.Unmarshal(canonical, &ev); err != nil {
+			return failAt(seq, "undecodable: %v", err)
+		}
+		sig := sigs.Get(k)
+		if sig == nil && (seq >= signedFrom || signing) {
+			return failAt(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
+		}
+		signing = signing || sig != nil
+		if t.add(seq, ev, sig, prev, canonical) {
+			return t.res, nil
 		}
 		prev = v[hashLen : 2*hashLen]
+		if cp != nil && cp.Seq == seq {
+			if t.flush() {
+				return t.res, nil
+			}
+			if reason := checkCheckpoint(cp, string(prev), t.registry); reason != "" {
+				return fail(seq, "%s", reason)
+			}
+		}
 		want++
-		res.Events++
 	}
+	if t.flush() {
+		return t.res, nil
+	}
+	res := &t.res
+	res.Head = string(prev)
 	// The head catches what the chain alone cannot: events cut off its end.
 	last := want - 1
 	headSeq, headHash, err := parseHead(meta.Get(keyAuditHead))
@@ -103,5 +194,211 @@ func (tx *Tx) verify() (VerifyResult, error) {
 	case headHash != string(prev):
 		return fail(last, "the recorded head has another hash for event %d", last)
 	}
-	return res, nil
+	if cp != nil && cp.Seq == 0 {
+		if reason := checkCheckpoint(cp, model.GenesisHash, t.registry); reason != "" {
+			return fail(0, "%s", reason)
+		}
+	}
+	if cp != nil && cp.Seq > last {
+		return fail(last+1, "the trail ends at event %d, but the checkpoint of %s by %s records event %d: events %d to %d are missing — this is an older copy of the store, or its end was cut off",
+			last, cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq, last+1, cp.Seq)
+	}
+	if id, seq, reason := tx.checkRecords(t.states, res); reason != "" {
+		res.Record = id
+		return fail(seq, "%s", reason)
+	}
+	return *res, nil
+}
+
+// trailEvent is what verify reads of an event's canonical encoding; the
+// details are decoded only for user events, the ones that change keys.
+type trailEvent struct {
+	User     string            `json:"user"`
+	Entity   string            `json:"entity"`
+	EntityID string            `json:"entityId"`
+	Action   string            `json:"action"`
+	Details  json.RawMessage   `json:"details"`
+	States   map[string]string `json:"states"`
+}
+
+// pendingEvent is an event whose place in the chain checked out, waiting
+// for its signature to be checked with the rest of its batch.
+type pendingEvent struct {
+	seq      uint64
+	ev       trailEvent
+	sig      []byte // bbolt memory: valid for the transaction
+	from, to int    // the signed message in the batch's arena
+	key      string // the signing key, set by the batch
+	err      error
+}
+
+// verifyBatch is how many events have their signatures checked at once.
+const verifyBatch = 2048
+
+// trailCheck follows the trail in order: the keys each user held, the
+// last state of each record, and the counts. Signatures, the costly part,
+// are checked a batch at a time on every core; everything that depends on
+// order is then applied one event after the other.
+type trailCheck struct {
+	res       VerifyResult
+	registry  model.KeyRegistry
+	states    map[string]lastState
+	batch     []pendingEvent
+	arena     []byte
+	verifiers []*sshsig.Verifier
+}
+
+func newTrailCheck() *trailCheck {
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{}, states: map[string]lastState{}}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
+	}
+	return t
+}
+
+func (t *trailCheck) fail(seq uint64, format string, args ...any) (VerifyResult, error) {
+	t.res.OK, t.res.FirstBad, t.res.Reason = false, seq, fmt.Sprintf(format, args...)
+	return t.res, nil
+}
+
+// add queues an event whose signed message is prev followed by canonical,
+// checking the batch once it is full; it reports whether an event failed.
+func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte) bool {
+	from := len(t.arena)
+	t.arena = append(append(t.arena, prev...), canonical...)
+	t.batch = append(t.batch, pendingEvent{seq: seq, ev: ev, sig: sig, from: from, to: len(t.arena)})
+	return len(t.batch) == verifyBatch && t.flush()
+}
+
+// flush checks the queued events and applies them in order; it reports
+// whether one failed (t.res then says which and why).
+func (t *trailCheck) flush() bool {
+	var wg sync.WaitGroup
+	for w, v := range t.verifiers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(t.batch); i += len(t.verifiers) {
+				if p := &t.batch[i]; p.sig != nil {
+					p.key, p.err = v.Verify(p.sig, t.arena[p.from:p.to])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	defer func() { t.batch, t.arena = t.batch[:0], t.arena[:0] }()
+	for i := range t.batch {
+		if reason := t.apply(&t.batch[i]); reason != "" {
+			t.fail(t.batch[i].seq, "%s", reason)
+			return true
+		}
+	}
+	return false
+}
+
+// apply takes one checked event into the trail's state, or says why it
+// is bad.
+func (t *trailCheck) apply(p *pendingEvent) string {
+	var details map[string]string
+	if p.ev.Entity == model.EntityUser && len(p.ev.Details) > 0 {
+		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
+			return "undecodable details: " + err.Error()
+		}
+	}
+	switch {
+	case p.sig == nil:
+		t.res.Unsigned++
+	case p.err != nil:
+		return "bad signature: " + p.err.Error()
+	case !mayHaveSigned(t.registry, p.ev, details, p.key):
+		return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Fingerprint(p.key), p.ev.User)
+	default:
+		t.res.Signed++
+	}
+	t.registry.Apply(model.AuditEvent{Entity: p.ev.Entity, EntityID: p.ev.EntityID, Action: p.ev.Action, Details: details})
+	if _, covered := stateBucketOf(p.ev.Entity); covered && p.ev.States == nil {
+		// Before schema v5: the record's state was not recorded.
+		t.states[model.StateKey(p.ev.Entity, p.ev.EntityID)] = lastState{seq: p.seq}
+	}
+	for key, state := range p.ev.States {
+		t.states[key] = lastState{seq: p.seq, state: state}
+	}
+	t.res.Events++
+	return ""
+}
+
+// mayHaveSigned reports whether key was ev's user's at this point of the
+// trail. The first user of a store signs their own registration with the
+// key it registers.
+func mayHaveSigned(registry model.KeyRegistry, ev trailEvent, details map[string]string, key string) bool {
+	if registry.Holds(ev.User, key) {
+		return true
+	}
+	return registry.Empty() && ev.Entity == model.EntityUser && ev.Action == "add" &&
+		model.SameUser(ev.EntityID, ev.User) && details["key"] == key
+}
+
+// errStop ends a ForEach early; the reason is kept beside it.
+var errStop = errors.New("stop")
+
+// checkRecords compares every covered record with the state its last event
+// recorded. It returns the record, the event and the reason of the first
+// disagreement.
+func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (string, uint64, string) {
+	for _, sb := range stateBuckets {
+		b, err := tx.bucket(sb.bucket)
+		if err != nil {
+			return sb.entity, 0, err.Error()
+		}
+		var bad string
+		var badSeq uint64
+		var badID string
+		_ = b.ForEach(func(k, v []byte) error {
+			id := sb.id(k)
+			last, ok := states[model.StateKey(sb.entity, id)]
+			switch {
+			case !ok:
+				badID, bad = sb.entity+" "+id, fmt.Sprintf("%s %s has no audit event: it was written outside relman", sb.entity, id)
+			case last.state == "":
+				res.Unproven++
+			case last.state == model.StateAbsent:
+				badID, badSeq, bad = sb.entity+" "+id, last.seq, fmt.Sprintf("%s %s exists, but its last event (%d) removed it: it was written back outside relman", sb.entity, id, last.seq)
+			case stateHash(v) != last.state:
+				badID, badSeq, bad = sb.entity+" "+id, last.seq, fmt.Sprintf("%s %s differs from the state its last event (%d) recorded: it was changed outside relman", sb.entity, id, last.seq)
+			default:
+				res.Records++
+			}
+			if bad != "" {
+				return errStop
+			}
+			return nil
+		})
+		if bad != "" {
+			return badID, badSeq, bad
+		}
+		if id, seq, reason := missingRecords(b, sb, states); reason != "" {
+			return id, seq, reason
+		}
+	}
+	return "", 0, ""
+}
+
+// missingRecords finds the record (with the earliest last event) that its
+// last event recorded but which is no longer stored.
+func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]lastState) (string, uint64, string) {
+	var missing string
+	var at uint64
+	for key, last := range states {
+		entity, id, _ := strings.Cut(key, "/")
+		if entity != sb.entity || last.state == "" || last.state == model.StateAbsent || (missing != "" && last.seq > at) {
+			continue
+		}
+		if k, ok := sb.key(id); ok && b.Get(k) == nil {
+			missing, at = id, last.seq
+		}
+	}
+	if missing == "" {
+		return "", 0, ""
+	}
+	return sb.entity + " " + missing, at, fmt.Sprintf("%s %s is missing, but its last event (%d) recorded it: it was deleted outside relman", sb.entity, missing, at)
 }

@@ -14,6 +14,8 @@ import (
 
 	"relman/store"
 	"relman/ui/common"
+
+	"relman/ui/termsafe"
 )
 
 // Minimum terminal size: below it the app says so instead of drawing a
@@ -286,8 +288,12 @@ func (m *Model) resize() {
 	}
 }
 
-// View implements tea.Model.
-func (m Model) View() string {
+// View implements tea.Model. Every frame passes through termsafe.Frame:
+// whatever a name, a comment or an org put in it, only colours reach the
+// terminal, never a control sequence.
+func (m Model) View() string { return termsafe.Frame(m.frame()) }
+
+func (m Model) frame() string {
 	if m.quitting {
 		return ""
 	}
@@ -323,6 +329,10 @@ func (m Model) headerView() string {
 		active = m.history[0]
 	}
 	user := st.Muted.Render("as " + m.deps.Svc.User)
+	if m.deps.Svc.Signer == nil {
+		// No registered key: everything can be read, nothing written.
+		user = st.Warning.Render("read only: no registered key")
+	}
 	render := func(short bool) string {
 		parts := []string{st.Title.Render("relman")}
 		for _, t := range m.tabs {

@@ -19,6 +19,7 @@ import (
 	"relman/ui"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -33,7 +34,7 @@ func world(t testing.TB) (*store.Store, *actions.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := actions.New(st, "alice")
+	svc := identitytest.As(t, st, "alice")
 	if _, err := svc.AddEnvironment(model.Environment{Name: "production", Kind: model.KindProduction,
 		Connection: model.ConnLocal, Dir: filepath.Join("..", "testdata", "orgs", "production")}); err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func TestNoticesAnotherProcessWithinTwoSeconds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob := actions.New(other, "bob")
+	bob := identitytest.As(t, other, "bob")
 	start := time.Now()
 	if _, err := bob.CreateCR("production", model.CRFields{Name: "Written by another process"}); err != nil {
 		t.Fatal(err)
@@ -129,8 +130,11 @@ func BenchmarkColdStartFirstFrame(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	if err := identitytest.Register(st, "alice"); err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
-		svc := actions.New(st, "alice")
+		svc := actions.New(st, identitytest.Actor("alice"))
 		var m tea.Model = app(svc)
 		m, _ = m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		if !runUntil(m, m.Init(), func(view string) bool { return strings.Contains(view, "Change 9999") }, 5*time.Second) {
@@ -259,5 +263,36 @@ func TestLongStatusStaysOnOneLine(t *testing.T) {
 	after := m.View()
 	if strings.Count(after, "\n") != before || !strings.Contains(after, "…") {
 		t.Fatalf("a long status changed the frame's height or was not cut short:\n%s", after)
+	}
+}
+
+// TestFramesShowControlCharactersEscaped: a change request named to rewrite
+// the screen ("…\e[2K\r…") shows its escape sequence as text, in every frame.
+func TestFramesShowControlCharactersEscaped(t *testing.T) {
+	_, svc := world(t)
+	if _, err := svc.CreateCR("production", model.CRFields{Name: "Fix\x1b[2K\rApproved by bob \x1b]0;title\x07"}); err != nil {
+		t.Fatal(err)
+	}
+	var m tea.Model = app(svc)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drain(t, m, m.Init())
+	last := m.View()
+	if !strings.Contains(last, `Fix\x1b[2K\rApproved`) {
+		t.Fatalf("the list does not show the name escaped:\n%s", last)
+	}
+	if strings.ContainsAny(last, "\r\x07") || strings.Contains(last, "\x1b[2K") || strings.Contains(last, "\x1b]") {
+		t.Errorf("a control sequence reached the frame: %q", last)
+	}
+}
+
+// TestWithoutAKeyTheUISaysReadOnly: opened by someone holding no registered
+// key, the UI shows everything and says it cannot write.
+func TestWithoutAKeyTheUISaysReadOnly(t *testing.T) {
+	st, _ := world(t)
+	var m tea.Model = app(actions.New(st, model.Actor{}))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drain(t, m, m.Init())
+	if view := m.View(); !strings.Contains(view, "read only: no registered key") || !strings.Contains(view, "change requests") {
+		t.Fatalf("the header does not say the UI is read only:\n%s", view)
 	}
 }

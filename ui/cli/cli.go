@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/user"
 	"sort"
 	"strings"
 
+	"relman/model"
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity"
+	"relman/ui/termsafe"
 )
 
 // IO is where a command reads and writes, and its environment variables.
@@ -21,6 +23,10 @@ type IO struct {
 	Err io.Writer
 	// Getenv reads an environment variable (os.Getenv in main).
 	Getenv func(string) string
+	// Actor, when set, is who runs the command, already proven by the
+	// caller (relman serve: the SSH session's authenticated key). --user,
+	// --identity, RELMAN_IDENTITY and the SSH agent are then not consulted.
+	Actor *model.Actor
 }
 
 // command is one `relman GROUP VERB` (or `relman VERB`) handler.
@@ -53,8 +59,14 @@ func commands() map[string]command {
 	for k, v := range rollbackCommands() {
 		m["rollback "+k] = v
 	}
-	m["audit"] = auditCommand()
+	for k, v := range userCommands() {
+		m["user "+k] = v
+	}
+	for k, v := range auditCommands() {
+		m[k] = v
+	}
 	m["sim"] = simCommand()
+	m["backup"] = backupCommand()
 	for k, v := range compareCommands() {
 		m[k] = v
 	}
@@ -64,8 +76,11 @@ func commands() map[string]command {
 // Run executes one command line (without the program name) and returns its
 // exit code. An empty command line is the TUI's job and not handled here.
 func Run(ctx context.Context, args []string, io IO) int {
-	r := &runner{io: io, g: globals{store: io.Getenv("RELMAN_STORE"), user: io.Getenv("RELMAN_USER")}}
-	r.g.json = hasJSONFlag(args)
+	r := &runner{io: io, g: globals{store: io.Getenv("RELMAN_STORE")}}
+	args, err := r.g.extract(args)
+	if err != nil {
+		return reportError(io, r.g.json, err)
+	}
 	cmds := commands()
 	name, rest := lookup(cmds, args)
 	if name == "" {
@@ -104,48 +119,75 @@ func usageText(cmds map[string]command) string {
 	return "commands:\n" + strings.Join(lines, "\n")
 }
 
-// hasJSONFlag lets errors found before flag parsing still honour --json.
-func hasJSONFlag(args []string) bool {
-	for _, a := range args {
-		if a == "--json" || a == "-json" || a == "--json=true" {
-			return true
+// service opens the store and returns the use cases acting as the proven
+// user: the one relman serve injected (IO.Actor), else the one Service
+// resolves from the flags and the environment.
+func (r *runner) service() (*actions.Service, error) {
+	g := Globals{Store: r.g.store, User: r.g.user, Identity: r.g.identity}
+	if r.io.Actor != nil {
+		st, err := OpenStore(g)
+		if err != nil {
+			return nil, err
 		}
+		return actions.New(st, *r.io.Actor), nil
 	}
-	return false
+	return Service(g, r.io.Getenv)
 }
 
-// service opens the store and returns the use cases acting as the user.
-func (r *runner) service() (*actions.Service, error) {
-	path := r.g.store
+// identityOptions are the global flags and variables that say who acts.
+func (r *runner) identityOptions() identity.Options {
+	return identity.FromEnv(r.g.identity, r.g.user, r.io.Getenv)
+}
+
+// OpenStore opens the store of --store, else RELMAN_STORE, else the default
+// path.
+func OpenStore(g Globals) (*store.Store, error) {
+	path := g.Store
 	if path == "" {
 		var err error
 		if path, err = store.DefaultPath(); err != nil {
 			return nil, err
 		}
 	}
-	st, err := store.Open(path)
+	return store.Open(path)
+}
+
+// Service is the edge where relman learns who acts, for the CLI and the
+// TUI alike: it opens the store, gathers the keys the caller holds
+// (--identity / RELMAN_IDENTITY, else the SSH agent and ~/.ssh/id_*) and
+// returns the use cases acting as the registered user owning one of them
+// (--user / RELMAN_USER choosing among several). Without a registered key
+// the Service still reads; its writes are refused with the reason.
+func Service(g Globals, getenv func(string) string) (*actions.Service, error) {
+	st, err := OpenStore(g)
 	if err != nil {
 		return nil, err
 	}
-	return actions.New(st, r.actor()), nil
+	users, err := usersOf(st)
+	if err != nil {
+		return nil, err
+	}
+	opts := identity.FromEnv(g.Identity, g.User, getenv)
+	held, notes, err := identity.Held(opts)
+	if err != nil {
+		svc := actions.New(st, model.Actor{User: opts.User})
+		svc.Unproven = err
+		return svc, nil
+	}
+	actor, err := identity.Resolve(users, held, opts.User, notes)
+	svc := actions.New(st, actor)
+	svc.Unproven = err
+	return svc, nil
 }
 
-// actor is --user, else RELMAN_USER, else the OS user name.
-func (r *runner) actor() string { return ActingUser(r.g.user, r.io.Getenv) }
-
-// ActingUser is given if set, else RELMAN_USER, else the OS user name: the
-// user recorded in the audit trail.
-func ActingUser(given string, getenv func(string) string) string {
-	if given != "" {
-		return given
-	}
-	if u := getenv("RELMAN_USER"); u != "" {
-		return u
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
+func usersOf(st *store.Store) (model.Users, error) {
+	var users model.Users
+	err := st.View(func(tx *store.Tx) error {
+		var err error
+		users, err = tx.Users()
+		return err
+	})
+	return users, err
 }
 
 // emit prints result as the JSON envelope, or calls human for people.
@@ -156,7 +198,8 @@ func (r *runner) emit(result any, human func(w io.Writer) error) error {
 		}
 		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
 	}
-	return human(r.io.Out)
+	// Names, comments and org answers reach people's terminals: escaped.
+	return human(termsafe.Writer(r.io.Out))
 }
 
 // emitWarned is emit for results carrying warnings: the envelope's own
@@ -165,7 +208,7 @@ func (r *runner) emitWarned(result any, ws []metadata.Warning, human func(w io.W
 	if r.g.json {
 		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: warningSummary(ws)})
 	}
-	return human(r.io.Out)
+	return human(termsafe.Writer(r.io.Out))
 }
 
 // warningSummary is the envelope's one line about a result's warnings.
@@ -176,4 +219,6 @@ func warningSummary(ws []metadata.Warning) []string {
 	return []string{fmt.Sprintf("%s: files not read or classified, or duplicates resolved; see result.warnings", common.Plural(len(ws), "warning"))}
 }
 
-func (r *runner) printf(format string, a ...any) { fmt.Fprintf(r.io.Out, format, a...) }
+func (r *runner) printf(format string, a ...any) {
+	fmt.Fprintf(termsafe.Writer(r.io.Out), format, a...)
+}

@@ -12,8 +12,8 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
-	"relman/ui/changes/filter"
 	"relman/ui/common"
+	"relman/ui/termsafe"
 )
 
 func compareCommands() map[string]command {
@@ -64,14 +64,14 @@ func (r *runner) storeForCompare(needed bool) (*actions.Service, error) {
 		}
 	}
 	if _, err := os.Stat(path); err != nil && !needed {
-		return actions.New(nil, r.actor()), nil
+		return actions.New(nil, model.Actor{}), nil
 	}
 	return r.service()
 }
 
 func compare(ctx context.Context, r *runner, args []string) error {
 	usage := compareCommands()["compare"].usage
-	fs := newFlags("compare", &r.g)
+	fs := newFlags("compare")
 	crFlag := fs.String("cr", "", "only this change request's components")
 	var types, comps, namespaces multiFlag
 	fs.Var(&types, "type", "only this metadata type (repeatable)")
@@ -160,7 +160,7 @@ func writeWarnings(w io.Writer, ws []metadata.Warning, list bool, cmd string) {
 	}
 	fmt.Fprintf(w, "%s:\n", common.Plural(len(ws), "warning"))
 	for _, x := range ws {
-		fmt.Fprintf(w, "  %s: %s\n", filter.Printable(x.Path), filter.Printable(x.Problem))
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.Line(x.Path), termsafe.Line(x.Problem))
 	}
 }
 
@@ -225,7 +225,7 @@ type diffView struct {
 
 func diffCmd(ctx context.Context, r *runner, args []string) error {
 	usage := compareCommands()["diff"].usage
-	fs := newFlags("diff", &r.g)
+	fs := newFlags("diff")
 	ws := fs.Bool("ignore-whitespace", false, "hide whitespace-only changes")
 	order := fs.Bool("ignore-order", false, "hide reordering of unordered XML elements")
 	listWarnings := fs.Bool("warnings", false, "list every warning (files not read or classified) instead of only counting them")
@@ -258,7 +258,7 @@ func diffCmd(ctx context.Context, r *runner, args []string) error {
 	// Old is the target and new the source: the diff shows what deploying
 	// SRC onto TGT would change, like package.xml does.
 	for _, d := range diffs {
-		if err := diff.WriteUnified(r.io.Out, d, pos[1], pos[0]); err != nil {
+		if err := diff.WriteUnified(termsafe.Writer(r.io.Out), d, pos[1], pos[0]); err != nil {
 			return err
 		}
 	}

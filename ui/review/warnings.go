@@ -6,8 +6,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"relman/ui/changes/filter"
 	"relman/ui/common"
+	"relman/ui/termsafe"
 )
 
 // warningsPanel is the list of the comparison's warnings, shown in the
@@ -48,7 +48,7 @@ func (m *Model) warningsView(w, h int) string {
 	ws := m.log.Warnings
 	lines := []string{fit(st.Warning.Render("⚠ "+common.Plural(len(ws), "warning"))+st.Muted.Render(" — files not read or classified, duplicates resolved · ! or esc to close"), w)}
 	for i := m.warnings.offset; i < len(ws) && len(lines) < h; i++ {
-		lines = append(lines, fit(st.Bold.Render(filter.Printable(ws[i].Path))+st.Muted.Render(": "+filter.Printable(ws[i].Problem)), w))
+		lines = append(lines, fit(st.Bold.Render(termsafe.Line(ws[i].Path))+st.Muted.Render(": "+termsafe.Line(ws[i].Problem)), w))
 	}
 	for len(lines) < h {
 		lines = append(lines, spaces(w))

@@ -1,0 +1,225 @@
+package sshsig
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Namespace is the SSHSIG namespace of every relman signature (`-n relman`):
+// a relman signature is never valid as a git commit or file signature, nor
+// the other way round.
+const Namespace = "relman"
+
+const (
+	magic      = "SSHSIG"
+	version    = 1
+	hashSHA512 = "sha512"
+	hashSHA256 = "sha256"
+	// maxBlob bounds a signature read from a store or a file: the largest
+	// real one (RSA 16384) is far below it.
+	maxBlob = 16 << 10
+)
+
+// blob is the SSHSIG signature blob (PROTOCOL.sshsig).
+type blob struct {
+	Magic     [6]byte
+	Version   uint32
+	PublicKey []byte
+	Namespace string
+	Reserved  string
+	HashAlg   string
+	Signature []byte
+}
+
+func digest(alg string, message []byte) ([]byte, error) {
+	switch alg {
+	case hashSHA512:
+		h := sha512.Sum512(message)
+		return h[:], nil
+	case hashSHA256:
+		h := sha256.Sum256(message)
+		return h[:], nil
+	}
+	return nil, fmt.Errorf("hash algorithm %q is not sha512 or sha256", alg)
+}
+
+func toSign(namespace, alg string, message []byte) ([]byte, error) {
+	h, err := digest(alg, message)
+	if err != nil {
+		return nil, err
+	}
+	return appendSignedData(nil, namespace, alg, h), nil
+}
+
+// Sign signs message with s in namespace and returns the binary SSHSIG blob.
+// RSA keys sign with rsa-sha2-512, as ssh-keygen does (SSHSIG refuses SHA-1).
+func Sign(s ssh.Signer, namespace string, message []byte) ([]byte, error) {
+	data, err := toSign(namespace, hashSHA512, message)
+	if err != nil {
+		return nil, err
+	}
+	var sig *ssh.Signature
+	if as, ok := s.(ssh.AlgorithmSigner); ok && s.PublicKey().Type() == ssh.KeyAlgoRSA {
+		sig, err = as.SignWithAlgorithm(nil, data, ssh.KeyAlgoRSASHA512)
+	} else {
+		sig, err = s.Sign(nil, data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("signing with %s key %s: %w", s.PublicKey().Type(), ssh.FingerprintSHA256(s.PublicKey()), err)
+	}
+	b := blob{Version: version, PublicKey: s.PublicKey().Marshal(), Namespace: namespace, HashAlg: hashSHA512,
+		Signature: ssh.Marshal(sig)}
+	copy(b.Magic[:], magic)
+	return ssh.Marshal(b), nil
+}
+
+// Verify checks that sig is a valid SSHSIG signature of message in namespace
+// and returns the public key that made it. The caller decides whether that
+// key was allowed to sign.
+func Verify(sig, message []byte, namespace string) (ssh.PublicKey, error) {
+	pub, _, err := NewVerifier(namespace).verify(sig, message)
+	return pub, err
+}
+
+// Verifier checks many signatures in one namespace, parsing each distinct
+// public key once: verifying an audit trail meets the same few keys over
+// and over. A Verifier is not safe for concurrent use; give each goroutine
+// its own.
+type Verifier struct {
+	namespace string
+	keys      map[string]verifierKey // by the key's wire bytes
+	data      []byte                 // scratch for the signed data
+}
+
+type verifierKey struct {
+	pub        ssh.PublicKey
+	authorized string
+}
+
+// NewVerifier returns a Verifier for namespace.
+func NewVerifier(namespace string) *Verifier {
+	return &Verifier{namespace: namespace, keys: map[string]verifierKey{}}
+}
+
+// Verify is the package's Verify returning the signing key in
+// authorized_keys form, as relman stores keys.
+func (v *Verifier) Verify(sig, message []byte) (string, error) {
+	_, authorized, err := v.verify(sig, message)
+	return authorized, err
+}
+
+func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
+	if len(sig) > maxBlob {
+		return nil, "", fmt.Errorf("signature of %d bytes is longer than any SSH signature", len(sig))
+	}
+	b, err := parseBlob(sig)
+	if err != nil {
+		return nil, "", err
+	}
+	if b.Namespace != v.namespace {
+		return nil, "", fmt.Errorf("signature is for namespace %q, not %q", b.Namespace, v.namespace)
+	}
+	key, ok := v.keys[string(b.PublicKey)]
+	if !ok {
+		pub, err := ssh.ParsePublicKey(b.PublicKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("signature's public key: %w", err)
+		}
+		key = verifierKey{pub: pub, authorized: AuthorizedKey(pub)}
+		v.keys[string(b.PublicKey)] = key
+	}
+	var s ssh.Signature
+	if err := ssh.Unmarshal(b.Signature, &s); err != nil {
+		return nil, "", fmt.Errorf("signature value: %w", err)
+	}
+	if key.pub.Type() == ssh.KeyAlgoRSA && s.Format == ssh.KeyAlgoRSA {
+		return nil, "", errors.New("RSA signature uses SHA-1 (ssh-rsa), which SSHSIG refuses")
+	}
+	h, err := digest(b.HashAlg, message)
+	if err != nil {
+		return nil, "", err
+	}
+	v.data = appendSignedData(v.data[:0], v.namespace, b.HashAlg, h)
+	if err := key.pub.Verify(v.data, &s); err != nil {
+		return nil, "", fmt.Errorf("signature by %s does not match the message: %w", ssh.FingerprintSHA256(key.pub), err)
+	}
+	return key.pub, key.authorized, nil
+}
+
+// parseBlob reads the SSHSIG blob by hand: it is read once per audit event,
+// and reflection-based decoding cost more than the hashing.
+func parseBlob(sig []byte) (blob, error) {
+	var b blob
+	bad := errors.New("not an SSHSIG v1 signature")
+	if len(sig) < len(magic)+4 || string(sig[:len(magic)]) != magic {
+		return b, bad
+	}
+	rest := sig[len(magic):]
+	if b.Version = binary.BigEndian.Uint32(rest); b.Version != version {
+		return b, bad
+	}
+	rest = rest[4:]
+	fields := make([][]byte, 5)
+	for i := range fields {
+		if len(rest) < 4 {
+			return b, fmt.Errorf("not an SSH signature: %w", bad)
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if uint64(n) > uint64(len(rest)-4) {
+			return b, fmt.Errorf("not an SSH signature: %w", bad)
+		}
+		fields[i], rest = rest[4:4+n], rest[4+n:]
+	}
+	if len(rest) != 0 {
+		return b, fmt.Errorf("not an SSH signature: %d bytes after it", len(rest))
+	}
+	b.PublicKey, b.Namespace, b.Reserved, b.HashAlg, b.Signature = fields[0], string(fields[1]), string(fields[2]), string(fields[3]), fields[4]
+	return b, nil
+}
+
+// appendSignedData appends the bytes the key signs (PROTOCOL.sshsig):
+// the magic, then namespace, reserved, hash algorithm and hash as strings.
+func appendSignedData(dst []byte, namespace, alg string, hash []byte) []byte {
+	dst = append(dst, magic...)
+	for _, f := range [][]byte{[]byte(namespace), nil, []byte(alg), hash} {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(f)))
+		dst = append(dst, f...)
+	}
+	return dst
+}
+
+// Armor is the PEM-like text form ssh-keygen writes to .sig files.
+func Armor(sig []byte) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("-----BEGIN SSH SIGNATURE-----\n")
+	enc := base64.StdEncoding.EncodeToString(sig)
+	for len(enc) > 70 {
+		buf.WriteString(enc[:70] + "\n")
+		enc = enc[70:]
+	}
+	buf.WriteString(enc + "\n-----END SSH SIGNATURE-----\n")
+	return buf.Bytes()
+}
+
+// Unarmor reverses Armor.
+func Unarmor(text []byte) ([]byte, error) {
+	s := strings.TrimSpace(string(text))
+	const begin, end = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
+	if !strings.HasPrefix(s, begin) || !strings.HasSuffix(s, end) {
+		return nil, errors.New("not an armored SSH signature (-----BEGIN SSH SIGNATURE-----)")
+	}
+	body := strings.Join(strings.Fields(s[len(begin):len(s)-len(end)]), "")
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("armored SSH signature: %w", err)
+	}
+	return b, nil
+}
