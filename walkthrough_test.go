@@ -135,7 +135,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 // code coverage alone; `deploy log`, its JSON and a new attempt say why.
 // NoTestRun to production is refused with the rule and the fix.
 func TestDemoCoverageAndNoTestRun(t *testing.T) {
-	c := relmanCLI{t: t, store: startDemoServe(t, filepath.Join(t.TempDir(), "demo"))}
+	dir := filepath.Join(t.TempDir(), "demo")
+	c := relmanCLI{t: t, store: startDemoServe(t, dir), keys: filepath.Join(dir, "keys")}
 	r := c.run("alice", "deploy", "log", "DR-0002")
 	for _, want := range []string{"Validation Failed", "InvoiceService: Test coverage of selected Apex Class is",
 		"at least 75% test coverage is required", "ApexClass InvoiceService: "} {
