@@ -3,6 +3,7 @@ package orgclient
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"relman/model"
 	"relman/model/metadata"
@@ -47,6 +48,10 @@ type Org interface {
 	// WaitDeploy polls a job until it is done, reporting each change of
 	// state to onProgress; it returns the final state with details.
 	WaitDeploy(ctx context.Context, jobID string, onProgress func(DeployState)) (DeployState, error)
+	// FindDeploys lists the deploy jobs (validations included) the signed-in
+	// user started at or after since, newest first: how a deploy whose
+	// answer was lost is found again.
+	FindDeploys(ctx context.Context, since time.Time) ([]DeployState, error)
 	// CancelDeploy asks the org to cancel a running job.
 	CancelDeploy(ctx context.Context, jobID string) error
 	// Dependencies returns what the org knows the components reference;

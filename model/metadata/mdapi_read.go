@@ -213,7 +213,7 @@ func convertToSource(set itemSet, fsys fs.FS, files []mdapiFile, listed listedSe
 	t := f.t
 	switch {
 	case t.Decomposed:
-		data, err := fs.ReadFile(fsys, f.path)
+		data, err := readXMLFile(fsys, f.path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", f.path, err)
 		}
@@ -222,7 +222,7 @@ func convertToSource(set itemSet, fsys fs.FS, files []mdapiFile, listed listedSe
 		}
 		return decomposeObject(set, f, data, listed.has(f.c))
 	case t.sharedFile():
-		data, err := fs.ReadFile(fsys, f.path)
+		data, err := readXMLFile(fsys, f.path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", f.path, err)
 		}
