@@ -28,10 +28,14 @@ type lossyProxy struct {
 	forwardLot bool // true: the org gets the deploy, relman loses the answer
 	mu         sync.Mutex
 	dropped    int
+	// lose arms the loss; a proxy built only to tamper leaves it off.
+	lose bool
+	// tamper, when set, rewrites the org's answers: the hostile org.
+	tamper func(answer []byte) []byte
 }
 
 func newLossyProxy(t *testing.T, orgURL string, forward bool) *lossyProxy {
-	p := &lossyProxy{org: orgURL, forwardLot: forward}
+	p := &lossyProxy{org: orgURL, forwardLot: forward, lose: true}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -48,10 +52,11 @@ func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	drop := isRealDeploy(body) && p.dropped == 0
+	drop := p.lose && isRealDeploy(body) && p.dropped == 0
 	if drop {
 		p.dropped++
 	}
+	tamper := p.tamper
 	p.mu.Unlock()
 	if drop && !p.forwardLot {
 		hangUp(w)
@@ -79,6 +84,9 @@ func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer = bytes.ReplaceAll(answer, []byte(p.org), []byte(p.srv.URL))
+	if tamper != nil {
+		answer = tamper(answer)
+	}
 	for k, vs := range resp.Header {
 		if k != "Content-Length" {
 			w.Header()[k] = vs
@@ -128,13 +136,14 @@ func realDeploys(t *testing.T, org simOrg) int {
 	return n
 }
 
-// lostAnswerRun sets up uat and production (behind a lossy proxy) and an
-// approved, retrieved deployment of two classes.
-func lostAnswerRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
+// lostAnswerRun sets up uat and production (behind a proxy that loses the
+// first deploy when lose is set) and an approved, retrieved deployment.
+func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string) {
 	c := newCLI(t, tempStore(t))
 	uat := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "uat"), "--kind", "sandbox", "--test-ms", "5"})
 	prod := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--kind", "production", "--test-ms", "5"})
 	proxy := newLossyProxy(t, prod.url, forward)
+	proxy.lose = lose
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--url", uat.url, "--auth", "refresh-token",
 		"--refresh-token", uat.refresh, "--client-id", "relman")
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--url", proxy.srv.URL, "--auth", "refresh-token",
@@ -168,7 +177,7 @@ func snapshotOf(t *testing.T, c relmanCLI, dr string) string {
 // verifies. The org deployed exactly once and the first snapshot stays.
 func TestLostDeployAnswerIsFoundNotRepeated(t *testing.T) {
 	t.Parallel()
-	c, prod, dr := lostAnswerRun(t, true)
+	c, prod, dr := lostAnswerRun(t, true, true)
 	r := c.run("alice", "deploy", "run", dr, "--json")
 	env := lastJSON(t, r.stdout, []string{"deploy", "run"})
 	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman deploy resume "+dr) {
@@ -206,7 +215,7 @@ func TestLostDeployAnswerIsFoundNotRepeated(t *testing.T) {
 // attempt, and the next run deploys once.
 func TestLostDeployRequestIsClosedAndRunAgain(t *testing.T) {
 	t.Parallel()
-	c, prod, dr := lostAnswerRun(t, false)
+	c, prod, dr := lostAnswerRun(t, true, false)
 	if r := c.run("alice", "deploy", "run", dr, "--json"); r.code == 0 {
 		t.Fatalf("deploy run with the request lost exited 0")
 	}
@@ -231,7 +240,7 @@ func TestLostDeployRequestIsClosedAndRunAgain(t *testing.T) {
 // relman's back fails `audit --verify`.
 func TestAbandonOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	c, _, dr := lostAnswerRun(t, true)
+	c, _, dr := lostAnswerRun(t, true, true)
 	if r := c.run("alice", "deploy", "run", dr, "--json"); r.code == 0 {
 		t.Fatalf("deploy run with the answer lost exited 0")
 	}
