@@ -32,6 +32,9 @@ type lossyProxy struct {
 	lose bool
 	// tamper, when set, rewrites the org's answers: the hostile org.
 	tamper func(answer []byte) []byte
+	// rewriteRequest, when set, rewrites a request body; false answers
+	// 400 invalid_grant instead of forwarding it.
+	rewriteRequest func(body []byte) ([]byte, bool)
 }
 
 func newLossyProxy(t *testing.T, orgURL string, forward bool) *lossyProxy {
@@ -56,8 +59,17 @@ func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
 	if drop {
 		p.dropped++
 	}
-	tamper := p.tamper
+	tamper, rewrite := p.tamper, p.rewriteRequest
 	p.mu.Unlock()
+	if rewrite != nil {
+		var pass bool
+		if body, pass = rewrite(body); !pass {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"expired access/refresh token"}`))
+			return
+		}
+	}
 	if drop && !p.forwardLot {
 		hangUp(w)
 		return

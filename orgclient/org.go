@@ -60,7 +60,11 @@ type Org interface {
 }
 
 // Open builds the Org for an environment.
-func Open(env model.Environment) (Org, error) {
+func Open(env model.Environment) (Org, error) { return OpenRotating(env, nil) }
+
+// OpenRotating builds the Org for an environment; rotated receives its
+// credentials whenever the org rotates the refresh token, to be stored.
+func OpenRotating(env model.Environment, rotated func(model.Credentials)) (Org, error) {
 	switch env.Connection {
 	case model.ConnLocal:
 		o, err := local.Open(env.Dir)
@@ -69,7 +73,11 @@ func Open(env model.Environment) (Org, error) {
 		}
 		return localOrg{o}, nil
 	case model.ConnSalesforce:
-		c, err := salesforce.New(salesforce.ConfigFromEnvironment(env))
+		var opts []salesforce.Option
+		if rotated != nil {
+			opts = append(opts, salesforce.WithCredentialsUpdate(rotated))
+		}
+		c, err := salesforce.New(salesforce.ConfigFromEnvironment(env), opts...)
 		if err != nil {
 			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
 		}

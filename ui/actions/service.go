@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"relman/model"
@@ -35,7 +36,31 @@ type Service struct {
 // orgclient.Open. An actor without a Signer may read; its writes are
 // refused with store.ErrNoIdentity (or Unproven, when the edge set it).
 func New(st *store.Store, actor model.Actor) *Service {
-	return &Service{Store: st, Open: orgclient.Open, User: actor.User, Signer: actor.Signer, Now: time.Now}
+	s := &Service{Store: st, User: actor.User, Signer: actor.Signer, Now: time.Now}
+	s.Open = func(env model.Environment) (orgclient.Org, error) {
+		return orgclient.OpenRotating(env, func(c model.Credentials) { s.saveRotated(env.Name, c) })
+	}
+	return s
+}
+
+// saveRotated re-seals an environment's credentials the moment the org
+// rotated its refresh token: the old one no longer works, so losing the
+// new one would break the environment on its next use. The write is
+// audited like every other (without the secret).
+func (s *Service) saveRotated(name string, c model.Credentials) {
+	now := s.now()
+	_ = s.update("", func(tx *store.Tx) error {
+		e, err := tx.Environment(name)
+		if err != nil {
+			return err
+		}
+		e.Credentials, e.UpdatedAt = c, now
+		if err := tx.PutEnvironment(e); err != nil {
+			return err
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "credentials-rotated",
+			Details: map[string]string{"credentials": "stored encrypted"}})
+	})
 }
 
 // Actor is who this Service acts as.
@@ -104,6 +129,10 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 	} else {
 		result.OK, result.OrgID, result.User, result.APIVersion, result.Instance, result.Message =
 			true, id.OrgID, id.User, id.APIVersion, id.Instance, id.Summary
+		if env.OrgID != "" && !model.SameOrgID(env.OrgID, id.OrgID) {
+			result.OK, result.Message = false, fmt.Sprintf("environment %s is pinned to org %s (its first successful test), but this sign-in landed in org %s; check its credentials and URL, or remove it and add it again if the org really changed",
+				name, env.OrgID, id.OrgID)
+		}
 	}
 	now := s.now()
 	uerr := s.update("", func(tx *store.Tx) error {
@@ -113,6 +142,11 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 		}
 		cur.LastTest = &result
 		cur.UpdatedAt = now
+		// The first successful test pins the environment to its org.
+		pin := cur.OrgID == "" && result.OK && result.OrgID != "" && cur.Connection == model.ConnSalesforce
+		if pin {
+			cur.OrgID = result.OrgID
+		}
 		if err := tx.PutEnvironment(cur); err != nil {
 			return err
 		}
@@ -120,6 +154,9 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 		details := map[string]string{"ok": boolString(result.OK), "message": result.Message}
 		if result.OrgID != "" {
 			details["orgId"] = result.OrgID
+		}
+		if pin {
+			details["pinnedOrgId"] = cur.OrgID
 		}
 		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "test", Details: details})
 	})
