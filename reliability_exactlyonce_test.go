@@ -35,6 +35,9 @@ type lossyProxy struct {
 	// rewriteRequest, when set, rewrites a request body; false answers
 	// 400 invalid_grant instead of forwarding it.
 	rewriteRequest func(body []byte) ([]byte, bool)
+	// answer, when set and returning a writer for a request, answers it
+	// itself (streaming, for answers too large to hold) instead of the org.
+	answer func(body []byte) func(w http.ResponseWriter)
 }
 
 func newLossyProxy(t *testing.T, orgURL string, forward bool) *lossyProxy {
@@ -59,8 +62,14 @@ func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
 	if drop {
 		p.dropped++
 	}
-	tamper, rewrite := p.tamper, p.rewriteRequest
+	tamper, rewrite, own := p.tamper, p.rewriteRequest, p.answer
 	p.mu.Unlock()
+	if own != nil {
+		if write := own(body); write != nil {
+			write(w)
+			return
+		}
+	}
 	if rewrite != nil {
 		var pass bool
 		if body, pass = rewrite(body); !pass {

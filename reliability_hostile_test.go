@@ -71,6 +71,12 @@ const apexClassMeta = `<?xml version="1.0" encoding="UTF-8"?>
 // approved deployment of InvoiceService whose CR was compared (the review
 // the approval binds) before it was approved.
 func hostileRun(t *testing.T) (relmanCLI, *lossyProxy, string) {
+	c, src, _, dr := hostileOrgs(t)
+	return c, src, dr
+}
+
+// hostileOrgs is hostileRun with the target behind a proxy as well.
+func hostileOrgs(t *testing.T) (relmanCLI, *lossyProxy, *lossyProxy, string) {
 	c := newCLI(t, tempStore(t))
 	uat := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "uat"), "--kind", "sandbox", "--test-ms", "5"})
 	prod := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--kind", "production", "--test-ms", "5"})
@@ -78,7 +84,9 @@ func hostileRun(t *testing.T) (relmanCLI, *lossyProxy, string) {
 	proxy.lose = false
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--url", proxy.srv.URL, "--auth", "refresh-token",
 		"--refresh-token", uat.refresh, "--client-id", "relman")
-	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--url", prod.url, "--auth", "refresh-token",
+	target := newLossyProxy(t, prod.url, false)
+	target.lose = false
+	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--url", target.srv.URL, "--auth", "refresh-token",
 		"--refresh-token", prod.refresh, "--client-id", "relman")
 	cr := c.approvedCR(t, "--name", "Due dates", "--component", "ApexClass:InvoiceService", "--component", "ApexClass:InvoiceServiceTest",
 		"--component", "CustomField:Invoice__c.Due_Date__c")
@@ -86,7 +94,7 @@ func hostileRun(t *testing.T) (relmanCLI, *lossyProxy, string) {
 	var d deployJSON
 	c.ok("alice", &d, "deploy", "new", "--cr", cr, "--from", "uat", "--to", "production", "--test-level", "RunLocalTests")
 	c.approveDeployment(t, "alice", d.ID)
-	return c, proxy, d.ID
+	return c, proxy, target, d.ID
 }
 
 func (p *lossyProxy) setTamper(f func([]byte) []byte) {

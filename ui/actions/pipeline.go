@@ -467,11 +467,13 @@ func applyState(l model.DeploymentLog, s orgclient.DeployState) model.Deployment
 	l.StateDetail = s.StateDetail
 	l.ComponentsTotal, l.ComponentsDeployed, l.ComponentErrors = s.ComponentsTotal, s.ComponentsDeployed, s.ComponentErrors
 	l.TestsTotal, l.TestsCompleted, l.TestErrors = s.TestsTotal, s.TestsCompleted, s.TestErrors
-	if len(s.ComponentFailures) > 0 {
-		l.ComponentFailures = s.ComponentFailures
+	// What the org reports is kept bounded: each message cut, noted.
+	cf, tf := model.BoundFailures(s.ComponentFailures, s.TestFailures)
+	if len(cf) > 0 {
+		l.ComponentFailures = cf
 	}
-	if len(s.TestFailures) > 0 {
-		l.TestFailures = s.TestFailures
+	if len(tf) > 0 {
+		l.TestFailures = tf
 	}
 	if len(s.CoverageWarnings) > 0 {
 		l.CoverageWarnings, l.Coverage = s.CoverageWarnings, s.Coverage

@@ -104,7 +104,7 @@ func readManifest(f *zip.File) (metadata.Manifest, error) {
 func checkScope(d model.DeploymentRecord, pc packageContents) error {
 	diffs := model.ScopeDifference(d, pc.manifest, pc.destructive, pc.present, pc.wildcards)
 	for _, w := range pc.unread {
-		diffs = append(diffs, "unknown file "+w.Path)
+		diffs = append(diffs, "unread file "+w.Path+" ("+w.Problem+")")
 	}
 	if len(diffs) > 0 {
 		return model.ErrPackageScope.With(d.Key() + ": " + strings.Join(diffs, "; "))
