@@ -128,7 +128,7 @@ func TestHostileAnswersAreBounded(t *testing.T) {
 		figures string
 	}{
 		{"3 GB base64 retrieve", []string{"deploy", "retrieve", dr},
-			on("checkRetrieveStatus", streamAnswer(retrieveHead, "QUFB", retrieveTail, 3<<30)), "larger than 56 MB", ""},
+			on("checkRetrieveStatus", streamAnswer(retrieveHead, "QUFB", retrieveTail, 3<<30)), "more than a Salesforce retrieve can", ""},
 		{"zip expanding to a 390 MB .object", []string{"deploy", "retrieve", dr},
 			on("checkRetrieveStatus", func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "text/xml")

@@ -27,6 +27,8 @@ type request struct {
 	// cancelDeploy and deployRecentValidation never are.
 	idempotent bool
 	body       func(t token) (io.ReadCloser, int64, error)
+	// zip, when set, receives the answer's <zipFile>, decoded as it streams.
+	zip *[]byte
 }
 
 // do sends r and hands a 2xx response to handle. It renews the session once
