@@ -258,7 +258,7 @@ func (c *Client) RetrieveAndWait(ctx context.Context, req RetrieveRequest, onPro
 	if err != nil {
 		return RetrieveResult{}, err
 	}
-	p := c.newPoller()
+	p := c.newPoller(ctx, "retrieve "+id, DefaultRetrieveWait)
 	for {
 		r, err := c.CheckRetrieveStatus(ctx, id, false)
 		if err != nil {
