@@ -51,18 +51,9 @@ func (s *Service) findLost(ctx context.Context, p *pipeline, l model.DeploymentL
 		return p.d, l, fmt.Errorf("%s: %s never started deploy %s (it lists no deploy by this user %s that relman does not know): nothing was deployed; run `relman deploy run %s` again",
 			p.d.Key(), p.d.Target, l.Key(), window, p.d.Key())
 	case 1:
-		now := s.now()
-		if err := s.update("", func(tx *store.Tx) error {
-			d, err := tx.Deployment(p.d.ID)
-			if err != nil {
-				return err
-			}
-			d.Status, d.UpdatedAt = model.DeployInProgress, now
-			p.d = d
-			if err := tx.PutDeployment(d); err != nil {
-				return err
-			}
-			return s.record(tx, now, deployChange(d, "found", map[string]string{"log": l.Key(), "jobId": candidates[0], "lookedUp": window}))
+		if err := p.updateRecord(func(d model.DeploymentRecord) (model.DeploymentRecord, []model.Change) {
+			d.Status = model.DeployInProgress
+			return d, []model.Change{deployChange(d, "found", map[string]string{"log": l.Key(), "jobId": candidates[0], "lookedUp": window})}
 		}); err != nil {
 			return p.d, l, err
 		}
@@ -78,23 +69,10 @@ func (s *Service) findLost(ctx context.Context, p *pipeline, l model.DeploymentL
 
 // closeLost closes an outcome-unknown attempt the org never started.
 func (p *pipeline) closeLost(l model.DeploymentLog, window string) error {
-	now := p.s.now()
-	return p.s.update("", func(tx *store.Tx) error {
-		d, err := tx.Deployment(p.d.ID)
-		if err != nil {
-			return err
-		}
-		var changes []model.Change
-		d, l, changes = model.NotStarted(d, l, "no such deploy in "+d.Target+" "+window, now)
-		p.d = d
-		if err := tx.PutLog(l); err != nil {
-			return err
-		}
-		if err := tx.PutDeployment(d); err != nil {
-			return err
-		}
-		return p.s.record(tx, now, changes...)
+	_, err := p.updateAttempt(l, func(d model.DeploymentRecord, l model.DeploymentLog, now time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change) {
+		return model.NotStarted(d, l, "no such deploy in "+d.Target+" "+window, now)
 	})
+	return err
 }
 
 // knownJobs are the job ids of every deployment log and kept validation

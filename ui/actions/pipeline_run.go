@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"relman/model"
 	"relman/orgclient"
@@ -132,6 +133,18 @@ func (p *pipeline) snapshot(ctx context.Context, target orgclient.Org, l model.D
 // open without a job id and the record reads "Submitted — outcome
 // unknown" until the job is found in the org or abandoned.
 func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error) (model.DeploymentRecord, model.DeploymentLog, error) {
+	l, err := p.updateAttempt(l, func(d model.DeploymentRecord, l model.DeploymentLog, now time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change) {
+		return model.MarkOutcomeUnknown(d, l, cause.Error(), now)
+	})
+	if err != nil {
+		return p.d, l, err
+	}
+	return p.d, l, &OutcomeUnknownError{Deployment: p.d.Key(), Cause: cause}
+}
+
+// updateAttempt applies change to the stored record and the attempt's log
+// in one transaction, with the audit events it returns.
+func (p *pipeline) updateAttempt(l model.DeploymentLog, change func(model.DeploymentRecord, model.DeploymentLog, time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change)) (model.DeploymentLog, error) {
 	now := p.s.now()
 	err := p.s.update("", func(tx *store.Tx) error {
 		d, err := tx.Deployment(p.d.ID)
@@ -139,7 +152,7 @@ func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error) (model.Dep
 			return err
 		}
 		var changes []model.Change
-		d, l, changes = model.MarkOutcomeUnknown(d, l, cause.Error(), now)
+		d, l, changes = change(d, l, now)
 		p.d = d
 		if err := tx.PutLog(l); err != nil {
 			return err
@@ -149,10 +162,7 @@ func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error) (model.Dep
 		}
 		return p.s.record(tx, now, changes...)
 	})
-	if err != nil {
-		return p.d, l, err
-	}
-	return p.d, l, &OutcomeUnknownError{Deployment: p.d.Key(), Cause: cause}
+	return l, err
 }
 
 // OutcomeUnknownError is a deploy sent to the org whose answer was lost.
@@ -179,18 +189,28 @@ func deployOutcome(d *model.DeploymentRecord, final orgclient.DeployState) []mod
 
 // markFailed records that a deploy could not even start.
 func (p *pipeline) markFailed() {
+	_ = p.updateRecord(func(d model.DeploymentRecord) (model.DeploymentRecord, []model.Change) {
+		d.Status = model.DeployFailed
+		return d, []model.Change{deployChange(d, "failed", nil)}
+	})
+}
+
+// updateRecord applies change to the stored record in one transaction,
+// with the audit events it returns.
+func (p *pipeline) updateRecord(change func(model.DeploymentRecord) (model.DeploymentRecord, []model.Change)) error {
 	now := p.s.now()
-	_ = p.s.update("", func(tx *store.Tx) error {
+	return p.s.update("", func(tx *store.Tx) error {
 		d, err := tx.Deployment(p.d.ID)
 		if err != nil {
 			return err
 		}
-		d.Status, d.UpdatedAt = model.DeployFailed, now
+		d, changes := change(d)
+		d.UpdatedAt = now
 		p.d = d
 		if err := tx.PutDeployment(d); err != nil {
 			return err
 		}
-		return p.s.record(tx, now, deployChange(d, "failed", nil))
+		return p.s.record(tx, now, changes...)
 	})
 }
 

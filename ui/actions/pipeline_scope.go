@@ -12,7 +12,6 @@ import (
 	"relman/diff"
 	"relman/model"
 	"relman/model/metadata"
-	"relman/store"
 )
 
 // packageContents is what a package zip would deploy.
@@ -131,17 +130,9 @@ func (p *pipeline) checkPackage(ctx context.Context, zip []byte) error {
 		return nil
 	}
 	now := p.s.now()
-	if err := p.s.update("", func(tx *store.Tx) error {
-		d, err := tx.Deployment(p.d.ID)
-		if err != nil {
-			return err
-		}
+	if err := p.updateRecord(func(d model.DeploymentRecord) (model.DeploymentRecord, []model.Change) {
 		d, ch := model.SendBack(d, pc.content, changed, now)
-		p.d = d
-		if err := tx.PutDeployment(d); err != nil {
-			return err
-		}
-		return p.s.record(tx, now, ch)
+		return d, []model.Change{ch}
 	}); err != nil {
 		return err
 	}
