@@ -164,6 +164,9 @@ func (m *Detail) noteView() string {
 		note, style = "Verified: C completes "+cr.Key()+".", st.Success
 	case d.Status == model.DeployVerified:
 		return ""
+	case d.Status == model.DeployOutcomeUnknown:
+		note, style = "Submitted — outcome unknown: the answer to the deploy was lost, so "+d.Target+" may have deployed it. "+
+			"Resuming looks the job up in the org; a release manager can abandon it with a reason.", st.Error
 	default:
 		l, running := runningLog(m.data.logs)
 		r := m.current()

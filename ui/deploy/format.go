@@ -39,7 +39,7 @@ func recordStyle(st *theme.Styles, s model.DeploymentStatus) lipgloss.Style {
 		return st.Warning
 	case model.DeployApproved, model.DeployDeployed, model.DeployVerified:
 		return st.Success
-	case model.DeployRejected, model.DeployFailed:
+	case model.DeployRejected, model.DeployFailed, model.DeployOutcomeUnknown:
 		return st.Error
 	case model.DeployRolledBack:
 		return st.Muted
