@@ -19,12 +19,21 @@ type IO struct {
 	Err io.Writer
 	// Getenv reads an environment variable (os.Getenv in main).
 	Getenv func(string) string
+	// Remote is set by relman serve for a command an SSH client sent: the
+	// store is the server's (RELMAN_STORE from Getenv; --store cannot pick
+	// another), commands that serve or read files on the machine itself
+	// are refused, and so is every use case that would touch the server's
+	// files (actions.Service.Remote).
+	Remote bool
 }
 
 // command is one `relman GROUP VERB` (or `relman VERB`) handler.
 type command struct {
 	usage string
 	run   func(ctx context.Context, c *runner, args []string) error
+	// local commands work with the files and ports of the machine they run
+	// on: never over SSH (IO.Remote).
+	local bool
 }
 
 // runner carries what every command needs.
@@ -68,6 +77,9 @@ func Run(ctx context.Context, args []string, io IO) int {
 	name, rest := lookup(cmds, args)
 	if name == "" {
 		return reportError(io, r.g.json, usageErr("unknown command %q\n%s", strings.Join(args, " "), usageText(cmds)))
+	}
+	if io.Remote && cmds[name].local {
+		return reportError(io, r.g.json, usageErr("%s: works with the files of the machine it runs on, so not over SSH; run `relman %s` on that machine", name, name))
 	}
 	if err := cmds[name].run(ctx, r, rest); err != nil {
 		return reportError(io, r.g.json, err)
@@ -114,6 +126,12 @@ func hasJSONFlag(args []string) bool {
 
 // service opens the store and returns the use cases acting as the user.
 func (r *runner) service() (*actions.Service, error) {
+	if r.io.Remote && r.g.store != r.io.Getenv("RELMAN_STORE") {
+		return nil, usageErr("--store %q: over SSH the store is the server's own; leave --store out", r.g.store)
+	}
+	if r.io.Remote && r.g.user != "" && !strings.EqualFold(r.g.user, r.io.Getenv("RELMAN_USER")) {
+		return nil, usageErr("--user %q: over SSH you act as the user your key belongs to (%s)", r.g.user, r.io.Getenv("RELMAN_USER"))
+	}
 	path := r.g.store
 	if path == "" {
 		var err error
@@ -125,7 +143,15 @@ func (r *runner) service() (*actions.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return actions.New(st, r.actor()), nil
+	return r.newService(st), nil
+}
+
+// newService returns the use cases on st acting as the user, kept from the
+// server's files when the command came over SSH.
+func (r *runner) newService(st *store.Store) *actions.Service {
+	svc := actions.New(st, r.actor())
+	svc.Remote = r.io.Remote
+	return svc
 }
 
 // actor is --user, else RELMAN_USER, else the OS user name.

@@ -56,7 +56,7 @@ func (r *runner) storeForCompare(needed bool) (*actions.Service, error) {
 		}
 	}
 	if _, err := os.Stat(path); err != nil && !needed {
-		return actions.New(nil, r.actor()), nil
+		return r.newService(nil), nil
 	}
 	return r.service()
 }
@@ -119,7 +119,7 @@ func compare(ctx context.Context, r *runner, args []string) error {
 		view.Components[i] = compareEntryView{Type: e.Component.Type, FullName: e.Component.FullName, Status: string(e.Category), Files: files}
 	}
 	if *pkgDir != "" {
-		if view.Package, err = writePackage(*pkgDir, out.Result); err != nil {
+		if view.Package, err = writePackage(svc, *pkgDir, out.Result); err != nil {
 			return err
 		}
 	}
@@ -132,13 +132,13 @@ func isDir(p string) bool {
 }
 
 // writePackage writes the manifests that deploy SRC onto TGT.
-func writePackage(dir string, res diff.Result) (*packageView, error) {
+func writePackage(svc *actions.Service, dir string, res diff.Result) (*packageView, error) {
 	entries := make([]model.CompareEntry, len(res.Entries))
 	for i, e := range res.Entries {
 		entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category}
 	}
 	plan := actions.PlanPackage(entries)
-	if err := actions.WritePackage(dir, plan); err != nil {
+	if err := svc.WritePackage(dir, plan); err != nil {
 		return nil, fmt.Errorf("--package-xml: %w", err)
 	}
 	return &packageView{Dir: dir, Members: len(plan.Deploy), Destructive: len(plan.Destroy)}, nil

@@ -1,0 +1,28 @@
+// Package serve is `relman serve`: an SSH server (charmbracelet/wish, the
+// library soft-serve is built on) in front of one store, so a team shares
+// one audit trail without sharing an OS account.
+//
+// Each connection authenticates with a public key only; the key must belong
+// to a registered user (Users), every other key is refused and logged by its
+// fingerprint. A session then runs what relman runs locally, never a copy:
+//
+//   - with a terminal and no command (`ssh -p PORT HOST`): the terminal UI,
+//     the same root model ui.Run opens, sized by the session's pty and
+//     styled for the session's TERM and NO_COLOR;
+//   - with a command (`ssh -p PORT HOST cr list --json`): the same cli.Run
+//     on the session's stdin, stdout and stderr, whose exit code becomes the
+//     session's exit status.
+//
+// Both act as the authenticated user, and both run with actions.Service's
+// Remote set: the person typing sits at another machine, so nothing they
+// type may make relman read or write the server's files or start a program
+// there (`--store`, directories as orgs, `$EDITOR`, `relman sim`).
+//
+// The server bounds what it holds: at most MaxSessions sessions (and as
+// many connections), an idle timeout per connection, and a graceful
+// shutdown that stops accepting, quits every terminal UI, lets running
+// commands finish until DrainTimeout and then cancels them.
+//
+// serve may import ui, ui/cli, ui/actions, store, model/... and the Charm
+// and golang.org/x/crypto/ssh libraries.
+package serve
