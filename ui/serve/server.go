@@ -67,8 +67,9 @@ type Server struct {
 
 	sessions *tracker
 	// draining is closed when Shutdown begins: terminal UIs quit.
-	draining  chan struct{}
-	drainOnce sync.Once
+	draining     chan struct{}
+	shutdownOnce sync.Once
+	shutdownErr  error
 	// cancelCommands ends the commands still running when the drain time
 	// is over; commandsCtx is their parent.
 	commandsCtx    context.Context
@@ -154,23 +155,30 @@ func (s *Server) StorePath() string { return s.cfg.StorePath }
 // quits every terminal UI, lets running commands finish for up to
 // DrainTimeout, then cancels those still running and closes every
 // connection. It returns once nothing is left, or when ctx ends first.
+// Later calls wait for the first and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.drainOnce.Do(func() {
-		s.ln.Close()
-		close(s.draining)
-	})
+	s.shutdownOnce.Do(func() { s.shutdownErr = s.shutdown(ctx) })
+	return s.shutdownErr
+}
+
+func (s *Server) shutdown(ctx context.Context) error {
+	s.ln.Close()
+	close(s.draining)
 	drainCtx, cancel := context.WithTimeout(ctx, s.cfg.DrainTimeout)
 	defer cancel()
 	if err := s.sessions.wait(drainCtx); err != nil {
 		s.logf("shutdown: %d session(s) still running after %s: cancelling them", s.sessions.count(), s.cfg.DrainTimeout)
-		s.cancelCommands()
-		if err := s.sessions.wait(ctx); err != nil {
-			s.ssh.Close()
-			return fmt.Errorf("serve: %d session(s) did not end: %w", s.sessions.count(), err)
-		}
 	}
+	// Cancelling ends commands that watch their context; closing every
+	// connection ends the rest (one blocked writing to a client, say).
 	s.cancelCommands()
 	err := s.ssh.Close()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	if werr := s.sessions.wait(ctx); werr != nil {
+		err = errors.Join(err, fmt.Errorf("serve: %d session(s) did not end: %w", s.sessions.count(), werr))
+	}
 	if serr := <-s.served; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		err = errors.Join(err, serr)
 	}
