@@ -137,7 +137,7 @@ func treeSize(b *testing.B, root string) (files int, size int64) {
 // run for a CR is saved as a Compare Log linked to it, and that diff prints
 // a unified diff of one component.
 func TestCompareAndDiffOnSampleOrgs(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 

@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"relman/store"
+	"relman/ui/identity/identitytest"
 )
 
 // TestMain lets the test binary stand in for the relman binary: when
@@ -24,10 +27,37 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// relmanCLI runs relman commands against one store as a given user.
+// relmanCLI runs relman commands against one store as a given user, who
+// proves it with their own key (identitytest), as relman requires.
 type relmanCLI struct {
 	t     *testing.T
 	store string
+	// keys, when set, holds the users' private keys as keys/USER (the
+	// demo's); otherwise each user acts with their identitytest key.
+	keys string
+}
+
+// newCLI is relman on the store at path with the test team registered:
+// alice (the admin), bob, carol and dave, then others, each with every role.
+func newCLI(t *testing.T, path string, others ...string) relmanCLI {
+	t.Helper()
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := identitytest.Register(st, append(identitytest.Team, others...)...); err != nil {
+		t.Fatal(err)
+	}
+	return relmanCLI{t: t, store: path}
+}
+
+// env is the environment of a relman process acting as user on the store.
+func (c relmanCLI) env(user string) []string {
+	env := append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store)
+	if c.keys != "" {
+		return append(env, "RELMAN_IDENTITY="+filepath.Join(c.keys, user), "RELMAN_USER="+user, "SSH_AUTH_SOCK=")
+	}
+	return append(env, identitytest.Env(c.t, user)...)
 }
 
 type result struct {
@@ -42,7 +72,7 @@ func (c relmanCLI) run(user string, args ...string) result {
 		c.t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "RELMAN_USER="+user)
+	cmd.Env = c.env(user)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
@@ -158,7 +188,7 @@ func copyOrg(t *testing.T, name string) string {
 // deployment record exists → the audit trail verifies, and tampering with
 // the store is caught.
 func TestChangeRequestJourney(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 
@@ -244,7 +274,7 @@ func TestChangeRequestJourney(t *testing.T) {
 // way someone editing the file outside relman would, and expects
 // `relman audit --verify` to exit 1 naming that event.
 func TestTamperedAuditIsNamed(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	for i := 0; i < 4; i++ {
 		c.ok("alice", nil, "cr", "new", "--env", "production", "--name", "change "+string(rune('A'+i)))
@@ -290,7 +320,7 @@ func TestTamperedAuditIsNamed(t *testing.T) {
 // checks that no output, error or byte of the store file reveals them.
 func TestSecretsNeverShown(t *testing.T) {
 	dir := t.TempDir()
-	c := relmanCLI{t: t, store: filepath.Join(dir, "relman.db")}
+	c := newCLI(t, filepath.Join(dir, "relman.db"))
 	secrets := []string{"00D5g00000AbCdE!AQ8AQ.topsecretaccesstoken", "5Aep861refreshsecretvalue", "hunter2passwordsecret", "consumersecretvalue42"}
 	urlFile := filepath.Join(dir, "auth.txt")
 	if err := os.WriteFile(urlFile, []byte("force://PlatformCLI::5Aep861sfdxurlsecret@acme.my.salesforce.com\n"), 0o600); err != nil {

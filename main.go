@@ -19,9 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"relman/store"
 	"relman/ui"
-	"relman/ui/actions"
 	"relman/ui/cli"
 	"relman/ui/demo"
 )
@@ -39,9 +37,11 @@ func main() {
 func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	g, rest, err := cli.ParseGlobals(args)
 	switch {
-	case len(args) == 0:
-		return report(runUI())
+	case err == nil && len(rest) == 0:
+		// Only global flags (relman --identity F): the terminal UI.
+		return report(runUI(g))
 	case args[0] == "demo":
 		return report(runDemo(ctx, args[1:]))
 	case args[0] == "help" || args[0] == "--help" || args[0] == "-h":
@@ -69,20 +69,14 @@ func report(err error) int {
 
 type usageError struct{ error }
 
-// runUI opens the terminal UI on the configured store as the acting user.
-func runUI() error {
-	path := os.Getenv("RELMAN_STORE")
-	if path == "" {
-		var err error
-		if path, err = store.DefaultPath(); err != nil {
-			return err
-		}
-	}
-	st, err := store.Open(path)
+// runUI opens the terminal UI on the configured store as the user whose
+// registered key the caller holds (cli.Service says how it is found).
+func runUI(g cli.Globals) error {
+	svc, err := cli.Service(g, os.Getenv)
 	if err != nil {
 		return err
 	}
-	return ui.Run(actions.New(st, cli.ActingUser("", os.Getenv)), ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested()})
+	return ui.Run(svc, ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested()})
 }
 
 // runDemo starts the demo orgs and store, then the UI, or with --serve
@@ -115,11 +109,18 @@ func runDemo(ctx context.Context, args []string) error {
 		for _, e := range d.Envs {
 			fmt.Fprintf(os.Stdout, "env=%s kind=%s instance_url=%s\n", e.Name, e.Kind, e.URL)
 		}
-		fmt.Fprintf(os.Stdout, "users=alice,bob,carol\nready: RELMAN_STORE=%s relman cr list\n", d.StorePath)
+		for _, u := range demo.Users {
+			fmt.Fprintf(os.Stdout, "user=%s identity=%s\n", u, d.KeyPath(u))
+		}
+		fmt.Fprintf(os.Stdout, "users=alice,bob,carol\nready: RELMAN_STORE=%s RELMAN_IDENTITY=%s relman cr list\n", d.StorePath, d.KeyPath("alice"))
 		<-ctx.Done()
 		return nil
 	}
-	return ui.Run(actions.New(d.Store, cli.ActingUser(*as, os.Getenv)), ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested()})
+	svc, err := d.As(*as)
+	if err != nil {
+		return usageError{fmt.Errorf("demo --user %s: %w", *as, err)}
+	}
+	return ui.Run(svc, ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested()})
 }
 
 func orArgs(err error, rest []string) any {

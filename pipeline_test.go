@@ -80,7 +80,7 @@ func (c relmanCLI) approveDeployment(t *testing.T, requester, id string) {
 // → approve the deployment → retrieve → dependencies → validate (tests run
 // in the target) → deploy → verify → complete.
 func TestDeploymentJourney(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	dirs := c.orgs(t, "5", "production", "uat", "dev")
 	cr := c.approvedCR(t, "--name", "Invoice due dates", "--component", "ApexClass:InvoiceService",
 		"--component", "ApexClass:InvoiceServiceTest", "--component", "Layout:Invoice__c-Invoice Layout",
@@ -153,7 +153,7 @@ func TestDeploymentJourney(t *testing.T) {
 // asserts false: validation fails with exit 1 and the failure, with its
 // message and stack trace, is in `deploy show --json`.
 func TestValidationWithAFailingTest(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	dirs := c.orgs(t, "5", "production", "uat")
 	classes := filepath.Join(dirs["uat"], "force-app", "main", "default", "classes")
 	for name, content := range map[string]string{
@@ -201,7 +201,7 @@ private class InvoiceTotalsTest {
 // the package lacks: Check Dependencies reports it missing, and
 // --add-missing puts it on the CR, which then needs approving again.
 func TestMissingDependencyIsAddedToTheCR(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.orgs(t, "5", "production", "uat")
 	cr := c.approvedCR(t, "--name", "Layout only", "--component", "Layout:Invoice__c-Invoice Layout")
 	var d deployJSON
@@ -230,7 +230,7 @@ func TestMissingDependencyIsAddedToTheCR(t *testing.T) {
 // (SIGKILL, no chance to clean up) once the org's job id is stored, then
 // `deploy resume` re-attaches to the job and finishes it to verified.
 func TestKilledDeployIsResumed(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.orgs(t, "150", "production", "uat")
 	cr := c.approvedCR(t, "--name", "Service change", "--component", "ApexClass:InvoiceService", "--component", "ApexClass:InvoiceServiceTest",
 		"--component", "CustomField:Invoice__c.Due_Date__c")
@@ -244,7 +244,7 @@ func TestKilledDeployIsResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := exec.Command(self, "deploy", "run", d.ID)
-	run.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "RELMAN_USER=alice")
+	run.Env = c.env("alice")
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestKilledDeployIsResumed(t *testing.T) {
 // deleted, the class gets its pre-deploy copy back, and the logs show the
 // Rollback statuses.
 func TestRollbackJourney(t *testing.T) {
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	dirs := c.orgs(t, "5", "production", "uat")
 	cr := c.approvedCR(t, "--name", "Due dates", "--component", "ApexClass:InvoiceService", "--component", "ApexClass:InvoiceServiceTest",
 		"--component", "CustomField:Invoice__c.Due_Date__c")

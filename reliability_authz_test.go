@@ -13,6 +13,7 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/identity/identitytest"
 )
 
 // The people of the authorization matrix. alice requests change requests,
@@ -165,7 +166,7 @@ type authzWorld struct {
 	cached map[string]int64
 }
 
-func (w *authzWorld) as(user string) *actions.Service { return actions.New(w.st, user) }
+func (w *authzWorld) as(user string) *actions.Service { return identitytest.As(w.t, w.st, user) }
 
 func (w *authzWorld) must(err error) {
 	w.t.Helper()
@@ -313,7 +314,7 @@ func (w *authzWorld) growScope(crID int64) error {
 		if err := tx.PutCR(out); err != nil {
 			return err
 		}
-		return tx.Record(crRequester, cr.UpdatedAt, ch)
+		return tx.Record(identitytest.Actor(crRequester), cr.UpdatedAt, ch)
 	})
 }
 
@@ -526,6 +527,11 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Everyone is registered with every role: the matrix is about the
+	// process rules, who may act at all is TestUnprovenActorsAreRefused's.
+	if err := identitytest.Register(st, append(identitytest.Team, otherUser)...); err != nil {
+		t.Fatal(err)
+	}
 	w := &authzWorld{t: t, st: st, path: path, cached: map[string]int64{}}
 	admin := w.as("admin")
 	for _, e := range []model.Environment{
@@ -654,7 +660,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // relman binary: the same refusals reach an admin as exit 1 with the
 // rule's name, and the allowed actions go through.
 func TestAuthorizationThroughTheCLI(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t), otherUser, "eve")
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 	c.ok("alice", nil, "env", "test", "uat")

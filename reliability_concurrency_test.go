@@ -15,6 +15,7 @@ import (
 
 	"relman/model"
 	"relman/store"
+	"relman/ui/identity/identitytest"
 )
 
 // concurrencyDuration is how long the four CLI workers share the store.
@@ -178,11 +179,11 @@ func readStoreQuietly(path string) ([]model.ChangeRequest, error) {
 // compare log, and exactly as many audit events as the successes wrote,
 // in a chain that verifies. (The TUI side of this is the lead's.)
 func TestFourCLIsShareOneStore(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t), "admin", "ana", "ben", "cat", "dan", "eve")
 	c.ok("admin", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	uat := copyOrg(t, "uat")
 	c.ok("admin", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", uat)
-	setupEvents := 2
+	setupEvents := len(auditEvents(t, readStore(t, c.store))) // the team's registrations and the two environments
 	// The terminal UI runs as a fifth process on the same store, in a real
 	// terminal (tmux), polling the store while the CLIs write.
 	tui := startTUI(t, c.store)
@@ -307,9 +308,17 @@ func startTUI(t *testing.T, storePath string) *tmuxSession {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The TUI acts as eve, with her key; she is registered unless she is.
+	st, err := store.Open(storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := identitytest.Register(st, "eve"); err != nil {
+		t.Fatal(err)
+	}
 	s := &tmuxSession{t: t, name: "relman-conc-" + strings.ReplaceAll(filepath.Base(t.TempDir()), ".", "")}
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "30",
-		"RELMAN_BE_MAIN=1 NO_COLOR=1 RELMAN_USER=eve RELMAN_STORE="+storePath+" "+self)
+		"RELMAN_BE_MAIN=1 NO_COLOR=1 SSH_AUTH_SOCK= RELMAN_IDENTITY="+identitytest.IdentityFile(t, "eve")+" RELMAN_STORE="+storePath+" "+self)
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
 	s.waitFor("change request") // "1 change request", "8 change requests"
 	return s

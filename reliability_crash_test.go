@@ -161,7 +161,7 @@ func (w *crashWork) victim(how, kind, user string, args []string) (killed, inTxn
 		w.t.Fatal(err)
 	}
 	cmd := exec.Command(self, append(args, "--json")...)
-	cmd.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+w.c.store, "RELMAN_USER="+user)
+	cmd.Env = w.c.env(user)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	lockProbe, err := os.Open(w.c.store)
@@ -235,7 +235,7 @@ func TestKilledMidWriteLosesNothing(t *testing.T) {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("RELMAN_CRASH_SEED=%d", seed)
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	w := &crashWork{t: t, c: c, rng: rand.New(rand.NewPCG(seed, 9)), uat: copyOrg(t, "uat"), prod: copyOrg(t, "production"),
 		typical: map[string]time.Duration{}}
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", w.prod)

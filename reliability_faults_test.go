@@ -321,7 +321,7 @@ func (f *faultRun) stop(format string, a ...any) {
 func TestDeployChangesOnFaultyOrgs(t *testing.T) {
 	t.Run("latency, 15% HTTP 500s, sessions expiring every 5 calls", func(t *testing.T) {
 		t.Parallel()
-		c := relmanCLI{t: t, store: tempStore(t)}
+		c := newCLI(t, tempStore(t))
 		faults := []string{"latency=20ms", "error-rate=0.15", "expire-session-after=5"}
 		_, prodURL := c.faultyOrg(t, "production", "production", "5", append(faults, "seed=101")...)
 		_, uatURL := c.faultyOrg(t, "uat", "sandbox", "5", append(faults, "seed=202")...)
@@ -353,7 +353,7 @@ func TestDeployChangesOnFaultyOrgs(t *testing.T) {
 
 	t.Run("connections dropped mid-poll", func(t *testing.T) {
 		t.Parallel()
-		c := relmanCLI{t: t, store: tempStore(t)}
+		c := newCLI(t, tempStore(t))
 		// uat loses 5% of all answers; production loses 25% of the answers
 		// to deploy and retrieve polls, after the org did the work.
 		_, uatURL := c.faultyOrg(t, "uat", "sandbox", "5", "latency=10ms", "drop=0.05", "seed=303")
@@ -380,7 +380,7 @@ func TestDeployChangesOnFaultyOrgs(t *testing.T) {
 
 	t.Run("request limit", func(t *testing.T) {
 		t.Parallel()
-		c := relmanCLI{t: t, store: tempStore(t)}
+		c := newCLI(t, tempStore(t))
 		_, uatURL := c.faultyOrg(t, "uat", "sandbox", "5")
 		_, prodURL := c.faultyOrg(t, "production", "production", "5", "request-limit=16")
 		f := newFaultRun(t, c, "production", "uat", prodURL, uatURL)
@@ -419,7 +419,7 @@ func TestDeployChangesOnFaultyOrgs(t *testing.T) {
 
 	t.Run("an org that stops answering", func(t *testing.T) {
 		t.Parallel()
-		c := relmanCLI{t: t, store: tempStore(t)}
+		c := newCLI(t, tempStore(t))
 		_, uatURL := c.faultyOrg(t, "uat", "sandbox", "5")
 		_, prodURL := c.faultyOrg(t, "production", "production", "5", "latency=10m")
 		f := newFaultRun(t, c, "production", "uat", prodURL, uatURL)
@@ -462,7 +462,7 @@ func TestDeployChangesOnFaultyOrgs(t *testing.T) {
 // accepted and refused like the other faults.
 func TestDropFaultThroughTheCLI(t *testing.T) {
 	t.Parallel()
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	msg := c.refused("alice", 2, "UsageError", "sim", "--dir", copyOrg(t, "production"), "--fault", "drop=2")
 	if !strings.Contains(msg, "drop") || !strings.Contains(msg, "between 0 and 1") {
 		t.Fatalf("drop=2: %q", msg)

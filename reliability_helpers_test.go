@@ -43,7 +43,7 @@ func (c relmanCLI) runFor(d time.Duration, env []string, user string, args ...st
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, args...)
-	cmd.Env = append(append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "RELMAN_USER="+user), env...)
+	cmd.Env = append(c.env(user), env...)
 	cmd.WaitDelay = 2 * time.Second
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -105,7 +105,7 @@ func readStore(t testing.TB, path string) *actions.Service {
 	if err != nil {
 		t.Fatalf("the store does not open: %v", err)
 	}
-	return actions.New(st, "auditor")
+	return actions.New(st, model.Actor{User: "auditor"}) // reads only: no key needed
 }
 
 // auditEvents reads every audit event of the store.
@@ -161,7 +161,7 @@ func (c relmanCLI) interruptAfter(d, deadline time.Duration, user string, args .
 		c.t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "RELMAN_USER="+user)
+	cmd.Env = c.env(user)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

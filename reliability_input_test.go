@@ -167,7 +167,7 @@ func sameRecords(t *testing.T, what, before, after string) {
 // parts, the failed attempt is logged, and nothing stored before changes.
 // Comparing such an org and writing its package.xml still works.
 func TestPackagesOverSalesforceLimits(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 
 	many := copyOrg(t, "uat")
@@ -253,7 +253,7 @@ func TestPackagesOverSalesforceLimits(t *testing.T) {
 // duplicate members in flags and in package.xml files, and a component
 // present twice in one project.
 func TestUnknownTypesAndDuplicates(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	prod := copyOrg(t, "production")
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", prod)
 
@@ -336,7 +336,7 @@ func TestUnknownTypesAndDuplicates(t *testing.T) {
 // flag values: the file is refused naming it, and flag values are refused
 // as bad input (exit 2) rather than stored altered.
 func TestInvalidUTF8(t *testing.T) {
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	prod := copyOrg(t, "production")
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", prod)
 	c.ok("alice", nil, "cr", "new", "--env", "production", "--name", "first", "--approver", "bob")
@@ -355,7 +355,8 @@ func TestInvalidUTF8(t *testing.T) {
 		Components []struct{ Type, FullName, Status string } `json:"components"`
 	}
 	c.ok("alice", &out, "compare", apex, "production", "--type", "ApexClass")
-	if d := c.run("alice", "diff", apex, "production", "ApexClass:InvoiceService"); d.code != 0 || !strings.Contains(d.stdout, "caf\xe9 \xff") {
+	// Shown escaped: raw bytes that are not UTF-8 could be control codes to a terminal.
+	if d := c.run("alice", "diff", apex, "production", "ApexClass:InvoiceService"); d.code != 0 || !strings.Contains(d.stdout, `caf\xe9 \xff`) {
 		t.Errorf("diff of a class holding Latin-1 bytes: exit %d\n%s%s", d.code, d.stdout, d.stderr)
 	}
 
@@ -407,7 +408,7 @@ func setSchema(t *testing.T, path string, v uint64) {
 // log and their audit events.
 func seededStore(t *testing.T) relmanCLI {
 	t.Helper()
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--dir", copyOrg(t, "uat"))
 	for i := range 30 {

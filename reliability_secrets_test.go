@@ -87,7 +87,7 @@ func helpCommands(t *testing.T, c relmanCLI) []string {
 func TestNoSecretLeavesRelman(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "state")
-	c := relmanCLI{t: t, store: filepath.Join(dir, "relman.db")}
+	c := newCLI(t, filepath.Join(dir, "relman.db"))
 	const (
 		accessToken  = "00D8d0000SeCrEtA!AQ8AQaccessTokenSecretValue0123456789abcdefXYZ"
 		uatPassword  = "hunter2-Passw0rd-SECRET-tokenABCDEF"
@@ -333,7 +333,7 @@ func serveUntilReady(t *testing.T, c relmanCLI, ready string, args ...string) ti
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "RELMAN_USER=alice")
+	cmd.Env = c.env("alice")
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	out, err := cmd.StdoutPipe()

@@ -23,7 +23,7 @@ func TestKilledTUILosesNothing(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: killing the TUI needs a terminal to run it in (apt-get install tmux)")
 	}
-	c := relmanCLI{t: t, store: tempStore(t)}
+	c := newCLI(t, tempStore(t))
 	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
 	rng := rand.New(rand.NewPCG(11, 7))
 	saved := 0

@@ -62,7 +62,7 @@ func startSimProcess(t testing.TB, args []string) simOrg {
 // directory exactly as two directories compare.
 func TestEnvironmentsOnASimulatedOrg(t *testing.T) {
 	org := startSim(t, "production")
-	c := relmanCLI{t: t, store: filepath.Join(t.TempDir(), "relman.db")}
+	c := newCLI(t, filepath.Join(t.TempDir(), "relman.db"))
 	c.ok("alice", nil, "env", "add", "prod", "--kind", "production", "--url", org.url, "--auth", "access-token", "--token", org.token)
 	c.ok("alice", nil, "env", "add", "prod-refresh", "--kind", "production", "--url", org.url,
 		"--auth", "refresh-token", "--refresh-token", org.refresh, "--client-id", "relman")

@@ -58,7 +58,8 @@ func startDemoServe(t *testing.T, dir string) string {
 // with tests, deployed and verified; CR-0001 completes; then the deployment
 // is rolled back with its own approval.
 func TestREADMEWalkthrough(t *testing.T) {
-	c := relmanCLI{t: t, store: startDemoServe(t, filepath.Join(t.TempDir(), "demo"))}
+	dir := filepath.Join(t.TempDir(), "demo")
+	c := relmanCLI{t: t, store: startDemoServe(t, dir), keys: filepath.Join(dir, "keys")}
 	var list []crJSON
 	c.ok("alice", &list, "cr", "list")
 	if len(list) != 8 {

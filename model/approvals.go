@@ -13,7 +13,7 @@ func decide(approvers []Approver, status ApprovalStatus, requester, actor string
 	if status != ApprovalPending {
 		return nil, "", ErrNotPending.With("its approval status is " + string(status))
 	}
-	if actor == requester {
+	if SameUser(actor, requester) {
 		return nil, "", ErrSelfApproval.With(actor + " is the requester")
 	}
 	i := approverIndex(approvers, actor)
@@ -73,7 +73,7 @@ func resetDecisions(approvers []Approver) []Approver {
 
 func approverIndex(approvers []Approver, user string) int {
 	for i, a := range approvers {
-		if a.User == user {
+		if SameUser(a.User, user) {
 			return i
 		}
 	}

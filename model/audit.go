@@ -28,9 +28,27 @@ type AuditEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details,omitempty"`
+	// States holds, for the event's own record and every other record the
+	// same change wrote (StateKey → value), the SHA-256 (hex) of the record
+	// as stored right after the change, or StateAbsent once deleted. Only
+	// change requests, deployment records, rollbacks, environments and
+	// users are covered (logs are written between events), and events
+	// before schema v5 have none. It lets verify check every record against
+	// the signed trail.
+	States   map[string]string `json:"states,omitempty"`
 	PrevHash string            `json:"prevHash"`
 	Hash     string            `json:"hash"`
+	// Signature is the SSHSIG signature (namespace relman) of
+	// SignedMessage by the actor's key; empty on events before schema v5.
+	Signature []byte `json:"signature,omitempty"`
 }
+
+// StateAbsent is the state recorded for a record the change deleted.
+const StateAbsent = "absent"
+
+// StateKey names a record in AuditEvent.States: "entity/id" (entity names
+// hold no "/").
+func StateKey(entity, id string) string { return entity + "/" + id }
 
 // GenesisHash is the PrevHash of the first event of a chain.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -45,6 +63,7 @@ type canonicalEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details"`
+	States   map[string]string `json:"states,omitempty"`
 }
 
 // Canonical is the event's canonical encoding: compact JSON with a fixed
@@ -56,11 +75,18 @@ func (e AuditEvent) Canonical() []byte {
 		d = map[string]string{}
 	}
 	b, err := json.Marshal(canonicalEvent{Seq: e.Seq, Time: e.Time.UTC().Format(time.RFC3339Nano),
-		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d})
+		User: e.User, Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Details: d, States: e.States})
 	if err != nil {
 		panic("model: audit event of plain strings failed to encode: " + err.Error())
 	}
 	return b
+}
+
+// SignedMessage is what the actor signs and what Hash hashes: the previous
+// hash followed by the canonical encoding, so a signature also fixes the
+// event's place in the chain.
+func (e AuditEvent) SignedMessage() []byte {
+	return append([]byte(e.PrevHash), e.Canonical()...)
 }
 
 // ChainHash computes the hash that links an event with the given canonical

@@ -130,7 +130,7 @@ func checkEditable(cr ChangeRequest, actor string) error {
 	if cr.CompletionStatus != CompletionInProgress {
 		return ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
-	if actor != cr.Requester {
+	if !SameUser(actor, cr.Requester) {
 		return ErrNotRequester.With(cr.Key() + " was requested by " + cr.Requester)
 	}
 	if cr.ApprovalStatus != ApprovalNone && cr.ApprovalStatus != ApprovalRejected {
@@ -145,7 +145,7 @@ func SubmitChangeRequest(cr ChangeRequest, actor string, now time.Time) (ChangeR
 	if cr.CompletionStatus != CompletionInProgress {
 		return cr, Change{}, ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
-	if actor != cr.Requester {
+	if !SameUser(actor, cr.Requester) {
 		return cr, Change{}, ErrNotRequester.With(cr.Key() + " was requested by " + cr.Requester)
 	}
 	if cr.ApprovalStatus != ApprovalNone && cr.ApprovalStatus != ApprovalRejected {
@@ -332,7 +332,7 @@ func CompleteChangeRequest(cr ChangeRequest, latest *DeploymentRecord, actor str
 	if cr.CompletionStatus != CompletionInProgress {
 		return cr, Change{}, ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
-	if actor != cr.Requester && approverIndex(cr.Approvers, actor) < 0 {
+	if !SameUser(actor, cr.Requester) && approverIndex(cr.Approvers, actor) < 0 {
 		return cr, Change{}, ErrNotCompleter.With(actor + " is neither " + cr.Requester + " nor an approver")
 	}
 	if !cr.IsApproved() {
@@ -356,7 +356,7 @@ func CancelChangeRequest(cr ChangeRequest, actor, reason string, now time.Time) 
 	if cr.CompletionStatus != CompletionInProgress {
 		return cr, Change{}, ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
-	if actor != cr.Requester {
+	if !SameUser(actor, cr.Requester) {
 		return cr, Change{}, ErrNotRequester.With(cr.Key() + " was requested by " + cr.Requester)
 	}
 	reason = strings.TrimSpace(reason)
@@ -415,7 +415,7 @@ func addApprovers(cr *ChangeRequest, users []string) error {
 		if u == "" {
 			continue
 		}
-		if u == cr.Requester {
+		if SameUser(u, cr.Requester) {
 			return ErrRequesterAsApprover.With(u + " requested " + cr.Key())
 		}
 		if approverIndex(cr.Approvers, u) < 0 {

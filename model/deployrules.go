@@ -94,7 +94,7 @@ func checkTests(f DeploymentFields, target EnvKind) (TestLevel, []string, error)
 // SubmitDeployment sends a Draft (or Rejected) deployment for approval. Its
 // change request must still be approved.
 func SubmitDeployment(d DeploymentRecord, cr ChangeRequest, actor string, now time.Time) (DeploymentRecord, Change, error) {
-	if actor != d.Requester {
+	if !SameUser(actor, d.Requester) {
 		return d, Change{}, ErrNotRequester.With(d.Key() + " was requested by " + d.Requester)
 	}
 	if d.Status != DeployDraft && d.Status != DeployRejected {

@@ -99,4 +99,12 @@ var (
 		Rule: "test level must be NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg", Fix: "use one of those with --test-level"}
 	ErrTestsRequired = &RuleError{Code: "TestsRequired",
 		Rule: "RunSpecifiedTests needs at least one test class", Fix: "name them with --tests"}
+	ErrInvalidUser = &RuleError{Code: "InvalidUser",
+		Rule: "user names, roles and keys must be valid", Fix: "see relman user add --help"}
+	ErrNotAllowed = &RuleError{Code: "NotAllowed",
+		Rule: "the acting user's roles do not allow this", Fix: "ask an admin for the role (relman user list shows who has which)"}
+	ErrUserConflict = &RuleError{Code: "UserConflict",
+		Rule: "users and keys are unique", Fix: "choose another name or key"}
+	ErrUnknownUser = &RuleError{Code: "UnknownUser",
+		Rule: "only registered users take part", Fix: "register them with relman user add, or check the name with relman user list"}
 )

@@ -144,7 +144,7 @@ func rbChange(r Rollback, action string, details map[string]string) Change {
 
 // SubmitRollback sends a draft (or rejected) rollback for approval.
 func SubmitRollback(r Rollback, actor string, now time.Time) (Rollback, Change, error) {
-	if actor != r.Requester {
+	if !SameUser(actor, r.Requester) {
 		return r, Change{}, ErrNotRequester.With(r.Key() + " was requested by " + r.Requester)
 	}
 	if r.Status != RollbackDraft && r.Status != RollbackRejected {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"relman/model"
+	"relman/model/sshsig"
 )
 
 // hashLen is the length of a hex SHA-256; a stored event is
@@ -26,12 +28,26 @@ type AuditQuery struct {
 	Limit    int
 }
 
-// Append seals ev after the current head of the chain and stores it. It
-// assigns Seq, sets Time to now if zero (times are kept in UTC), and returns
-// the event as stored.
-func (tx *Tx) Append(ev model.AuditEvent) (model.AuditEvent, error) {
+// Append seals ev after the current head of the chain, has signer sign it
+// and stores it with its signature. It assigns Seq, sets Time to now if zero
+// (times are kept in UTC), records the state of the event's own record and
+// of every other record written since the previous event (States),
+// and returns the event as stored. signer must hold a registered key of
+// ev.User; otherwise nothing is written and the error wraps ErrNoIdentity.
+func (tx *Tx) Append(ev model.AuditEvent, signer model.Signer) (model.AuditEvent, error) {
 	if strings.ContainsRune(ev.Entity, 0) || strings.ContainsRune(ev.EntityID, 0) {
 		return model.AuditEvent{}, fmt.Errorf("audit event %s %q: entity names cannot contain NUL", ev.Entity, ev.EntityID)
+	}
+	if err := tx.checkSigner(ev, signer); err != nil {
+		return model.AuditEvent{}, err
+	}
+	if ss, ok := signer.(model.SessionSigner); ok {
+		// A relman serve host key signs: the event names whose session.
+		ev.Details = maps.Clone(ev.Details)
+		if ev.Details == nil {
+			ev.Details = map[string]string{}
+		}
+		ev.Details[model.DetailSessionKey] = sshsig.Fingerprint(ss.SessionKey())
 	}
 	audit, err := tx.bucket(bucketAudit)
 	if err != nil {
@@ -43,6 +59,11 @@ func (tx *Tx) Append(ev model.AuditEvent) (model.AuditEvent, error) {
 	if err != nil {
 		return model.AuditEvent{}, err
 	}
+	sigs, err := tx.bucket(bucketAuditSig)
+	if err != nil {
+		return model.AuditEvent{}, err
+	}
+	sigs.FillPercent = 1
 	meta, err := tx.bucket(bucketMeta)
 	if err != nil {
 		return model.AuditEvent{}, err
@@ -63,13 +84,22 @@ func (tx *Tx) Append(ev model.AuditEvent) (model.AuditEvent, error) {
 		ev.Time = time.Now()
 	}
 	ev.Time = ev.Time.UTC()
-	canonical := ev.Canonical()
+	if ev.States, err = tx.recordStates(ev.Entity, ev.EntityID); err != nil {
+		return model.AuditEvent{}, err
+	}
 	ev.PrevHash = headHash
+	canonical := ev.Canonical()
 	ev.Hash = model.ChainHash(headHash, canonical)
+	if ev.Signature, err = signer.Sign(ev.SignedMessage()); err != nil {
+		return model.AuditEvent{}, fmt.Errorf("audit event %d (%s %s %s): signing as %s failed: %w", seq, ev.Entity, ev.EntityID, ev.Action, ev.User, err)
+	}
 
 	val := make([]byte, 0, 2*hashLen+len(canonical))
 	val = append(append(append(val, ev.PrevHash...), ev.Hash...), canonical...)
 	if err := audit.Put(itob(seq), val); err != nil {
+		return model.AuditEvent{}, fmt.Errorf("audit event %d: %w", seq, err)
+	}
+	if err := sigs.Put(itob(seq), ev.Signature); err != nil {
 		return model.AuditEvent{}, fmt.Errorf("audit event %d: %w", seq, err)
 	}
 	if err := index.Put(auditEntityKey(ev.Entity, ev.EntityID, seq), []byte{}); err != nil {
@@ -81,10 +111,10 @@ func (tx *Tx) Append(ev model.AuditEvent) (model.AuditEvent, error) {
 	return ev, nil
 }
 
-// Record appends the audit event of change c by user at now: the call that
-// follows every Put of a change.
-func (tx *Tx) Record(user string, now time.Time, c model.Change) error {
-	_, err := tx.Append(c.Event(user, now))
+// Record appends the audit event of change c by actor at now, signed by
+// actor's key: the call that follows every Put of a change.
+func (tx *Tx) Record(actor model.Actor, now time.Time, c model.Change) error {
+	_, err := tx.Append(c.Event(actor.User, now), actor.Signer)
 	return err
 }
 
@@ -137,9 +167,9 @@ func (tx *Tx) AuditEvents(q AuditQuery) ([]model.AuditEvent, error) {
 	var out []model.AuditEvent
 	c := audit.Cursor()
 	for k, v := c.Seek(itob(q.After + 1)); k != nil; k, v = c.Next() {
-		ev, err := decodeEvent(k, v)
+		ev, err := tx.readEvent(k, v)
 		if err != nil {
-			return nil, damaged(fmt.Sprintf("audit event %d", btoi(k)), err)
+			return nil, err
 		}
 		if q.EntityID != "" && ev.EntityID != q.EntityID {
 			continue
@@ -177,13 +207,25 @@ func (tx *Tx) entityEvents(audit *bolt.Bucket, q AuditQuery) ([]model.AuditEvent
 	out := make([]model.AuditEvent, 0, len(seqs))
 	for _, seq := range seqs {
 		k := itob(seq)
-		ev, err := decodeEvent(k, audit.Get(k))
+		ev, err := tx.readEvent(k, audit.Get(k))
 		if err != nil {
-			return nil, damaged(fmt.Sprintf("audit event %d", seq), err)
+			return nil, err
 		}
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// readEvent decodes a stored event with its signature, if it has one.
+func (tx *Tx) readEvent(k, v []byte) (model.AuditEvent, error) {
+	ev, err := decodeEvent(k, v)
+	if err != nil {
+		return model.AuditEvent{}, damaged(fmt.Sprintf("audit event %d", btoi(k)), err)
+	}
+	if sigs := tx.tx.Bucket(bucketAuditSig); sigs != nil {
+		ev.Signature = bytes.Clone(sigs.Get(k))
+	}
+	return ev, nil
 }
 
 // storedEvent mirrors model.AuditEvent.Canonical's encoding.
@@ -195,6 +237,7 @@ type storedEvent struct {
 	EntityID string            `json:"entityId"`
 	Action   string            `json:"action"`
 	Details  map[string]string `json:"details"`
+	States   map[string]string `json:"states"`
 }
 
 // decodeEvent rebuilds an event from its key and stored value.
@@ -220,5 +263,5 @@ func decodeEvent(k, v []byte) (model.AuditEvent, error) {
 		se.Details = nil
 	}
 	return model.AuditEvent{Seq: se.Seq, Time: t.UTC(), User: se.User, Entity: se.Entity, EntityID: se.EntityID,
-		Action: se.Action, Details: se.Details, PrevHash: string(v[:hashLen]), Hash: string(v[hashLen : 2*hashLen])}, nil
+		Action: se.Action, Details: se.Details, States: se.States, PrevHash: string(v[:hashLen]), Hash: string(v[hashLen : 2*hashLen])}, nil
 }

@@ -10,21 +10,27 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"relman/model"
+	"relman/model/sshsig"
+	"relman/model/sshsig/testkeys"
 )
 
-// appendEvents records n events alternating between two change requests
-// and one environment, a minute apart.
+// appendEvents registers alice (event 1) unless she is, then records n
+// events by her alternating between two change requests and one
+// environment, a minute apart.
 func appendEvents(t *testing.T, s *Store, n int) []model.AuditEvent {
 	t.Helper()
 	var out []model.AuditEvent
 	mustUpdate(t, s, func(tx *Tx) error {
+		if err := ensureUser(tx, "alice"); err != nil {
+			return err
+		}
 		for i := range n {
 			c := model.Change{Entity: model.EntityChangeRequest, EntityID: fmt.Sprintf("CR-%04d", 1+i%2),
 				Action: "edit", Details: map[string]string{"revision": fmt.Sprint(i)}}
 			if i%3 == 2 {
 				c = model.Change{Entity: model.EntityEnvironment, EntityID: "prod", Action: "test"}
 			}
-			ev, err := tx.Append(c.Event("alice", t0.Add(time.Duration(i)*time.Minute)))
+			ev, err := tx.Append(c.Event("alice", t0.Add(time.Duration(i)*time.Minute)), as("alice").Signer)
 			if err != nil {
 				return err
 			}
@@ -43,30 +49,33 @@ func TestAppendBuildsTheChain(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(events) != 7 {
-			t.Fatalf("%d events, want 7", len(events))
+		if len(events) != 8 {
+			t.Fatalf("%d events, want alice's registration and 7", len(events))
 		}
-		prev := model.GenesisHash
-		for i, ev := range events {
-			if ev.Seq != uint64(i+1) || ev.PrevHash != prev {
-				t.Errorf("event %d: seq %d prev %s, want seq %d prev %s", i, ev.Seq, ev.PrevHash, i+1, prev)
+		prev := events[0].Hash
+		for i, ev := range events[1:] {
+			if ev.Seq != uint64(i+2) || ev.PrevHash != prev {
+				t.Errorf("event %d: seq %d prev %s, want seq %d prev %s", i, ev.Seq, ev.PrevHash, i+2, prev)
 			}
 			unsealed := ev
 			unsealed.PrevHash, unsealed.Hash = "", ""
 			if ev.Hash != unsealed.Seal(prev).Hash {
 				t.Errorf("event %d does not hash as model.Seal does", ev.Seq)
 			}
+			if pub, err := sshsig.Verify(ev.Signature, ev.SignedMessage(), sshsig.Namespace); err != nil || sshsig.AuthorizedKey(pub) != testkeys.Of("alice").PublicKey() {
+				t.Errorf("event %d: signature read back does not verify as alice's: %v", ev.Seq, err)
+			}
 			if !ev.Time.Equal(appended[i].Time) || ev.Hash != appended[i].Hash {
 				t.Errorf("event %d read back as %+v, appended %+v", ev.Seq, ev, appended[i])
 			}
 			prev = ev.Hash
 		}
-		if seq, hash := tx.Head(); seq != 7 || hash != prev {
-			t.Errorf("Head = %d %s, want 7 %s", seq, hash, prev)
+		if seq, hash := tx.Head(); seq != 8 || hash != prev {
+			t.Errorf("Head = %d %s, want 8 %s", seq, hash, prev)
 		}
 		return nil
 	})
-	if res, err := s.Verify(); err != nil || !res.OK || res.Events != 7 {
+	if res, err := s.Verify(); err != nil || !res.OK || res.Events != 8 || res.Signed != 8 || res.Unsigned != 0 {
 		t.Errorf("Verify = %+v, %v", res, err)
 	}
 }
@@ -75,23 +84,30 @@ func TestAppendAssignsSeqAndTime(t *testing.T) {
 	s := openTest(t)
 	before := time.Now()
 	mustUpdate(t, s, func(tx *Tx) error {
-		ev, err := tx.Append(model.AuditEvent{Seq: 99, Hash: "forged", Entity: model.EntityEnvironment, EntityID: "prod", Action: "add"})
+		if err := ensureUser(tx, "alice"); err != nil {
+			return err
+		}
+		_, reg := tx.Head()
+		ev, err := tx.Append(model.AuditEvent{Seq: 99, Hash: "forged", User: "alice", Entity: model.EntityEnvironment, EntityID: "prod", Action: "add"}, as("alice").Signer)
 		if err != nil {
 			return err
 		}
-		if ev.Seq != 1 || ev.PrevHash != model.GenesisHash || ev.Hash == "forged" {
+		if ev.Seq != 2 || ev.PrevHash != reg || ev.Hash == "forged" {
 			t.Errorf("Append kept caller-supplied chain fields: %+v", ev)
 		}
 		if ev.Time.Before(before) || ev.Time.Location() != time.UTC {
 			t.Errorf("Append set Time %v, want now in UTC", ev.Time)
 		}
-		_, err = tx.Append(model.AuditEvent{Entity: "x\x00y", Action: "add"})
+		_, err = tx.Append(model.AuditEvent{User: "alice", Entity: "x\x00y", Action: "add"}, as("alice").Signer)
 		if err == nil {
 			t.Error("an entity with NUL was accepted")
 		}
 		return nil
 	})
-	if err := s.View(func(tx *Tx) error { _, err := tx.Append(model.AuditEvent{}); return err }); !errors.Is(err, bolt.ErrTxNotWritable) {
+	if err := s.View(func(tx *Tx) error {
+		_, err := tx.Append(model.AuditEvent{User: "alice"}, as("alice").Signer)
+		return err
+	}); !errors.Is(err, bolt.ErrTxNotWritable) {
 		t.Errorf("Append in View = %v, want ErrTxNotWritable", err)
 	}
 }
@@ -99,15 +115,21 @@ func TestAppendAssignsSeqAndTime(t *testing.T) {
 func TestAuditEventsQueries(t *testing.T) {
 	s := openTest(t)
 	appendEvents(t, s, 12)
-	// Event i (1-based) is CR-0001 when i%3 != 0 and i is odd, CR-0002 when
-	// i%3 != 0 and i is even, environment prod when i%3 == 0.
+	// Event 1 registers alice; event i+1 (i 1-based) is CR-0001 when i%3 !=
+	// 0 and i is odd, CR-0002 when i%3 != 0 and i is even, environment prod
+	// when i%3 == 0. The expectations below count i.
 	seqs := func(q AuditQuery) []uint64 {
 		t.Helper()
+		if q.After > 0 {
+			q.After++
+		}
 		var out []uint64
 		mustView(t, s, func(tx *Tx) error {
 			events, err := tx.AuditEvents(q)
 			for _, ev := range events {
-				out = append(out, ev.Seq)
+				if ev.Entity != model.EntityUser {
+					out = append(out, ev.Seq-1)
+				}
 			}
 			return err
 		})
@@ -137,13 +159,18 @@ func TestAuditEventsQueries(t *testing.T) {
 func TestRecordIsAppendOfTheChangesEvent(t *testing.T) {
 	s := openTest(t)
 	c := model.Change{Entity: model.EntityDeployment, EntityID: "DR-0001", Action: "approve", Details: map[string]string{"by": "bob"}}
-	mustUpdate(t, s, func(tx *Tx) error { return tx.Record("bob", t0, c) })
+	mustUpdate(t, s, func(tx *Tx) error {
+		if err := ensureUser(tx, "bob"); err != nil {
+			return err
+		}
+		return tx.Record(as("bob"), t0, c)
+	})
 	mustView(t, s, func(tx *Tx) error {
 		events, _ := tx.AuditEvents(AuditQuery{})
 		want := c.Event("bob", t0)
-		want.Seq = 1
-		want = want.Seal(model.GenesisHash)
-		if len(events) != 1 || events[0].Hash != want.Hash || events[0].Details["by"] != "bob" {
+		want.Seq, want.States = 2, map[string]string{model.StateKey(model.EntityDeployment, "DR-0001"): model.StateAbsent}
+		want = want.Seal(events[0].Hash)
+		if len(events) != 2 || events[1].Hash != want.Hash || events[1].Details["by"] != "bob" {
 			t.Errorf("Record stored %+v, want %+v", events, want)
 		}
 		return nil

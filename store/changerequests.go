@@ -28,6 +28,7 @@ func (tx *Tx) NextCRID() (int64, error) { return tx.nextID(bucketCRs) }
 // PutCR stores a change request (new or changed) and keeps the recency
 // index pointing at its current UpdatedAt.
 func (tx *Tx) PutCR(cr model.ChangeRequest) error {
+	tx.touch(model.EntityChangeRequest, cr.Key())
 	crs, err := tx.bucket(bucketCRs)
 	if err != nil {
 		return err

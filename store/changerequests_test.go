@@ -129,13 +129,17 @@ func TestCRErrors(t *testing.T) {
 
 func TestUpdateCommitsChangeAndEventTogetherOrNot(t *testing.T) {
 	s := openTest(t)
+	register(t, s, "alice")
+	var regSeq uint64
+	var regHash string
+	mustView(t, s, func(tx *Tx) error { regSeq, regHash = tx.Head(); return nil })
 	failure := errors.New("validation failed after the writes")
 	err := s.Update(func(tx *Tx) error {
 		id, _ := tx.NextCRID()
 		if err := tx.PutCR(newCR(id, "doomed", "prod", t0)); err != nil {
 			return err
 		}
-		if err := tx.Record("alice", t0, model.Change{Entity: model.EntityChangeRequest, EntityID: "CR-0001", Action: "create"}); err != nil {
+		if err := tx.Record(as("alice"), t0, model.Change{Entity: model.EntityChangeRequest, EntityID: "CR-0001", Action: "create"}); err != nil {
 			return err
 		}
 		return failure
@@ -146,7 +150,7 @@ func TestUpdateCommitsChangeAndEventTogetherOrNot(t *testing.T) {
 	mustView(t, s, func(tx *Tx) error {
 		n, _ := tx.CountCRs()
 		seq, hash := tx.Head()
-		if n != 0 || seq != 0 || hash != model.GenesisHash {
+		if n != 0 || seq != regSeq || hash != regHash {
 			t.Errorf("after a failed Update: %d change requests, head %d %s", n, seq, hash)
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 // PutEnvironment stores an environment. Its credentials are sealed into the
 // secrets bucket; the environment record itself never holds them.
 func (tx *Tx) PutEnvironment(e model.Environment) error {
+	tx.touch(model.EntityEnvironment, e.Name)
 	if e.Name == "" {
 		return errors.New("environment: a name is required")
 	}
@@ -92,6 +93,7 @@ func (tx *Tx) Environments() ([]model.Environment, error) {
 
 // DeleteEnvironment removes an environment and its credentials.
 func (tx *Tx) DeleteEnvironment(name string) error {
+	tx.touch(model.EntityEnvironment, name)
 	envs, err := tx.bucket(bucketEnvironments)
 	if err != nil {
 		return err

@@ -44,8 +44,8 @@ func writeAuditCSV(w io.Writer, events []model.AuditEvent) error {
 			}
 			details = string(b)
 		}
-		row := []string{strconv.FormatUint(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano), e.User, e.Entity,
-			e.EntityID, e.Action, details, e.PrevHash, e.Hash}
+		row := []string{strconv.FormatUint(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano), csvCell(e.User), csvCell(e.Entity),
+			csvCell(e.EntityID), csvCell(e.Action), csvCell(details), e.PrevHash, e.Hash}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -86,6 +86,17 @@ func writeAuditMarkdown(w io.Writer, events []model.AuditEvent) error {
 		fmt.Fprintln(bw, "\nNo events.")
 	}
 	return bw.Flush()
+}
+
+// csvCell keeps a spreadsheet from running a cell as a formula: a value
+// starting with = + - @ (or a tab or carriage return, which some spreadsheets
+// skip first) gets a leading apostrophe, which spreadsheets show as text
+// (OWASP's CSV injection advice). The JSON export keeps values exact.
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // mdCell keeps a value inside its table cell.

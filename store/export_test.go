@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/csv"
 	"flag"
 	"os"
 	"path/filepath"
@@ -66,5 +67,36 @@ func TestWriteAuditEmptyAndUnknown(t *testing.T) {
 	err := WriteAudit(&buf, nil, "xml")
 	if err == nil || !strings.Contains(err.Error(), `"xml"`) || !strings.Contains(err.Error(), "csv, json or md") {
 		t.Errorf("unknown format error = %v", err)
+	}
+}
+
+// TestCSVNeutralisesFormulas: a value a spreadsheet would run as a formula
+// is exported as text.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	var evs []model.AuditEvent
+	for i, v := range []string{`=HYPERLINK("http://evil","x")`, "+1", "-2+3", "@SUM(A1)", "\t=1", "plain"} {
+		ev := model.Change{Entity: model.EntityChangeRequest, EntityID: v, Action: "create"}.Event(v, t0)
+		ev.Seq = uint64(i + 1)
+		evs = append(evs, ev.Seal(model.GenesisHash))
+	}
+	var buf bytes.Buffer
+	if err := WriteAudit(&buf, evs, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		user, id := row[2], row[4]
+		if user != id {
+			t.Errorf("user %q and entity id %q of the same value were exported differently", user, id)
+		}
+		if user != "plain" && !strings.HasPrefix(user, "'") {
+			t.Errorf("cell %q starts a formula", user)
+		}
+	}
+	if last := rows[len(rows)-1][2]; last != "plain" {
+		t.Errorf("a harmless value was changed to %q", last)
 	}
 }

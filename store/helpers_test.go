@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"relman/model"
+	"relman/model/sshsig/testkeys"
 )
 
 // t0 is the fixed "now" of the tests.
@@ -50,6 +51,9 @@ func newCR(id int64, name, env string, updated time.Time) model.ChangeRequest {
 func createCR(s *Store, user, name string, now time.Time) (int64, error) {
 	var id int64
 	err := s.Update(func(tx *Tx) error {
+		if err := ensureUser(tx, user); err != nil {
+			return err
+		}
 		var err error
 		if id, err = tx.NextCRID(); err != nil {
 			return err
@@ -58,7 +62,7 @@ func createCR(s *Store, user, name string, now time.Time) (int64, error) {
 		if err := tx.PutCR(cr); err != nil {
 			return err
 		}
-		return tx.Record(user, now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(),
+		return tx.Record(as(user), now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(),
 			Action: "create", Details: map[string]string{"name": name}})
 	})
 	return id, err
@@ -94,4 +98,46 @@ func fileMode(t testing.TB, path string) os.FileMode {
 		t.Fatal(err)
 	}
 	return info.Mode().Perm()
+}
+
+// as acts as name with name's test key.
+func as(name string) model.Actor { return testkeys.Of(name).Actor() }
+
+// ensureUser registers name with every role, as relman user add does, with
+// its signed event, unless they are registered: the first user of a store
+// registers themselves, later ones are added by that first user.
+func ensureUser(tx *Tx, name string) error {
+	all, err := tx.Users()
+	if err != nil {
+		return err
+	}
+	if _, ok := all.Find(name); ok {
+		return nil
+	}
+	admin := name
+	if len(all) > 0 {
+		admin = all[0].Name
+	}
+	u, ch, err := model.NewUser(all, admin, name, testkeys.AllRoles, testkeys.Of(name).UserKey(), t0)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutUser(u); err != nil {
+		return err
+	}
+	return tx.Record(as(admin), t0, ch)
+}
+
+// register registers names in order (the first becomes the admin) in one
+// Update.
+func register(t testing.TB, s *Store, names ...string) {
+	t.Helper()
+	mustUpdate(t, s, func(tx *Tx) error {
+		for _, n := range names {
+			if err := ensureUser(tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

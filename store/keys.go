@@ -21,12 +21,15 @@ var (
 	bucketAudit        = []byte("audit")
 	bucketAuditEntity  = []byte("audit_entity")
 	bucketRollbacks    = []byte("rollbacks")
+	bucketUsers        = []byte("users")
+	bucketAuditSig     = []byte("audit_sig")
 )
 
 // Keys of the meta bucket.
 var (
-	keySchema    = []byte("schema")
-	keyAuditHead = []byte("audit_head")
+	keySchema     = []byte("schema")
+	keyAuditHead  = []byte("audit_head")
+	keySignedFrom = []byte("signed_from")
 )
 
 // itob encodes v as an 8-byte big-endian key, so byte order is numeric order.

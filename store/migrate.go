@@ -27,6 +27,7 @@ var migrations = []migration{
 	{2, "index change requests by recency", indexCRsByRecency},
 	{3, "index audit events by entity", indexAuditByEntity},
 	{4, "add rollbacks", createRollbacks},
+	{5, "add users and signed audit events", addUsersAndSignatures},
 }
 
 // currentVersion is the schema version this relman reads and writes.
@@ -172,4 +173,22 @@ func createRollbacks(tx *bolt.Tx) error {
 		return fmt.Errorf("bucket %s: %w", bucketRollbacks, err)
 	}
 	return nil
+}
+
+// addUsersAndSignatures is schema v5: users with their SSH keys, and a
+// signature for every audit event from now on. Events already written
+// cannot be signed after the fact (nobody's key is at hand, and a signature
+// made now would not prove who acted then): signed_from records where
+// signing began, and verify reports the events before it as unsigned.
+func addUsersAndSignatures(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketUsers, bucketAuditSig} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
+		}
+	}
+	seq, _, err := parseHead(tx.Bucket(bucketMeta).Get(keyAuditHead))
+	if err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return tx.Bucket(bucketMeta).Put(keySignedFrom, itob(seq+1))
 }

@@ -83,7 +83,7 @@ func writeOrEdit(s *Store, user string, i int) error {
 			if err := tx.PutCR(cr); err != nil {
 				return err
 			}
-			return tx.Record(user, now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(), Action: "edit"})
+			return tx.Record(as(user), now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(), Action: "edit"})
 		}
 		zip := make([]byte, 64<<10)
 		for j := range zip {
@@ -100,7 +100,7 @@ func writeOrEdit(s *Store, user string, i int) error {
 		if err := tx.PutCR(cr); err != nil {
 			return err
 		}
-		return tx.Record(user, now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(), Action: "create"})
+		return tx.Record(as(user), now, model.Change{Entity: model.EntityChangeRequest, EntityID: cr.Key(), Action: "create"})
 	})
 }
 
@@ -118,6 +118,7 @@ func TestTwoProcessesWritingAtOnce(t *testing.T) {
 	}
 	const perProcess = 60
 	s := openTest(t)
+	register(t, s, "alice", "bob")
 	var cmds []*exec.Cmd
 	for _, user := range []string{"alice", "bob"} {
 		cmd := helper(t, "writer", s.Path(), user, helperCount+"="+strconv.Itoa(perProcess))
@@ -142,7 +143,7 @@ func TestTwoProcessesWritingAtOnce(t *testing.T) {
 			}
 			mine := 0
 			for _, ev := range events {
-				if ev.User == user {
+				if ev.User == user && ev.Entity == model.EntityChangeRequest {
 					mine++
 				}
 			}
@@ -160,6 +161,7 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	s := openTest(t)
+	register(t, s, "writer0", "writer1", "writer2", "writer3", "writer4")
 	for round := range 5 {
 		cmd := helper(t, "endless", s.Path(), fmt.Sprint("writer", round))
 		out, err := cmd.StdoutPipe()
@@ -216,8 +218,12 @@ func assertConsistent(t *testing.T, s *Store) {
 			}
 			events += len(evs)
 		}
-		if events != res.Events {
-			t.Errorf("%d events belong to change requests, the trail has %d", events, res.Events)
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		if events+len(users) != res.Events {
+			t.Errorf("%d events belong to change requests and %d register users, the trail has %d", events, len(users), res.Events)
 		}
 		return nil
 	})
@@ -231,6 +237,7 @@ func TestReaderGetsThroughABusyWriter(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	s := openTest(t)
+	register(t, s, "writer")
 	cmd := helper(t, "endless", s.Path(), "writer")
 	out, err := cmd.StdoutPipe()
 	if err != nil {

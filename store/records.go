@@ -21,6 +21,7 @@ func (tx *Tx) NextDeploymentID() (int64, error) { return tx.nextID(bucketDeploym
 
 // PutDeployment stores a deployment record under its ID.
 func (tx *Tx) PutDeployment(d model.DeploymentRecord) error {
+	tx.touch(model.EntityDeployment, d.Key())
 	return tx.putJSON(bucketDeployments, d.ID, deploymentName(d.ID), "NextDeploymentID", d)
 }
 
@@ -92,6 +93,7 @@ func (tx *Tx) NextRollbackID() (int64, error) { return tx.nextID(bucketRollbacks
 
 // PutRollback stores a rollback under its ID.
 func (tx *Tx) PutRollback(r model.Rollback) error {
+	tx.touch(model.EntityRollback, r.Key())
 	return tx.putJSON(bucketRollbacks, r.ID, rollbackName(r.ID), "NextRollbackID", r)
 }
 

@@ -29,6 +29,9 @@ var (
 	// ErrCorrupt means stored bytes cannot be read: the file is not a
 	// relman store, or it is damaged.
 	ErrCorrupt = errors.New("unreadable")
+	// ErrNoIdentity means a write was attempted without a registered key to
+	// sign its audit event with.
+	ErrNoIdentity = errors.New("no registered key to sign with: register yourself with `relman user add NAME --public-key ~/.ssh/id_ed25519.pub` (an admin does it once the store has users), then prove it with your key: load it into your SSH agent (ssh-add) or pass --identity FILE")
 )
 
 // Store is a relman store file. It holds no open file between transactions,

@@ -106,7 +106,7 @@ func auditFixture(b *testing.B) *Store {
 					n := done + i
 					c := model.Change{Entity: model.EntityChangeRequest, EntityID: model.FormatID(model.PrefixChangeRequest, int64(1+n/10)),
 						Action: "edit", Details: map[string]string{"field": "overview", "revision": fmt.Sprint(n % 10)}}
-					if err := tx.Record("alice", t0.Add(time.Duration(n)*time.Second), c); err != nil {
+					if err := tx.Record(as("alice"), t0.Add(time.Duration(n)*time.Second), c); err != nil {
 						return err
 					}
 				}

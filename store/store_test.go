@@ -62,6 +62,7 @@ func TestReopenPersistsEverything(t *testing.T) {
 		URL: "https://login.salesforce.com", Auth: model.AuthRefreshToken,
 		Credentials: model.Credentials{RefreshToken: "5Aep861-refresh"}, CreatedAt: t0, UpdatedAt: t0}
 	var blobKey string
+	register(t, s, "alice")
 	mustUpdate(t, s, func(tx *Tx) error {
 		if err := tx.PutEnvironment(env); err != nil {
 			return err
@@ -86,7 +87,7 @@ func TestReopenPersistsEverything(t *testing.T) {
 		if blobKey, err = tx.PutBlob([]byte("PK\x03\x04 zip bytes")); err != nil {
 			return err
 		}
-		return tx.Record("alice", t0, model.Change{Entity: model.EntityChangeRequest, EntityID: "CR-0001", Action: "create"})
+		return tx.Record(as("alice"), t0, model.Change{Entity: model.EntityChangeRequest, EntityID: "CR-0001", Action: "create"})
 	})
 
 	again, err := Open(s.Path())
@@ -116,8 +117,8 @@ func TestReopenPersistsEverything(t *testing.T) {
 		if b, err := tx.Blob(blobKey); err != nil || string(b) != "PK\x03\x04 zip bytes" {
 			t.Errorf("Blob = %q, %v", b, err)
 		}
-		if seq, _ := tx.Head(); seq != 1 {
-			t.Errorf("Head seq = %d, want 1", seq)
+		if seq, _ := tx.Head(); seq != 2 {
+			t.Errorf("Head seq = %d, want 2 (alice's registration, then the create)", seq)
 		}
 		return nil
 	})

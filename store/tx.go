@@ -3,8 +3,11 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"relman/model"
 )
 
 // Tx is one transaction, valid only inside the View or Update function it
@@ -12,6 +15,17 @@ import (
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
+	// touched lists the covered records ("entity/id") written since the
+	// last event: the next event records their state (model.AuditEvent.States).
+	touched []string
+}
+
+// touch notes that a covered record was written, for the next event.
+func (tx *Tx) touch(entity, id string) {
+	key := model.StateKey(entity, id)
+	if !slices.Contains(tx.touched, key) {
+		tx.touched = append(tx.touched, key)
+	}
 }
 
 // checkSchema refuses to work on a store another relman has migrated since
@@ -104,6 +118,24 @@ func listJSON[T any](tx *Tx, bucket []byte, what func(id int64) string, keep fun
 		if keep(&rec) {
 			out = append(out, rec)
 		}
+		return nil
+	})
+	return out, err
+}
+
+// listJSONByKey decodes every record of a bucket keyed by name, in key order.
+func listJSONByKey[T any](tx *Tx, bucket []byte, what func(k []byte) string) ([]T, error) {
+	b, err := tx.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	err = b.ForEach(func(k, v []byte) error {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return damaged(what(k), err)
+		}
+		out = append(out, rec)
 		return nil
 	})
 	return out, err

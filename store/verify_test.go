@@ -19,7 +19,7 @@ func TestVerifyEmptyStore(t *testing.T) {
 func TestVerifyDetectsEveryAlteredByte(t *testing.T) {
 	s := openTest(t)
 	appendEvents(t, s, 9)
-	for _, seq := range []uint64{1, 5, 9} {
+	for _, seq := range []uint64{2, 6, 10} { // the first, a middle and the last after alice's registration
 		var original []byte
 		rawUpdate(t, s.Path(), func(tx *bolt.Tx) error {
 			original = append([]byte{}, tx.Bucket(bucketAudit).Get(itob(seq))...)
@@ -51,32 +51,32 @@ func TestVerifyNamesStructuralDamage(t *testing.T) {
 		firstBad uint64
 		reason   string
 	}{
-		{"deleted middle event", func(a, _ *bolt.Bucket) error { return a.Delete(itob(3)) }, 3, "gap"},
-		{"deleted last event", func(a, _ *bolt.Bucket) error { return a.Delete(itob(6)) }, 6, "gap"},
+		{"deleted middle event", func(a, _ *bolt.Bucket) error { return a.Delete(itob(4)) }, 4, "gap"},
+		{"deleted last event", func(a, _ *bolt.Bucket) error { return a.Delete(itob(7)) }, 7, "gap"},
 		{"deleted first event", func(a, _ *bolt.Bucket) error { return a.Delete(itob(1)) }, 1, "gap"},
 		{"swapped events", func(a, _ *bolt.Bucket) error {
-			two, four := append([]byte{}, a.Get(itob(2))...), append([]byte{}, a.Get(itob(4))...)
-			if err := a.Put(itob(2), four); err != nil {
+			two, four := append([]byte{}, a.Get(itob(3))...), append([]byte{}, a.Get(itob(5))...)
+			if err := a.Put(itob(3), four); err != nil {
 				return err
 			}
-			return a.Put(itob(4), two)
-		}, 2, "broken link"},
+			return a.Put(itob(5), two)
+		}, 3, "broken link"},
 		{"event moved to another key", func(a, _ *bolt.Bucket) error {
-			v := append([]byte{}, a.Get(itob(6))...)
-			if err := a.Delete(itob(6)); err != nil {
+			v := append([]byte{}, a.Get(itob(7))...)
+			if err := a.Delete(itob(7)); err != nil {
 				return err
 			}
-			return a.Put(itob(7), v)
-		}, 6, "gap"},
-		{"short value", func(a, _ *bolt.Bucket) error { return a.Put(itob(2), []byte("short")) }, 2, "undecodable"},
-		{"odd key", func(a, _ *bolt.Bucket) error { return a.Put([]byte("zzz"), []byte("x")) }, 7, "a key of 3 bytes"},
+			return a.Put(itob(8), v)
+		}, 7, "gap"},
+		{"short value", func(a, _ *bolt.Bucket) error { return a.Put(itob(3), []byte("short")) }, 3, "undecodable"},
+		{"odd key", func(a, _ *bolt.Bucket) error { return a.Put([]byte("zzz"), []byte("x")) }, 8, "a key of 3 bytes"},
 		{"head behind", func(_, m *bolt.Bucket) error {
-			return m.Put(keyAuditHead, append(itob(5), m.Get(keyAuditHead)[8:]...))
-		}, 6, "follows the recorded head"},
-		{"head damaged", func(_, m *bolt.Bucket) error { return m.Put(keyAuditHead, []byte("x")) }, 6, "is damaged"},
+			return m.Put(keyAuditHead, append(itob(6), m.Get(keyAuditHead)[8:]...))
+		}, 7, "follows the recorded head"},
+		{"head damaged", func(_, m *bolt.Bucket) error { return m.Put(keyAuditHead, []byte("x")) }, 7, "is damaged"},
 		{"head hash differs", func(_, m *bolt.Bucket) error {
-			return m.Put(keyAuditHead, append(itob(6), strings.Repeat("0", 64)...))
-		}, 6, "another hash"},
+			return m.Put(keyAuditHead, append(itob(7), strings.Repeat("0", 64)...))
+		}, 7, "another hash"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 
 	"relman/store"
 	"relman/ui/common"
+
+	"relman/ui/termsafe"
 )
 
 // Minimum terminal size: below it the app says so instead of drawing a
@@ -286,8 +288,12 @@ func (m *Model) resize() {
 	}
 }
 
-// View implements tea.Model.
-func (m Model) View() string {
+// View implements tea.Model. Every frame passes through termsafe.Frame:
+// whatever a name, a comment or an org put in it, only colours reach the
+// terminal, never a control sequence.
+func (m Model) View() string { return termsafe.Frame(m.frame()) }
+
+func (m Model) frame() string {
 	if m.quitting {
 		return ""
 	}

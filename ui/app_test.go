@@ -19,6 +19,7 @@ import (
 	"relman/ui"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -33,7 +34,7 @@ func world(t testing.TB) (*store.Store, *actions.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := actions.New(st, "alice")
+	svc := identitytest.As(t, st, "alice")
 	if _, err := svc.AddEnvironment(model.Environment{Name: "production", Kind: model.KindProduction,
 		Connection: model.ConnLocal, Dir: filepath.Join("..", "testdata", "orgs", "production")}); err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func TestNoticesAnotherProcessWithinTwoSeconds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob := actions.New(other, "bob")
+	bob := identitytest.As(t, other, "bob")
 	start := time.Now()
 	if _, err := bob.CreateCR("production", model.CRFields{Name: "Written by another process"}); err != nil {
 		t.Fatal(err)
@@ -129,8 +130,11 @@ func BenchmarkColdStartFirstFrame(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	if err := identitytest.Register(st, "alice"); err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
-		svc := actions.New(st, "alice")
+		svc := actions.New(st, identitytest.Actor("alice"))
 		var m tea.Model = app(svc)
 		m, _ = m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		if !runUntil(m, m.Init(), func(view string) bool { return strings.Contains(view, "Change 9999") }, 5*time.Second) {

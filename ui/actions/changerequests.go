@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"relman/model"
@@ -13,9 +14,12 @@ import (
 func (s *Service) CreateCR(envName string, f model.CRFields) (model.ChangeRequest, error) {
 	var cr model.ChangeRequest
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(model.RoleRequester, func(tx *store.Tx) error {
 		home, err := tx.Environment(envName)
 		if err != nil {
+			return err
+		}
+		if f.Approvers, err = registeredApprovers(tx, f.Approvers); err != nil {
 			return err
 		}
 		id, err := tx.NextCRID()
@@ -56,20 +60,21 @@ func (s *Service) ListCRs(q store.CRQuery) ([]model.ChangeRequest, error) {
 	return crs, err
 }
 
-// crRule is a pure rule applied to one change request.
-type crRule func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error)
+// crRule is a rule applied to one change request inside the transaction
+// that stores its outcome.
+type crRule func(tx *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error)
 
 // updateCR applies rule to the current stored value of CR id, in one transaction.
-func (s *Service) updateCR(id int64, rule crRule) (model.ChangeRequest, error) {
+func (s *Service) updateCR(id int64, need model.Role, rule crRule) (model.ChangeRequest, error) {
 	var out model.ChangeRequest
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(need, func(tx *store.Tx) error {
 		cr, err := tx.CR(id)
 		if err != nil {
 			return err
 		}
 		var ch model.Change
-		if out, ch, err = rule(cr, now); err != nil {
+		if out, ch, err = rule(tx, cr, now); err != nil {
 			return err
 		}
 		if err := tx.PutCR(out); err != nil {
@@ -82,35 +87,39 @@ func (s *Service) updateCR(id int64, rule crRule) (model.ChangeRequest, error) {
 
 // EditCR applies an edit by the acting user.
 func (s *Service) EditCR(id int64, e model.CREdit) (model.ChangeRequest, error) {
-	return s.updateCR(id, func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+	return s.updateCR(id, model.RoleRequester, func(tx *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+		var err error
+		if e.AddApprovers, err = registeredApprovers(tx, e.AddApprovers); err != nil {
+			return cr, model.Change{}, err
+		}
 		return model.EditChangeRequest(cr, s.User, e, now)
 	})
 }
 
 // SubmitCR sends a change request for approval.
 func (s *Service) SubmitCR(id int64) (model.ChangeRequest, error) {
-	return s.updateCR(id, func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+	return s.updateCR(id, model.RoleRequester, func(_ *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
 		return model.SubmitChangeRequest(cr, s.User, now)
 	})
 }
 
 // ApproveCR records the acting user's approval.
 func (s *Service) ApproveCR(id int64, comment string) (model.ChangeRequest, error) {
-	return s.updateCR(id, func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+	return s.updateCR(id, model.RoleApprover, func(_ *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
 		return model.ApproveChangeRequest(cr, s.User, comment, now)
 	})
 }
 
 // RejectCR records the acting user's rejection.
 func (s *Service) RejectCR(id int64, comment string) (model.ChangeRequest, error) {
-	return s.updateCR(id, func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+	return s.updateCR(id, model.RoleApprover, func(_ *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
 		return model.RejectChangeRequest(cr, s.User, comment, now)
 	})
 }
 
 // CancelCR cancels a change request.
 func (s *Service) CancelCR(id int64, reason string) (model.ChangeRequest, error) {
-	return s.updateCR(id, func(cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
+	return s.updateCR(id, model.RoleRequester, func(_ *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
 		return model.CancelChangeRequest(cr, s.User, reason, now)
 	})
 }
@@ -119,7 +128,7 @@ func (s *Service) CancelCR(id int64, reason string) (model.ChangeRequest, error)
 func (s *Service) CompleteCR(id int64) (model.ChangeRequest, error) {
 	var out model.ChangeRequest
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update("", func(tx *store.Tx) error {
 		cr, err := tx.CR(id)
 		if err != nil {
 			return err
@@ -165,7 +174,7 @@ func (s *Service) SyncCR(ctx context.Context, id int64, target string) (model.Ch
 	}
 	var child model.ChangeRequest
 	now := s.now()
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.update("", func(tx *store.Tx) error {
 		parent, err := tx.CR(id)
 		if err != nil {
 			return err
@@ -224,7 +233,7 @@ func (s *Service) PushBackCR(ctx context.Context, childID int64) (model.PushBack
 	}
 	var res model.PushBackResult
 	now := s.now()
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.update("", func(tx *store.Tx) error {
 		child, err := tx.CR(childID)
 		if err != nil {
 			return err
@@ -278,4 +287,27 @@ func (s *Service) CRHistory(id int64) ([]model.AuditEvent, error) {
 func assumeReachable(env model.Environment) model.Environment {
 	env.LastTest = &model.TestResult{OK: true}
 	return env
+}
+
+// registeredApprovers checks that each name is a registered user with the
+// approver role and returns the names as registered (names ignore case).
+func registeredApprovers(tx *store.Tx, names []string) ([]string, error) {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		u, err := tx.User(strings.TrimSpace(n))
+		if isNotFound(err) {
+			return nil, model.ErrUnknownUser.With(fmt.Sprintf("approver %q is not a registered user", n))
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !u.Has(model.RoleApprover) {
+			return nil, model.ErrNotAllowed.With(fmt.Sprintf("approver %s does not have the approver role; an admin can give it (relman user list shows roles)", u.Name))
+		}
+		out = append(out, u.Name)
+	}
+	return out, nil
 }

@@ -145,7 +145,7 @@ func (s *Service) saveCompareLog(req CompareRequest, res diff.Result) (model.Com
 		log.Entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category,
 			SourceHash: e.SourceHash, TargetHash: e.TargetHash, Files: e.Files}
 	}
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update("", func(tx *store.Tx) error {
 		id, err := tx.NextCompareLogID()
 		if err != nil {
 			return err

@@ -169,7 +169,7 @@ func componentSet(ctx context.Context, org orgclient.Org) (map[metadata.Componen
 func (s *Service) AddMissingDependencies(drID int64) (model.ChangeRequest, error) {
 	var out model.ChangeRequest
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update("", func(tx *store.Tx) error {
 		d, err := tx.Deployment(drID)
 		if err != nil {
 			return err

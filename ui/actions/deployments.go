@@ -11,7 +11,7 @@ import (
 func (s *Service) NewDeployment(crID int64, source, target string, f model.DeploymentFields) (model.DeploymentRecord, error) {
 	var d model.DeploymentRecord
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(model.RoleRequester, func(tx *store.Tx) error {
 		cr, err := tx.CR(crID)
 		if err != nil {
 			return err
@@ -69,10 +69,10 @@ func (s *Service) Deployments(cr int64) ([]model.DeploymentRecord, error) {
 // drRule is a pure rule applied to a deployment record and its change request.
 type drRule func(d model.DeploymentRecord, cr model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error)
 
-func (s *Service) updateDeployment(id int64, rule drRule) (model.DeploymentRecord, error) {
+func (s *Service) updateDeployment(id int64, need model.Role, rule drRule) (model.DeploymentRecord, error) {
 	var out model.DeploymentRecord
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(need, func(tx *store.Tx) error {
 		d, err := tx.Deployment(id)
 		if err != nil {
 			return err
@@ -95,21 +95,21 @@ func (s *Service) updateDeployment(id int64, rule drRule) (model.DeploymentRecor
 
 // SubmitDeployment sends a deployment record for approval.
 func (s *Service) SubmitDeployment(id int64) (model.DeploymentRecord, error) {
-	return s.updateDeployment(id, func(d model.DeploymentRecord, cr model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
+	return s.updateDeployment(id, model.RoleRequester, func(d model.DeploymentRecord, cr model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
 		return model.SubmitDeployment(d, cr, s.User, now)
 	})
 }
 
 // ApproveDeployment records the acting user's approval.
 func (s *Service) ApproveDeployment(id int64, comment string) (model.DeploymentRecord, error) {
-	return s.updateDeployment(id, func(d model.DeploymentRecord, _ model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
+	return s.updateDeployment(id, model.RoleApprover, func(d model.DeploymentRecord, _ model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
 		return model.ApproveDeployment(d, s.User, comment, now)
 	})
 }
 
 // RejectDeployment records the acting user's rejection.
 func (s *Service) RejectDeployment(id int64, comment string) (model.DeploymentRecord, error) {
-	return s.updateDeployment(id, func(d model.DeploymentRecord, _ model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
+	return s.updateDeployment(id, model.RoleApprover, func(d model.DeploymentRecord, _ model.ChangeRequest, now time.Time) (model.DeploymentRecord, model.Change, error) {
 		return model.RejectDeployment(d, s.User, comment, now)
 	})
 }

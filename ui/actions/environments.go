@@ -23,7 +23,7 @@ func (s *Service) AddEnvironment(env model.Environment) (model.Environment, erro
 	}
 	now := s.now()
 	env.CreatedAt, env.UpdatedAt, env.LastTest = now, now, nil
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(model.RoleAdmin, func(tx *store.Tx) error {
 		if _, err := tx.Environment(env.Name); err == nil {
 			return fmt.Errorf("environment %s: %w; remove it first with `relman env rm %s` or choose another name", env.Name, ErrEnvironmentExists, env.Name)
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -51,7 +51,7 @@ func (s *Service) AddEnvironment(env model.Environment) (model.Environment, erro
 // requests that name it keep their history.
 func (s *Service) RemoveEnvironment(name string) error {
 	now := s.now()
-	return s.Store.Update(func(tx *store.Tx) error {
+	return s.update(model.RoleAdmin, func(tx *store.Tx) error {
 		if _, err := tx.Environment(name); err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (s *Service) UpdateEnvironment(env model.Environment, keepSecrets bool) (mo
 	}
 	now := s.now()
 	var saved model.Environment
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(model.RoleAdmin, func(tx *store.Tx) error {
 		cur, err := tx.Environment(env.Name)
 		if err != nil {
 			return err

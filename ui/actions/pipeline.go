@@ -111,7 +111,7 @@ func runningLog(tx *store.Tx, drID int64) (*model.DeploymentLog, error) {
 func (p *pipeline) startLog(kind model.LogKind) (model.DeploymentLog, error) {
 	var l model.DeploymentLog
 	now := p.s.now()
-	err := p.s.Store.Update(func(tx *store.Tx) error {
+	err := p.s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
 		id, err := tx.NextLogID()
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func (p *pipeline) startLog(kind model.LogKind) (model.DeploymentLog, error) {
 // same transaction so a record and its log never disagree.
 func (p *pipeline) finishLog(l model.DeploymentLog, status model.LogStatus, message string, update func(*model.DeploymentRecord) []model.Change) (model.DeploymentLog, error) {
 	now := p.s.now()
-	err := p.s.Store.Update(func(tx *store.Tx) error {
+	err := p.s.update("", func(tx *store.Tx) error {
 		var ch model.Change
 		l, ch = model.FinishLog(l, status, message, now)
 		if err := tx.PutLog(l); err != nil {
@@ -226,7 +226,7 @@ func (s *Service) Retrieve(ctx context.Context, drID int64, progress Progress) (
 	}
 	now := s.now()
 	var blob string
-	if err := s.Store.Update(func(tx *store.Tx) error {
+	if err := s.update("", func(tx *store.Tx) error {
 		blob, err = tx.PutBlob(pkg.Zip)
 		return err
 	}); err != nil {
@@ -340,7 +340,7 @@ func (p *pipeline) follow(ctx context.Context, org orgclient.Org, l model.Deploy
 		l, _ = p.finishLog(l, model.FinishStatus(l.Kind, model.LogFailed, false), startErr.Error(), nil)
 		return p.d, l, startErr
 	}
-	if err := p.s.Store.Update(func(tx *store.Tx) error {
+	if err := p.s.update("", func(tx *store.Tx) error {
 		var ch model.Change
 		l, ch = model.JobStarted(l, st.JobID)
 		if err := tx.PutLog(l); err != nil {

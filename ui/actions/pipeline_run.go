@@ -53,7 +53,7 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 	}
 	var snapKey string
 	now := s.now()
-	if err := s.Store.Update(func(tx *store.Tx) error {
+	if err := s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
 		if snapKey, err = tx.PutBlob(snap.Zip); err != nil {
 			return err
 		}
@@ -99,14 +99,17 @@ func deployOutcome(d *model.DeploymentRecord, final orgclient.DeployState) []mod
 // markFailed records that a deploy could not even start.
 func (p *pipeline) markFailed() {
 	now := p.s.now()
-	_ = p.s.Store.Update(func(tx *store.Tx) error {
+	_ = p.s.update("", func(tx *store.Tx) error {
 		d, err := tx.Deployment(p.d.ID)
 		if err != nil {
 			return err
 		}
 		d.Status, d.UpdatedAt = model.DeployFailed, now
 		p.d = d
-		return tx.PutDeployment(d)
+		if err := tx.PutDeployment(d); err != nil {
+			return err
+		}
+		return p.s.record(tx, now, deployChange(d, "failed", nil))
 	})
 }
 
@@ -123,7 +126,7 @@ func (s *Service) verify(ctx context.Context, p *pipeline) (model.DeploymentReco
 		l, _ = p.finishLog(l, model.LogFailed, err.Error(), nil)
 		return p.d, l, err
 	}
-	if err := s.Store.Update(func(tx *store.Tx) error {
+	if err := s.update("", func(tx *store.Tx) error {
 		cr, err := tx.CR(p.d.CR)
 		if err != nil {
 			return err
@@ -191,7 +194,7 @@ func (s *Service) Cancel(ctx context.Context, drID int64) (model.DeploymentLog, 
 	l := *running
 	l.Status = model.LogCanceling
 	now := s.now()
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
 		if err := tx.PutLog(l); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *Service) CompareLogs(cr int64) ([]model.CompareLog, error) {
 func (s *Service) MarkViewed(logID int64, c metadata.Component, viewed bool) (model.CompareLog, error) {
 	var out model.CompareLog
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update("", func(tx *store.Tx) error {
 		l, err := tx.CompareLog(logID)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ import (
 func (s *Service) NewRollback(drID int64, only []metadata.Component) (model.Rollback, error) {
 	var r model.Rollback
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(model.RoleRequester, func(tx *store.Tx) error {
 		d, err := tx.Deployment(drID)
 		if err != nil {
 			return err
@@ -67,10 +67,10 @@ func (s *Service) Rollbacks(drID int64) ([]model.Rollback, error) {
 
 type rbRule func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error)
 
-func (s *Service) updateRollback(id int64, rule rbRule) (model.Rollback, error) {
+func (s *Service) updateRollback(id int64, need model.Role, rule rbRule) (model.Rollback, error) {
 	var out model.Rollback
 	now := s.now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.update(need, func(tx *store.Tx) error {
 		r, err := tx.Rollback(id)
 		if err != nil {
 			return err
@@ -89,21 +89,21 @@ func (s *Service) updateRollback(id int64, rule rbRule) (model.Rollback, error) 
 
 // SubmitRollback sends a rollback for approval.
 func (s *Service) SubmitRollback(id int64) (model.Rollback, error) {
-	return s.updateRollback(id, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
+	return s.updateRollback(id, model.RoleRequester, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
 		return model.SubmitRollback(r, s.User, now)
 	})
 }
 
 // ApproveRollback records the acting user's approval.
 func (s *Service) ApproveRollback(id int64, comment string) (model.Rollback, error) {
-	return s.updateRollback(id, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
+	return s.updateRollback(id, model.RoleApprover, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
 		return model.ApproveRollback(r, s.User, comment, now)
 	})
 }
 
 // RejectRollback records the acting user's rejection.
 func (s *Service) RejectRollback(id int64, comment string) (model.Rollback, error) {
-	return s.updateRollback(id, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
+	return s.updateRollback(id, model.RoleApprover, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
 		return model.RejectRollback(r, s.User, comment, now)
 	})
 }
@@ -170,7 +170,7 @@ func (s *Service) RunRollback(ctx context.Context, rbID int64, progress Progress
 }
 
 func (s *Service) rollbackStatus(id, logID int64, status model.RollbackStatus) (model.Rollback, error) {
-	return s.updateRollback(id, func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
+	return s.updateRollback(id, "", func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
 		r.Status, r.UpdatedAt = status, now
 		details := map[string]string{"status": string(status)}
 		if logID != 0 {

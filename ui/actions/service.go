@@ -20,7 +20,14 @@ type OrgOpener func(model.Environment) (orgclient.Org, error)
 type Service struct {
 	Store *store.Store
 	Open  OrgOpener
-	User  string
+	// User is the acting user's registered name, Signer holds one of their
+	// keys: every audit event is signed with it. Both come from the edge
+	// (key file, SSH agent, or relman serve's SSH session) through New.
+	User   string
+	Signer model.Signer
+	// Unproven says why the caller holds no registered key (Signer is nil):
+	// reads work, every write is refused with it.
+	Unproven error
 	// Now is the clock; time.Now unless a test fixes it.
 	Now func() time.Time
 	// Remote is set for a session of relman serve: the person acting sits
@@ -44,17 +51,54 @@ func (s *Service) LocalOnly(what string) error {
 	return nil
 }
 
-// New returns a Service acting as user on st, opening orgs with orgclient.Open.
-func New(st *store.Store, user string) *Service {
-	return &Service{Store: st, Open: orgclient.Open, User: user, Now: time.Now}
+// New returns a Service acting as actor on st, opening orgs with
+// orgclient.Open. An actor without a Signer may read; its writes are
+// refused with store.ErrNoIdentity (or Unproven, when the edge set it).
+func New(st *store.Store, actor model.Actor) *Service {
+	return &Service{Store: st, Open: orgclient.Open, User: actor.User, Signer: actor.Signer, Now: time.Now}
 }
+
+// Actor is who this Service acts as.
+func (s *Service) Actor() model.Actor { return model.Actor{User: s.User, Signer: s.Signer} }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-// record appends the changes' audit events inside tx.
+// update runs fn in a write transaction once the acting user is proven and,
+// when need is set, holds that role; the check runs inside the transaction,
+// so a role taken away meanwhile counts.
+func (s *Service) update(need model.Role, fn func(tx *store.Tx) error) error {
+	if s.Signer == nil {
+		if s.Unproven != nil {
+			return s.Unproven
+		}
+		return store.ErrNoIdentity
+	}
+	return s.Store.Update(func(tx *store.Tx) error {
+		if need != "" {
+			if err := s.mustHave(tx, need); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// mustHave refuses unless the acting user holds role.
+func (s *Service) mustHave(tx *store.Tx, role model.Role) error {
+	u, err := tx.User(s.User)
+	if err != nil {
+		return err
+	}
+	if !u.Has(role) {
+		return model.ErrNotAllowed.With(u.Name + " does not have the " + string(role) + " role")
+	}
+	return nil
+}
+
+// record appends the changes' audit events inside tx, signed by the actor.
 func (s *Service) record(tx *store.Tx, now time.Time, changes ...model.Change) error {
 	for _, c := range changes {
-		if err := tx.Record(s.User, now, c); err != nil {
+		if err := tx.Record(s.Actor(), now, c); err != nil {
 			return err
 		}
 	}
@@ -82,7 +126,7 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 			true, id.OrgID, id.User, id.APIVersion, id.Instance, id.Summary
 	}
 	now := s.now()
-	uerr := s.Store.Update(func(tx *store.Tx) error {
+	uerr := s.update("", func(tx *store.Tx) error {
 		cur, err := tx.Environment(name)
 		if err != nil {
 			return err

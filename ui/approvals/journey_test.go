@@ -16,9 +16,9 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui"
-	"relman/ui/actions"
 	"relman/ui/approvals"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -43,7 +43,7 @@ func TestJourneyApproveAlicesCR(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return time.Date(2025, 11, 26, 9, 0, 0, 0, time.UTC) }
-	alice := actions.New(st, "alice")
+	alice := identitytest.As(t, st, "alice")
 	alice.Now = clock
 	orgDir := filepath.Join(dir, "production")
 	if err := os.CopyFS(orgDir, os.DirFS("../../testdata/orgs/production")); err != nil {
@@ -63,7 +63,7 @@ func TestJourneyApproveAlicesCR(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bob := actions.New(st, "bob")
+	bob := identitytest.As(t, st, "bob")
 	bob.Now = clock
 	deps := common.Deps{Svc: bob, Styles: theme.Default()}
 	app := ui.New(deps, map[common.ScreenID]common.Screen{

@@ -14,6 +14,7 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/identity/identitytest"
 )
 
 func TestMain(m *testing.M) {
@@ -58,7 +59,7 @@ func newWorld(t *testing.T) *world {
 
 // as is a service acting as user on the world's store and clock.
 func (w *world) as(user string) *actions.Service {
-	s := actions.New(w.st, user)
+	s := identitytest.As(w.t, w.st, user)
 	s.Now = func() time.Time { return w.now }
 	return s
 }

@@ -17,6 +17,7 @@ import (
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
 	"relman/ui/components/dialog"
+	"relman/ui/identity/identitytest"
 )
 
 // shownDetail returns the detail screen showing change request id.
@@ -295,8 +296,8 @@ func TestDetailScrollsAndGoesBack(t *testing.T) {
 func TestDetailReloadsWhenTheStoreChanges(t *testing.T) {
 	deps := fixture.Deps(t, "alice")
 	d := shownDetail(t, deps, 8, 80, 24)
-	carol := *deps.Svc
-	carol.User = "carol"
+	carol := identitytest.As(t, deps.Svc.Store, "carol")
+	carol.Now = deps.Svc.Now
 	if _, err := carol.ApproveCR(8, "ok"); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"relman/model"
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 )
 
 // loadedList returns the list screen of deps, sized and with its first load
@@ -238,8 +239,8 @@ func TestListReloadKeepsTheCursorOnTheSameChangeRequest(t *testing.T) {
 	l := loadedList(t, deps, 80, 24)
 	s, _ := press(l, "j", "j") // CR-0006, third row
 	// Another user's change makes CR-0004 the most recent one.
-	bob := *deps.Svc
-	bob.User = "bob"
+	bob := identitytest.As(t, deps.Svc.Store, "bob")
+	bob.Now = deps.Svc.Now
 	name := "Retire the legacy invoice export"
 	if _, err := bob.EditCR(4, model.CREdit{Name: &name}); err != nil {
 		t.Fatal(err)

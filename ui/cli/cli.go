@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/user"
 	"sort"
 	"strings"
 
+	"relman/model"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/identity"
+
+	"relman/ui/termsafe"
 )
 
 // IO is where a command reads and writes, and its environment variables.
@@ -19,12 +22,15 @@ type IO struct {
 	Err io.Writer
 	// Getenv reads an environment variable (os.Getenv in main).
 	Getenv func(string) string
-	// Remote is set by relman serve for a command an SSH client sent: the
-	// store is the server's (RELMAN_STORE from Getenv; --store cannot pick
-	// another), commands that serve or read files on the machine itself
-	// are refused, and so is every use case that would touch the server's
-	// files (actions.Service.Remote).
-	Remote bool
+	// Actor, when set, is who runs the command, already proven by the
+	// caller: relman serve passes the SSH session's authenticated user.
+	// --user, --identity, RELMAN_IDENTITY and the SSH agent are then not
+	// consulted, and the command runs remotely: the store is the server's
+	// (RELMAN_STORE from Getenv; --store cannot pick another), commands
+	// that work with the machine's own files or ports are refused, and so
+	// is every use case that would touch the server's files
+	// (actions.Service.Remote).
+	Actor *model.Actor
 }
 
 // command is one `relman GROUP VERB` (or `relman VERB`) handler.
@@ -32,7 +38,7 @@ type command struct {
 	usage string
 	run   func(ctx context.Context, c *runner, args []string) error
 	// local commands work with the files and ports of the machine they run
-	// on: never over SSH (IO.Remote).
+	// on: never over SSH (IO.Actor).
 	local bool
 }
 
@@ -60,8 +66,14 @@ func commands() map[string]command {
 	for k, v := range rollbackCommands() {
 		m["rollback "+k] = v
 	}
-	m["audit"] = auditCommand()
+	for k, v := range userCommands() {
+		m["user "+k] = v
+	}
+	for k, v := range auditCommands() {
+		m[k] = v
+	}
 	m["sim"] = simCommand()
+	m["backup"] = backupCommand()
 	for k, v := range compareCommands() {
 		m[k] = v
 	}
@@ -71,14 +83,17 @@ func commands() map[string]command {
 // Run executes one command line (without the program name) and returns its
 // exit code. An empty command line is the TUI's job and not handled here.
 func Run(ctx context.Context, args []string, io IO) int {
-	r := &runner{io: io, g: globals{store: io.Getenv("RELMAN_STORE"), user: io.Getenv("RELMAN_USER")}}
-	r.g.json = hasJSONFlag(args)
+	r := &runner{io: io, g: globals{store: io.Getenv("RELMAN_STORE")}}
+	args, err := r.g.extract(args)
+	if err != nil {
+		return reportError(io, r.g.json, err)
+	}
 	cmds := commands()
 	name, rest := lookup(cmds, args)
 	if name == "" {
 		return reportError(io, r.g.json, usageErr("unknown command %q\n%s", strings.Join(args, " "), usageText(cmds)))
 	}
-	if io.Remote && cmds[name].local {
+	if io.Actor != nil && cmds[name].local {
 		return reportError(io, r.g.json, usageErr("%s: works with the files of the machine it runs on, so not over SSH; run `relman %s` on that machine", name, name))
 	}
 	if err := cmds[name].run(ctx, r, rest); err != nil {
@@ -114,62 +129,93 @@ func usageText(cmds map[string]command) string {
 	return "commands:\n" + strings.Join(lines, "\n")
 }
 
-// hasJSONFlag lets errors found before flag parsing still honour --json.
-func hasJSONFlag(args []string) bool {
-	for _, a := range args {
-		if a == "--json" || a == "-json" || a == "--json=true" {
-			return true
-		}
+// service opens the store and returns the use cases acting as the proven
+// user: the one relman serve injected (IO.Actor), else the one Service
+// resolves from the flags and the environment.
+func (r *runner) service() (*actions.Service, error) {
+	g := Globals{Store: r.g.store, User: r.g.user, Identity: r.g.identity}
+	if r.io.Actor != nil {
+		return r.remoteService(g)
 	}
-	return false
+	return Service(g, r.io.Getenv)
 }
 
-// service opens the store and returns the use cases acting as the user.
-func (r *runner) service() (*actions.Service, error) {
-	if r.io.Remote && r.g.store != r.io.Getenv("RELMAN_STORE") {
-		return nil, usageErr("--store %q: over SSH the store is the server's own; leave --store out", r.g.store)
+// remoteService is service for a command relman serve runs: the session's
+// user on the server's store, kept from the server's files. Flags that
+// would name another store or another person are refused, not ignored.
+func (r *runner) remoteService(g Globals) (*actions.Service, error) {
+	actor := *r.io.Actor
+	switch {
+	case g.Store != r.io.Getenv("RELMAN_STORE"):
+		return nil, usageErr("--store %q: over SSH the store is the server's own; leave --store out", g.Store)
+	case g.Identity != "":
+		return nil, usageErr("--identity %q: over SSH you are who your SSH key says (%s); leave --identity out", g.Identity, actor.User)
+	case g.User != "" && !model.SameUser(g.User, actor.User):
+		return nil, usageErr("--user %q: over SSH you act as the user your key belongs to (%s)", g.User, actor.User)
 	}
-	if r.io.Remote && r.g.user != "" && !strings.EqualFold(r.g.user, r.io.Getenv("RELMAN_USER")) {
-		return nil, usageErr("--user %q: over SSH you act as the user your key belongs to (%s)", r.g.user, r.io.Getenv("RELMAN_USER"))
+	st, err := OpenStore(g)
+	if err != nil {
+		return nil, err
 	}
-	path := r.g.store
+	svc := actions.New(st, actor)
+	svc.Remote = true
+	return svc, nil
+}
+
+// identityOptions are the global flags and variables that say who acts.
+func (r *runner) identityOptions() identity.Options {
+	return identity.FromEnv(r.g.identity, r.g.user, r.io.Getenv)
+}
+
+// OpenStore opens the store of --store, else RELMAN_STORE, else the default
+// path.
+func OpenStore(g Globals) (*store.Store, error) {
+	path := g.Store
 	if path == "" {
 		var err error
 		if path, err = store.DefaultPath(); err != nil {
 			return nil, err
 		}
 	}
-	st, err := store.Open(path)
+	return store.Open(path)
+}
+
+// Service is the edge where relman learns who acts, for the CLI and the
+// TUI alike: it opens the store, gathers the keys the caller holds
+// (--identity / RELMAN_IDENTITY, else the SSH agent and ~/.ssh/id_*) and
+// returns the use cases acting as the registered user owning one of them
+// (--user / RELMAN_USER choosing among several). Without a registered key
+// the Service still reads; its writes are refused with the reason.
+func Service(g Globals, getenv func(string) string) (*actions.Service, error) {
+	st, err := OpenStore(g)
 	if err != nil {
 		return nil, err
 	}
-	return r.newService(st), nil
+	users, err := usersOf(st)
+	if err != nil {
+		return nil, err
+	}
+	opts := identity.FromEnv(g.Identity, g.User, getenv)
+	held, notes, err := identity.Held(opts)
+	if err != nil {
+		svc := actions.New(st, model.Actor{User: opts.User})
+		svc.Unproven = err
+		return svc, nil
+	}
+	actor, err := identity.Resolve(users, held, opts.User, notes)
+	svc := actions.New(st, actor)
+	svc.Unproven = err
+	return svc, nil
 }
 
-// newService returns the use cases on st acting as the user, kept from the
-// server's files when the command came over SSH.
-func (r *runner) newService(st *store.Store) *actions.Service {
-	svc := actions.New(st, r.actor())
-	svc.Remote = r.io.Remote
-	return svc
-}
-
-// actor is --user, else RELMAN_USER, else the OS user name.
-func (r *runner) actor() string { return ActingUser(r.g.user, r.io.Getenv) }
-
-// ActingUser is given if set, else RELMAN_USER, else the OS user name: the
-// user recorded in the audit trail.
-func ActingUser(given string, getenv func(string) string) string {
-	if given != "" {
-		return given
-	}
-	if u := getenv("RELMAN_USER"); u != "" {
-		return u
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
+func usersOf(st *store.Store) (model.Users, error) {
+	var users model.Users
+	err := st.View(func(tx *store.Tx) error {
+		var err error
+		users, err = tx.Users()
+		return err
+	})
+	return users, err
 }
 
 // emit prints result as the JSON envelope, or calls human for people.
@@ -180,7 +226,10 @@ func (r *runner) emit(result any, human func(w io.Writer) error) error {
 		}
 		return writeJSON(r.io.Out, envelope{Status: 0, Result: result, Warnings: []string{}})
 	}
-	return human(r.io.Out)
+	// Names, comments and org answers reach people's terminals: escaped.
+	return human(termsafe.Writer(r.io.Out))
 }
 
-func (r *runner) printf(format string, a ...any) { fmt.Fprintf(r.io.Out, format, a...) }
+func (r *runner) printf(format string, a ...any) {
+	fmt.Fprintf(termsafe.Writer(r.io.Out), format, a...)
+}

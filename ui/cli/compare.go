@@ -11,6 +11,8 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui/actions"
+
+	"relman/ui/termsafe"
 )
 
 func compareCommands() map[string]command {
@@ -56,14 +58,16 @@ func (r *runner) storeForCompare(needed bool) (*actions.Service, error) {
 		}
 	}
 	if _, err := os.Stat(path); err != nil && !needed {
-		return r.newService(nil), nil
+		svc := actions.New(nil, model.Actor{})
+		svc.Remote = r.io.Actor != nil
+		return svc, nil
 	}
 	return r.service()
 }
 
 func compare(ctx context.Context, r *runner, args []string) error {
 	usage := compareCommands()["compare"].usage
-	fs := newFlags("compare", &r.g)
+	fs := newFlags("compare")
 	crFlag := fs.String("cr", "", "only this change request's components")
 	var types, comps, namespaces multiFlag
 	fs.Var(&types, "type", "only this metadata type (repeatable)")
@@ -178,7 +182,7 @@ func writeCompare(w io.Writer, v compareView) error {
 
 func diffCmd(ctx context.Context, r *runner, args []string) error {
 	usage := compareCommands()["diff"].usage
-	fs := newFlags("diff", &r.g)
+	fs := newFlags("diff")
 	ws := fs.Bool("ignore-whitespace", false, "hide whitespace-only changes")
 	order := fs.Bool("ignore-order", false, "hide reordering of unordered XML elements")
 	pos, err := parse(fs, args, 3, usage)
@@ -206,7 +210,7 @@ func diffCmd(ctx context.Context, r *runner, args []string) error {
 	// Old is the target and new the source: the diff shows what deploying
 	// SRC onto TGT would change, like package.xml does.
 	for _, d := range diffs {
-		if err := diff.WriteUnified(r.io.Out, d, pos[1], pos[0]); err != nil {
+		if err := diff.WriteUnified(termsafe.Writer(r.io.Out), d, pos[1], pos[0]); err != nil {
 			return err
 		}
 	}

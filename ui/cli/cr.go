@@ -54,7 +54,7 @@ func bindScope(fs *flag.FlagSet, f *crScopeFlags) {
 
 func crNew(_ context.Context, r *runner, args []string) error {
 	usage := crCommands()["new"].usage
-	fs := newFlags("cr new", &r.g)
+	fs := newFlags("cr new")
 	env := fs.String("env", "", "home environment (production)")
 	var f crScopeFlags
 	bindScope(fs, &f)
@@ -88,7 +88,7 @@ func crNew(_ context.Context, r *runner, args []string) error {
 }
 
 func crList(_ context.Context, r *runner, args []string) error {
-	fs := newFlags("cr list", &r.g)
+	fs := newFlags("cr list")
 	status := fs.String("status", "", "only this status: In Progress, Pending Approval, Approved, Rejected, Completed, Cancelled")
 	env := fs.String("env", "", "only change requests homed in this environment")
 	limit := fs.Int("limit", 0, "at most this many (0 = all)")
@@ -157,7 +157,7 @@ func equalFoldSpace(a, b string) bool {
 }
 
 func crShow(_ context.Context, r *runner, args []string) error {
-	svc, id, err := r.onCR(newFlags("cr show", &r.g), args, crCommands()["show"].usage)
+	svc, id, err := r.onCR(newFlags("cr show"), args, crCommands()["show"].usage)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func crShow(_ context.Context, r *runner, args []string) error {
 
 func crEdit(_ context.Context, r *runner, args []string) error {
 	usage := crCommands()["edit"].usage
-	fs := newFlags("cr edit", &r.g)
+	fs := newFlags("cr edit")
 	var f crScopeFlags
 	bindScope(fs, &f)
 	var remove, removeApprovers multiFlag
@@ -231,7 +231,7 @@ func crEdit(_ context.Context, r *runner, args []string) error {
 // crSimple builds a command taking only an id: submit, complete.
 func crSimple(verb string) func(context.Context, *runner, []string) error {
 	return func(_ context.Context, r *runner, args []string) error {
-		svc, id, err := r.onCR(newFlags("cr "+verb, &r.g), args, crCommands()[verb].usage)
+		svc, id, err := r.onCR(newFlags("cr "+verb), args, crCommands()[verb].usage)
 		if err != nil {
 			return err
 		}
@@ -258,7 +258,7 @@ func crDecide(reject bool) func(context.Context, *runner, []string) error {
 		verb, done = "reject", "rejected"
 	}
 	return func(_ context.Context, r *runner, args []string) error {
-		fs := newFlags("cr "+verb, &r.g)
+		fs := newFlags("cr " + verb)
 		comment := fs.String("comment", "", "why (required to reject)")
 		svc, id, err := r.onCR(fs, args, crCommands()[verb].usage)
 		if err != nil {
@@ -282,7 +282,7 @@ func crDecide(reject bool) func(context.Context, *runner, []string) error {
 
 func crSync(ctx context.Context, r *runner, args []string) error {
 	usage := crCommands()["sync"].usage
-	fs := newFlags("cr sync", &r.g)
+	fs := newFlags("cr sync")
 	to := fs.String("to", "", "the sandbox environment to copy into")
 	pos, err := parse(fs, args, 1, usage)
 	if err != nil {
@@ -319,7 +319,7 @@ type pushView struct {
 }
 
 func crPush(ctx context.Context, r *runner, args []string) error {
-	svc, id, err := r.onCR(newFlags("cr push", &r.g), args, crCommands()["push"].usage)
+	svc, id, err := r.onCR(newFlags("cr push"), args, crCommands()["push"].usage)
 	if err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func crPush(ctx context.Context, r *runner, args []string) error {
 }
 
 func crCancel(_ context.Context, r *runner, args []string) error {
-	fs := newFlags("cr cancel", &r.g)
+	fs := newFlags("cr cancel")
 	reason := fs.String("reason", "", "why it is cancelled (required)")
 	svc, id, err := r.onCR(fs, args, crCommands()["cancel"].usage)
 	if err != nil {

@@ -55,7 +55,7 @@ func (r *runner) onDeployment(fs *flag.FlagSet, args []string, usage string) (*a
 
 func deployNew(_ context.Context, r *runner, args []string) error {
 	usage := deployCommands()["new"].usage
-	fs := newFlags("deploy new", &r.g)
+	fs := newFlags("deploy new")
 	crFlag := fs.String("cr", "", "the approved change request")
 	from := fs.String("from", "", "source environment")
 	to := fs.String("to", "", "target environment")
@@ -89,7 +89,7 @@ func deployNew(_ context.Context, r *runner, args []string) error {
 
 func deployDecision(verb string) func(context.Context, *runner, []string) error {
 	return func(_ context.Context, r *runner, args []string) error {
-		fs := newFlags("deploy "+verb, &r.g)
+		fs := newFlags("deploy " + verb)
 		comment := fs.String("comment", "", "why (required to reject)")
 		svc, id, err := r.onDeployment(fs, args, deployCommands()[verb].usage)
 		if err != nil {
@@ -123,7 +123,7 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 		verb = "run"
 	}
 	return func(ctx context.Context, r *runner, args []string) error {
-		fs := newFlags("deploy "+verb, &r.g)
+		fs := newFlags("deploy " + verb)
 		quick := false
 		if stage == actions.StageDeploy {
 			fs.BoolVar(&quick, "quick", false, "quick deploy the kept validation (no tests run again) when it still holds")
@@ -163,7 +163,7 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 }
 
 func deployCancel(ctx context.Context, r *runner, args []string) error {
-	svc, id, err := r.onDeployment(newFlags("deploy cancel", &r.g), args, deployCommands()["cancel"].usage)
+	svc, id, err := r.onDeployment(newFlags("deploy cancel"), args, deployCommands()["cancel"].usage)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func deployCancel(ctx context.Context, r *runner, args []string) error {
 }
 
 func deployShow(_ context.Context, r *runner, args []string) error {
-	svc, id, err := r.onDeployment(newFlags("deploy show", &r.g), args, deployCommands()["show"].usage)
+	svc, id, err := r.onDeployment(newFlags("deploy show"), args, deployCommands()["show"].usage)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func deployShow(_ context.Context, r *runner, args []string) error {
 }
 
 func deployLog(_ context.Context, r *runner, args []string) error {
-	svc, id, err := r.onDeployment(newFlags("deploy log", &r.g), args, deployCommands()["log"].usage)
+	svc, id, err := r.onDeployment(newFlags("deploy log"), args, deployCommands()["log"].usage)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func deployLog(_ context.Context, r *runner, args []string) error {
 }
 
 func deployList(_ context.Context, r *runner, args []string) error {
-	fs := newFlags("deploy list", &r.g)
+	fs := newFlags("deploy list")
 	crFlag := fs.String("cr", "", "only this change request's deployment records")
 	if _, err := parse(fs, args, 0, deployCommands()["list"].usage); err != nil {
 		return err
@@ -275,7 +275,7 @@ func joinNonEmpty(parts ...string) string {
 }
 
 func deployDeps(ctx context.Context, r *runner, args []string) error {
-	fs := newFlags("deploy deps", &r.g)
+	fs := newFlags("deploy deps")
 	add := fs.Bool("add-missing", false, "add the missing components to the change request (which then needs approving again)")
 	svc, id, err := r.onDeployment(fs, args, deployCommands()["deps"].usage)
 	if err != nil {

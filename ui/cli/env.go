@@ -38,7 +38,7 @@ func viewOf(e model.Environment) envView {
 
 func envAdd(_ context.Context, r *runner, args []string) error {
 	usage := envCommands()["add"].usage
-	fs := newFlags("env add", &r.g)
+	fs := newFlags("env add")
 	kind := fs.String("kind", "", "production or sandbox")
 	dir := fs.String("dir", "", "a directory in SFDX source or Metadata API format")
 	url := fs.String("url", "", "login or instance URL of a Salesforce org")
@@ -121,7 +121,7 @@ func where(e model.Environment) string {
 }
 
 func envList(_ context.Context, r *runner, args []string) error {
-	if _, err := parse(newFlags("env list", &r.g), args, 0, envCommands()["list"].usage); err != nil {
+	if _, err := parse(newFlags("env list"), args, 0, envCommands()["list"].usage); err != nil {
 		return err
 	}
 	svc, err := r.service()
@@ -161,7 +161,7 @@ func lastTest(e model.Environment) string {
 }
 
 func envShow(_ context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("env show", &r.g), args, 1, envCommands()["show"].usage)
+	pos, err := parse(newFlags("env show"), args, 1, envCommands()["show"].usage)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func testFields(t *model.TestResult) [][2]string {
 }
 
 func envTest(ctx context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("env test", &r.g), args, 1, envCommands()["test"].usage)
+	pos, err := parse(newFlags("env test"), args, 1, envCommands()["test"].usage)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func envTest(ctx context.Context, r *runner, args []string) error {
 }
 
 func envRemove(_ context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("env rm", &r.g), args, 1, envCommands()["rm"].usage)
+	pos, err := parse(newFlags("env rm"), args, 1, envCommands()["rm"].usage)
 	if err != nil {
 		return err
 	}

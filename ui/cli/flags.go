@@ -40,18 +40,81 @@ func (m multiFlag) components(flagName string) ([]metadata.Component, error) {
 
 // globals are the flags every command accepts (cli.md "Global").
 type globals struct {
-	store string
-	user  string
-	json  bool
+	store    string
+	user     string
+	identity string
+	json     bool
 }
 
-// newFlags returns a flag set for one command with the global flags bound.
-func newFlags(name string, g *globals) *flag.FlagSet {
+// Globals are the global flags found by ParseGlobals.
+type Globals struct {
+	Store, User, Identity string
+	JSON                  bool
+}
+
+// ParseGlobals takes the global flags (--store, --user, --identity, --json)
+// out of args wherever they stand and returns them with the rest: main uses
+// it to tell `relman --identity F` (the TUI) from a command.
+func ParseGlobals(args []string) (Globals, []string, error) {
+	var g globals
+	rest, err := g.extract(args)
+	return Globals{Store: g.store, User: g.user, Identity: g.identity, JSON: g.json}, rest, err
+}
+
+// extract takes the global flags out of args wherever they stand — before
+// the command (relman --json cr list) or among its own flags (relman cr list
+// --json) — and returns the rest. A "--" ends the flags: what follows is
+// passed on untouched.
+func (g *globals) extract(args []string) ([]string, error) {
+	values := map[string]*string{"store": &g.store, "user": &g.user, "identity": &g.identity}
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "---") {
+			rest = append(rest, a)
+			continue
+		}
+		if name == "json" {
+			switch {
+			case !hasValue:
+				g.json = true
+			case value == "true" || value == "false":
+				g.json = value == "true"
+			default:
+				return nil, usageErr("--json=%s: use --json alone", value)
+			}
+			continue
+		}
+		dst, ok := values[name]
+		if !ok {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return nil, usageErr("--%s needs a value", name)
+			}
+			i++
+			value = args[i]
+		}
+		if !utf8.ValidString(value) {
+			return nil, usageErr("--%s %q is not valid UTF-8 text", name, value)
+		}
+		*dst = value
+	}
+	return rest, nil
+}
+
+// newFlags returns a flag set for one command; the global flags were taken
+// out of the arguments before (globals.extract).
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.store, "store", g.store, "path of the bbolt store (RELMAN_STORE)")
-	fs.StringVar(&g.user, "user", g.user, "acting user recorded in the audit trail (RELMAN_USER)")
-	fs.BoolVar(&g.json, "json", g.json, "machine-readable JSON on stdout")
 	return fs
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"relman/model"
 	"relman/store"
+
+	"relman/ui/termsafe"
 )
 
 // Exit codes (cli.md).
@@ -95,7 +97,7 @@ func reportError(io IO, asJSON bool, err error) int {
 		}
 		return code
 	}
-	fmt.Fprintf(io.Err, "relman: %v\n", err)
+	fmt.Fprintf(io.Err, "relman: %s\n", termsafe.Text(err.Error()))
 	return code
 }
 
@@ -104,7 +106,11 @@ func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = termsafe.Line(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }
@@ -113,7 +119,7 @@ func table(w io.Writer, header []string, rows [][]string) error {
 func fields(w io.Writer, pairs [][2]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range pairs {
-		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], termsafe.Line(p[1]))
 	}
 	return tw.Flush()
 }

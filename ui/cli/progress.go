@@ -10,6 +10,8 @@ import (
 
 	"relman/model"
 	"relman/ui/actions"
+
+	"relman/ui/termsafe"
 )
 
 // progressPrinter shows a long step in one of three ways: a redrawn bar on
@@ -84,7 +86,7 @@ func (p *progressPrinter) line(s string) {
 		fmt.Fprint(p.r.io.Err, "\r\033[K")
 		p.drawn = false
 	}
-	fmt.Fprintln(p.r.io.Err, s)
+	fmt.Fprintln(p.r.io.Err, termsafe.Text(s))
 }
 
 // bar redraws the one-line progress bar in place.
@@ -100,7 +102,7 @@ func (p *progressPrinter) bar(e actions.Event) {
 	}
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
 	elapsed := time.Since(p.started).Round(time.Second)
-	fmt.Fprintf(p.r.io.Err, "\r\033[K%-8s %s %s · %s · %s", e.Stage, bar, progressCounters(e), e.Status, elapsed)
+	fmt.Fprintf(p.r.io.Err, "\r\033[K%-8s %s %s · %s · %s", e.Stage, bar, progressCounters(e), termsafe.Line(string(e.Status)), elapsed)
 	p.drawn = true
 	if e.Done {
 		fmt.Fprintln(p.r.io.Err)

@@ -77,7 +77,7 @@ func (r *runner) onRollback(fs *flag.FlagSet, args []string, usage string) (*act
 
 func rollbackNew(_ context.Context, r *runner, args []string) error {
 	usage := rollbackCommands()["new"].usage
-	fs := newFlags("rollback new", &r.g)
+	fs := newFlags("rollback new")
 	var comps multiFlag
 	fs.Var(&comps, "component", "roll back only this component (repeatable; default: all the deployment changed)")
 	pos, err := parse(fs, args, 1, usage)
@@ -109,7 +109,7 @@ func rollbackNew(_ context.Context, r *runner, args []string) error {
 
 func rollbackDecision(verb string) func(context.Context, *runner, []string) error {
 	return func(_ context.Context, r *runner, args []string) error {
-		fs := newFlags("rollback "+verb, &r.g)
+		fs := newFlags("rollback " + verb)
 		comment := fs.String("comment", "", "why (required to reject)")
 		svc, id, err := r.onRollback(fs, args, rollbackCommands()[verb].usage)
 		if err != nil {
@@ -135,7 +135,7 @@ func rollbackDecision(verb string) func(context.Context, *runner, []string) erro
 }
 
 func rollbackRun(ctx context.Context, r *runner, args []string) error {
-	fs := newFlags("rollback run", &r.g)
+	fs := newFlags("rollback run")
 	wait := fs.Duration("wait", time.Hour, "stop waiting after this long (the job goes on; exit 69)")
 	svc, id, err := r.onRollback(fs, args, rollbackCommands()["run"].usage)
 	if err != nil {
@@ -153,7 +153,7 @@ func rollbackRun(ctx context.Context, r *runner, args []string) error {
 }
 
 func rollbackShow(_ context.Context, r *runner, args []string) error {
-	svc, id, err := r.onRollback(newFlags("rollback show", &r.g), args, rollbackCommands()["show"].usage)
+	svc, id, err := r.onRollback(newFlags("rollback show"), args, rollbackCommands()["show"].usage)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func simCommand() command {
 // (SIGINT/SIGTERM). Its first stdout lines say how to reach it (cli.md).
 func runSim(ctx context.Context, r *runner, args []string) error {
 	usage := simCommand().usage
-	fs := newFlags("sim", &r.g)
+	fs := newFlags("sim")
 	cfg := sim.Config{}
 	fs.StringVar(&cfg.Dir, "dir", "", "metadata directory backing the org (source or Metadata API format)")
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "listen address (loopback)")

@@ -19,6 +19,7 @@ import (
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -48,7 +49,7 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := actions.New(st, "alice")
+	svc := identitytest.As(t, st, "alice")
 	svc.Now = func() time.Time { return t0 }
 	w := &world{t: t, dir: dir, svc: svc}
 	for _, e := range []struct {

@@ -13,7 +13,6 @@ import (
 	"relman/model"
 	"relman/orgclient/sim"
 	"relman/store"
-	"relman/ui/actions"
 )
 
 // Users are the demo's people: alice requests, bob and carol approve.
@@ -49,6 +48,8 @@ type Demo struct {
 	Temporary bool
 	Envs      []model.Environment
 	servers   []*sim.Server
+	// signers hold the demo people's keys (keys/ in Dir).
+	signers map[string]model.Signer
 }
 
 // Start copies the sample orgs (on first use of the folder), starts the
@@ -79,13 +80,17 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintln(log, "keys for alice, bob and carol in", filepath.Join(d.Dir, "keys"))
+	if err := d.ensureTeam(); err != nil {
+		return nil, err
+	}
 	if err := d.startOrgs(ctx, opts, fresh, log); err != nil {
 		d.Close()
 		return nil, err
 	}
 	if fresh {
 		fmt.Fprintln(log, "seeding change requests for alice, bob and carol")
-		if err := seed(ctx, st); err != nil {
+		if err := seed(ctx, d); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("demo: seeding the store: %w", err)
 		}
@@ -97,7 +102,10 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 // environment. A reused folder keeps each org's refresh token, so the
 // stored credentials stay valid across restarts.
 func (d *Demo) startOrgs(ctx context.Context, opts Options, fresh bool, log io.Writer) error {
-	svc := actions.New(d.Store, "admin")
+	svc, err := d.As("alice")
+	if err != nil {
+		return err
+	}
 	for _, o := range orgs {
 		dir := filepath.Join(d.Dir, "orgs", o.env)
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {

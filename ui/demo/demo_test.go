@@ -8,7 +8,6 @@ import (
 
 	"relman/model"
 	"relman/store"
-	"relman/ui/actions"
 )
 
 func samples(t *testing.T) *Options {
@@ -30,7 +29,10 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstURL := d.Envs[0].URL
-	svc := actions.New(d.Store, "alice")
+	svc, err := d.As("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
 	crs, err := svc.ListCRs(store.CRQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +62,11 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	again, err := actions.New(d.Store, "alice").ListCRs(store.CRQuery{})
+	alice, err := d.As("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := alice.ListCRs(store.CRQuery{})
 	if err != nil || len(again) != len(crs) {
 		t.Fatalf("restart: %d CRs (was %d), %v", len(again), len(crs), err)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"relman/model"
 	"relman/model/metadata"
-	"relman/store"
 	"relman/ui/actions"
 )
 
@@ -21,13 +20,19 @@ func (c *clock) now() time.Time {
 
 // seeder runs use cases as the demo's users on one store and clock.
 type seeder struct {
-	st  *store.Store
+	d   *Demo
 	clk *clock
 	err error
 }
 
 func (s *seeder) as(user string) *actions.Service {
-	svc := actions.New(s.st, user)
+	svc, err := s.d.As(user)
+	if err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		svc = actions.New(s.d.Store, model.Actor{User: user})
+	}
 	svc.Now = s.clk.now
 	return svc
 }
@@ -52,8 +57,8 @@ func comps(specs ...string) []metadata.Component {
 }
 
 // seed creates change requests in every status, each with its history.
-func seed(ctx context.Context, st *store.Store) error {
-	s := &seeder{st: st, clk: &clock{t: time.Now().UTC().Add(-6 * 24 * time.Hour)}}
+func seed(ctx context.Context, d *Demo) error {
+	s := &seeder{d: d, clk: &clock{t: time.Now().UTC().Add(-6 * 24 * time.Hour)}}
 	alice, bob, carol := s.as("alice"), s.as("bob"), s.as("carol")
 	var dueDates, region, label, legacy, tab model.ChangeRequest
 

@@ -13,9 +13,9 @@ import (
 
 	"relman/store"
 	"relman/ui"
-	"relman/ui/actions"
 	"relman/ui/common"
 	"relman/ui/environments"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -44,7 +44,7 @@ func TestJourneyAddADirectoryAndTestIt(t *testing.T) {
 	if err := os.CopyFS(orgDir, os.DirFS("../../testdata/orgs/uat")); err != nil {
 		t.Fatal(err)
 	}
-	svc := actions.New(st, "alice")
+	svc := identitytest.As(t, st, "alice")
 	svc.Now = func() time.Time { return time.Date(2025, 11, 26, 9, 0, 0, 0, time.UTC) }
 	deps := common.Deps{Svc: svc, Styles: theme.Default()}
 	app := ui.New(deps, map[common.ScreenID]common.Screen{

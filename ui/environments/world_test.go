@@ -15,6 +15,7 @@ import (
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -56,7 +57,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) org(name string) string { return filepath.Join(w.dir, "orgs", name) }
 
 func (w *world) svc() *actions.Service {
-	s := actions.New(w.st, "alice")
+	s := identitytest.As(w.t, w.st, "alice")
 	s.Now = func() time.Time { return w.now }
 	return s
 }

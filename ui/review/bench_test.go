@@ -15,6 +15,7 @@ import (
 	"relman/model/metadata"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -67,7 +68,7 @@ func bigPreload(n int) Preload {
 func colour(b *testing.B) common.Deps {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	b.Cleanup(func() { lipgloss.SetColorProfile(termenv.Ascii) })
-	svc := actions.New(nil, "bench")
+	svc := actions.New(nil, identitytest.Actor("bench"))
 	return common.Deps{Svc: svc, Styles: theme.Default()}
 }
 

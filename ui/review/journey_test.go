@@ -17,9 +17,9 @@ import (
 	"relman/model/metadata"
 	"relman/store"
 	"relman/ui"
-	"relman/ui/actions"
 	"relman/ui/common"
 	"relman/ui/compare"
+	"relman/ui/identity/identitytest"
 	"relman/ui/review"
 	"relman/ui/theme"
 )
@@ -45,7 +45,7 @@ func TestJourneyReviewUATAgainstProduction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice := actions.New(st, "alice")
+	alice := identitytest.As(t, st, "alice")
 	alice.Now = func() time.Time { return time.Date(2025, 11, 26, 9, 0, 0, 0, time.UTC) }
 	for _, e := range []struct {
 		name string

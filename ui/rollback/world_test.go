@@ -17,6 +17,7 @@ import (
 	"relman/orgclient/sim"
 	"relman/store"
 	"relman/ui/actions"
+	"relman/ui/identity/identitytest"
 )
 
 func TestMain(m *testing.M) {
@@ -126,8 +127,11 @@ func buildTemplate(dir string) (int64, time.Time, error) {
 		return 0, time.Time{}, err
 	}
 	now := t0
+	if err := identitytest.Register(st, "alice", "bob", "carol"); err != nil {
+		return 0, now, err
+	}
 	as := func(user string) *actions.Service {
-		s := actions.New(st, user)
+		s := actions.New(st, identitytest.Actor(user))
 		s.Now = func() time.Time { return now }
 		return s
 	}
@@ -203,7 +207,7 @@ func buildTemplate(dir string) (int64, time.Time, error) {
 
 // as is a service acting as user on the world's store and clock.
 func (w *world) as(user string) *actions.Service {
-	s := actions.New(w.st, user)
+	s := identitytest.As(w.t, w.st, user)
 	s.Now = func() time.Time { return w.now }
 	return s
 }

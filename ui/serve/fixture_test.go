@@ -3,15 +3,13 @@ package serve
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,21 +17,10 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"relman/store"
 	"relman/ui/cli"
+	"relman/ui/identity/identitytest"
 )
-
-// keyring is a Users of fixed keys: fingerprint → user.
-type keyring struct {
-	mu    sync.Mutex
-	users map[string]string
-}
-
-func (k *keyring) UserByKey(key gossh.PublicKey) (string, bool, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	u, ok := k.users[gossh.FingerprintSHA256(key)]
-	return u, ok, nil
-}
 
 // syncBuffer is a log several sessions write at once.
 type syncBuffer struct {
@@ -53,16 +40,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// fixture is a relman serve on a fresh store, with keys for alice, bob,
-// carol and dave (registered) and mallory (not), and a known_hosts file
-// holding the server's host key, so the real OpenSSH client checks it.
+// fixture is a relman serve on a fresh store where alice (admin), bob,
+// carol and dave are registered with their test keys and mallory is not,
+// the server's host key is registered by alice, and a known_hosts file
+// holds the host key, so the real OpenSSH client checks it.
 type fixture struct {
 	t          *testing.T
 	dir        string
+	storePath  string
 	srv        *Server
 	keys       map[string]string // user → private key file
 	signers    map[string]gossh.Signer
-	users      *keyring
 	knownHosts string
 	log        *syncBuffer
 }
@@ -72,19 +60,24 @@ func newFixture(t *testing.T, configure func(*Config)) *fixture {
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Fatalf("these tests drive the real OpenSSH client: install it (apt-get install openssh-client): %v", err)
 	}
-	f := &fixture{t: t, dir: t.TempDir(), keys: map[string]string{}, signers: map[string]gossh.Signer{},
-		users: &keyring{users: map[string]string{}}, log: &syncBuffer{}}
-	for _, u := range []string{"alice", "bob", "carol", "dave", "mallory"} {
-		f.keys[u], f.signers[u] = writeKey(t, filepath.Join(f.dir, "keys", u))
-		if u != "mallory" {
-			f.users.users[gossh.FingerprintSHA256(f.signers[u].PublicKey())] = u
-		}
+	f := &fixture{t: t, dir: t.TempDir(), keys: map[string]string{}, signers: map[string]gossh.Signer{}, log: &syncBuffer{}}
+	f.storePath = filepath.Join(f.dir, "relman.db")
+	for _, u := range append(slices.Clone(identitytest.Team), "mallory") {
+		f.keys[u] = identitytest.IdentityFile(t, u)
+		f.signers[u] = readSigner(t, f.keys[u])
 	}
-	cfg := Config{Addr: "127.0.0.1:0", StorePath: filepath.Join(f.dir, "relman.db"), Users: f.users, Log: f.log}
+	st, err := store.Open(f.storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := identitytest.Register(st, identitytest.Team...); err != nil {
+		t.Fatal(err)
+	}
+	f.seed()
+	cfg := Config{Addr: "127.0.0.1:0", StorePath: f.storePath, Log: f.log}
 	if configure != nil {
 		configure(&cfg)
 	}
-	f.seed(cfg.StorePath)
 	srv, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +90,9 @@ func newFixture(t *testing.T, configure func(*Config)) *fixture {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
+	if _, err := EnsureRegistered(identitytest.As(t, st, "alice"), srv.HostKey(), DefaultServerName); err != nil {
+		t.Fatal(err)
+	}
 	f.knownHosts = filepath.Join(f.dir, "known_hosts")
 	line := fmt.Sprintf("[127.0.0.1]:%d %s", f.port(), gossh.MarshalAuthorizedKey(srv.HostKey()))
 	if err := os.WriteFile(f.knownHosts, []byte(line), 0o600); err != nil {
@@ -108,16 +104,16 @@ func newFixture(t *testing.T, configure func(*Config)) *fixture {
 // seed gives the store a production environment (a directory of the
 // repository's sample org) and alice's change request CR-0001 waiting for
 // bob's approval, through the local CLI.
-func (f *fixture) seed(storePath string) {
+func (f *fixture) seed() {
 	f.t.Helper()
 	org, err := filepath.Abs(filepath.Join("..", "..", "testdata", "orgs", "production"))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.local("alice", 0, "env", "add", "production", "--kind", "production", "--dir", org, "--store", storePath)
+	f.local("alice", 0, "env", "add", "production", "--kind", "production", "--dir", org)
 	f.local("alice", 0, "cr", "new", "--env", "production", "--name", "Seeded change", "--component", "ApexClass:InvoiceService",
-		"--approver", "bob", "--store", storePath)
-	f.local("alice", 0, "cr", "submit", "1", "--store", storePath)
+		"--approver", "bob")
+	f.local("alice", 0, "cr", "submit", "1")
 }
 
 // local runs a relman command in-process as user, as a person at the
@@ -125,10 +121,7 @@ func (f *fixture) seed(storePath string) {
 func (f *fixture) local(user string, want int, args ...string) (stdout, stderr string) {
 	f.t.Helper()
 	var out, errb bytes.Buffer
-	env := map[string]string{"RELMAN_USER": user}
-	if f.srv != nil {
-		env["RELMAN_STORE"] = f.srv.StorePath()
-	}
+	env := map[string]string{"RELMAN_STORE": f.storePath, "RELMAN_IDENTITY": f.keys[user]}
 	code := cli.Run(context.Background(), args, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string { return env[k] }})
 	if code != want {
 		f.t.Fatalf("local relman %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, out.String(), errb.String())
@@ -190,29 +183,18 @@ func (f *fixture) dial(user string) *gossh.Client {
 	return c
 }
 
-// writeKey writes a new ed25519 private key in OpenSSH form (0600, as ssh
-// demands) and returns its path and signer.
-func writeKey(t *testing.T, path string) (string, gossh.Signer) {
+// readSigner reads a test user's private key file for the Go SSH client.
+func readSigner(t *testing.T, path string) gossh.Signer {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	pemBytes, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
+	s, err := gossh.ParsePrivateKey(pemBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, signer
+	return s
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -14,6 +14,8 @@ import (
 	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
 
+	"relman/model"
+	"relman/model/sshsig"
 	"relman/store"
 )
 
@@ -25,13 +27,6 @@ const (
 	DefaultMaxSessions  = 64
 )
 
-// Users says who a public key belongs to.
-type Users interface {
-	// UserByKey returns the name of the registered user one of whose keys
-	// is key; ok is false when the key is nobody's.
-	UserByKey(key gossh.PublicKey) (user string, ok bool, err error)
-}
-
 // Config configures Start. Zero fields take the defaults above.
 type Config struct {
 	// Addr is the TCP address to listen on; port 0 picks a free one.
@@ -41,8 +36,6 @@ type Config struct {
 	// HostKeyPath is the server's private host key, created (ed25519, 0600)
 	// when absent; DefaultHostKeyPath(StorePath) when empty.
 	HostKeyPath string
-	// Users authenticates connections: only their keys get in.
-	Users Users
 	// IdleTimeout closes a connection that sent and received nothing for
 	// this long.
 	IdleTimeout time.Duration
@@ -83,9 +76,6 @@ type Server struct {
 // Start opens the store, loads or creates the host key, listens on
 // cfg.Addr and serves in the background until Shutdown.
 func Start(cfg Config) (*Server, error) {
-	if cfg.Users == nil {
-		return nil, errors.New("serve: no user directory: every key would be refused")
-	}
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
 	}
@@ -202,15 +192,32 @@ func (s *Server) admitConn(ctx ssh.Context, conn net.Conn) net.Conn {
 // every key a client offers, before the client proves it holds the private
 // half, so it only looks the key up; sessions look it up again.
 func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
-	_, ok, err := s.cfg.Users.UserByKey(key)
+	_, ok, err := s.userByKey(key)
 	switch {
 	case err != nil:
 		s.logf("refused key %s from %s (ssh user %q): looking it up failed: %v", gossh.FingerprintSHA256(key), ctx.RemoteAddr(), ctx.User(), err)
 	case !ok:
-		s.logf("refused key %s (%s) from %s (ssh user %q): not a registered user's key; add it with `relman user key add`",
+		s.logf("refused key %s (%s) from %s (ssh user %q): not a registered user's key (relman user add, relman user key add)",
 			gossh.FingerprintSHA256(key), key.Type(), ctx.RemoteAddr(), ctx.User())
 	}
 	return err == nil && ok
+}
+
+// userByKey returns the registered user one of whose keys is key; ok is
+// false when the key is nobody's. The store is asked every time, so a user
+// or key removed is out at once.
+func (s *Server) userByKey(key gossh.PublicKey) (user model.User, ok bool, err error) {
+	pub := sshsig.AuthorizedKey(key)
+	err = s.store.View(func(tx *store.Tx) error {
+		users, err := tx.Users()
+		for _, u := range users {
+			if u.HasPublicKey(pub) {
+				user, ok = u, true
+			}
+		}
+		return err
+	})
+	return user, ok, err
 }
 
 // logf writes one timestamped line to the log. Values that come from

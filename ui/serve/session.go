@@ -13,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
+	"relman/model"
 	"relman/ui"
 	"relman/ui/actions"
 	"relman/ui/cli"
@@ -24,9 +25,9 @@ const (
 	exitUsage  = 2
 )
 
-// sessionUserKey holds the session's user in its context, for the
+// sessionActorKey holds the session's actor in its context, for the
 // terminal UI's program handler.
-type sessionUserKey struct{}
+type sessionActorKey struct{}
 
 // handle runs one session: the terminal UI, or one command.
 func (s *Server) handle(sess ssh.Session) {
@@ -42,7 +43,7 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	defer s.sessions.end()
 	key := sess.PublicKey()
-	user, known, err := s.cfg.Users.UserByKey(key)
+	user, known, err := s.userByKey(key)
 	if err != nil || !known {
 		// The key was registered when the connection authenticated and is
 		// not any more (user rm, user key rm): the session ends.
@@ -57,16 +58,18 @@ func (s *Server) handle(sess ssh.Session) {
 		args = args[1:]
 	}
 	_, _, hasPty := sess.Pty()
-	who := fmt.Sprintf("%s (%s) from %s", user, gossh.FingerprintSHA256(key), sess.RemoteAddr())
+	actor, signs, closeAgent := s.actor(sess, user)
+	defer closeAgent()
+	who := fmt.Sprintf("%s (%s) from %s, %s", user.Name, gossh.FingerprintSHA256(key), sess.RemoteAddr(), signs)
 	started := time.Now()
 	var code int
 	switch {
 	case len(args) > 0:
 		s.logf("session %s: command %q", who, strings.Join(args, " "))
-		code = s.runCommand(sess, user, args)
+		code = s.runCommand(sess, actor, args)
 	case hasPty:
 		s.logf("session %s: terminal UI", who)
-		code = s.runUI(sess, user)
+		code = s.runUI(sess, actor)
 	default:
 		fmt.Fprintf(sess.Stderr(), "relman serve: give a command (ssh -p PORT HOST cr list), or ask for a terminal for the UI (ssh -t -p PORT HOST)\n")
 		code = exitUsage
@@ -77,20 +80,20 @@ func (s *Server) handle(sess ssh.Session) {
 
 // runCommand runs one relman command line as user with the session's
 // stdin, stdout and stderr, and returns its exit code.
-func (s *Server) runCommand(sess ssh.Session, user string, args []string) int {
+func (s *Server) runCommand(sess ssh.Session, actor model.Actor, args []string) int {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	// A shutdown past its drain time cancels the command.
 	stop := context.AfterFunc(s.commandsCtx, cancel)
 	defer stop()
-	env := s.environment(sess, user)
-	return cli.Run(ctx, args, cli.IO{In: sess, Out: sess, Err: sess.Stderr(), Getenv: env.Getenv, Remote: true})
+	env := s.environment(sess)
+	return cli.Run(ctx, args, cli.IO{In: sess, Out: sess, Err: sess.Stderr(), Getenv: env.Getenv, Actor: &actor})
 }
 
 // runUI runs the terminal UI as user on the session's terminal until the
 // user quits, the connection ends or the server shuts down.
-func (s *Server) runUI(sess ssh.Session, user string) int {
-	sess.Context().SetValue(sessionUserKey{}, user)
+func (s *Server) runUI(sess ssh.Session, actor model.Actor) int {
+	sess.Context().SetValue(sessionActorKey{}, actor)
 	// The wish middleware feeds the pty's size and every resize to the
 	// program, and quits it when the connection ends.
 	bm.MiddlewareWithProgramHandler(func(sess ssh.Session) *tea.Program {
@@ -115,9 +118,9 @@ func (s *Server) runUI(sess ssh.Session, user string) int {
 
 // program builds the terminal UI for a session, styled for its terminal.
 func (s *Server) program(sess ssh.Session) *tea.Program {
-	user, _ := sess.Context().Value(sessionUserKey{}).(string)
-	env := s.environment(sess, user)
-	svc := actions.New(s.store, user)
+	actor, _ := sess.Context().Value(sessionActorKey{}).(model.Actor)
+	env := s.environment(sess)
+	svc := actions.New(s.store, actor)
 	svc.Remote = true
 	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(env), termenv.WithUnsafe(), termenv.WithColorCache(true))
 	// Set both now: left unset, the renderer would find them out by
@@ -128,16 +131,15 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 }
 
 // sessionEnv is all a session's relman sees of environment variables: the
-// server's store, the authenticated user, and the client's terminal
-// settings. Nothing of the server's own environment (its secrets) and
+// server's store and the client's terminal settings. Nothing of the server's own environment (its secrets) and
 // nothing else a client sends (SendEnv) gets through.
 type sessionEnv map[string]string
 
 // forwardedEnv are the variables a client may set (ssh -o SendEnv=…).
 var forwardedEnv = []string{"NO_COLOR", "COLORTERM"}
 
-func (s *Server) environment(sess ssh.Session, user string) sessionEnv {
-	env := sessionEnv{"RELMAN_STORE": s.cfg.StorePath, "RELMAN_USER": user}
+func (s *Server) environment(sess ssh.Session) sessionEnv {
+	env := sessionEnv{"RELMAN_STORE": s.cfg.StorePath}
 	for _, kv := range sess.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		for _, f := range forwardedEnv {

@@ -171,8 +171,9 @@ func TestShutdownEndsTerminalUIs(t *testing.T) {
 	}
 }
 
-// holdStore takes the store's write lock until the returned func is
-// called, so a command started meanwhile is still running.
+// holdStore holds a read transaction open until the returned func is
+// called: other reads (a connection's key lookup) go on, but a command that
+// writes waits for it, so it is still running.
 func holdStore(t *testing.T, path string) (release func()) {
 	t.Helper()
 	st, err := store.Open(path)
@@ -182,7 +183,7 @@ func holdStore(t *testing.T, path string) (release func()) {
 	locked, done := make(chan struct{}), make(chan struct{})
 	finished := make(chan error, 1)
 	go func() {
-		finished <- st.Update(func(*store.Tx) error {
+		finished <- st.View(func(*store.Tx) error {
 			close(locked)
 			<-done
 			return nil
@@ -211,14 +212,13 @@ type sshResult struct {
 // while new connections are already refused.
 func TestShutdownLetsRunningCommandsFinish(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.DrainTimeout = 20 * time.Second })
-	want, _ := f.local("bob", 0, "cr", "list", "--json")
 	release := holdStore(t, f.srv.StorePath())
 	done := make(chan sshResult, 1)
 	go func() {
-		out, errOut, code := f.ssh("bob", "cr", "list", "--json")
+		out, errOut, code := f.ssh("bob", "cr", "approve", "1")
 		done <- sshResult{out, errOut, code}
 	}()
-	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr list --json"`) })
+	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr approve 1"`) })
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(context.Background()) }()
 	waitFor(t, "new connections refused", 10*time.Second, func() bool {
@@ -235,7 +235,7 @@ func TestShutdownLetsRunningCommandsFinish(t *testing.T) {
 	}
 	release()
 	r := <-done
-	if r.code != 0 || r.out != want {
+	if want := "CR-0001: bob approved. It is now Approved.\n"; r.code != 0 || r.out != want {
 		t.Errorf("command drained by the shutdown: exit %d, stdout %q, stderr %q; want exit 0 and %q", r.code, r.out, r.errOut, want)
 	}
 	if err := <-stopped; err != nil {
@@ -247,13 +247,13 @@ func TestShutdownLetsRunningCommandsFinish(t *testing.T) {
 // its connection closed: a shutdown never waits forever.
 func TestShutdownCancelsCommandsAfterTheDrainTime(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.DrainTimeout = 200 * time.Millisecond })
-	holdStore(t, f.srv.StorePath())
+	release := holdStore(t, f.srv.StorePath())
 	done := make(chan sshResult, 1)
 	go func() {
-		out, errOut, code := f.ssh("bob", "cr", "list", "--json")
+		out, errOut, code := f.ssh("bob", "cr", "approve", "1")
 		done <- sshResult{out, errOut, code}
 	}()
-	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr list --json"`) })
+	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr approve 1"`) })
 	start := time.Now()
 	if err := f.srv.Shutdown(context.Background()); err != nil {
 		t.Errorf("shutdown: %v", err)
@@ -269,5 +269,9 @@ func TestShutdownCancelsCommandsAfterTheDrainTime(t *testing.T) {
 	// the latest; the shutdown returned right after.
 	if took := time.Since(start); took > 3*store.DefaultTimeout {
 		t.Errorf("shutdown took %s", took)
+	}
+	release()
+	if show, _ := f.local("alice", 0, "cr", "show", "1"); !strings.Contains(show, "Pending Approval") {
+		t.Errorf("the cancelled approval was written anyway:\n%s", show)
 	}
 }

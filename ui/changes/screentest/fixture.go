@@ -13,6 +13,7 @@ import (
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -89,7 +90,10 @@ func (b *builder) as(user, at string) *actions.Service {
 	if err != nil {
 		panic(err)
 	}
-	svc := actions.New(b.st, user)
+	svc, err := identitytest.Service(b.st, user)
+	if err != nil && b.err == nil {
+		b.err = err
+	}
 	svc.Now = func() time.Time { return t }
 	return svc
 }
@@ -206,7 +210,7 @@ func open(tb testing.TB, path, user string) common.Deps {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := actions.New(st, user)
+	svc := identitytest.As(tb, st, user)
 	svc.Now = func() time.Time { return Now }
 	return common.Deps{Svc: svc, Styles: theme.Default()}
 }

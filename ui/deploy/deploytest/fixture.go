@@ -16,6 +16,7 @@ import (
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -189,7 +190,10 @@ func (b *builder) as(user, at string) *actions.Service {
 	if err != nil {
 		panic(err)
 	}
-	svc := actions.New(b.st, user)
+	svc, err := identitytest.Service(b.st, user)
+	if err != nil && b.err == nil {
+		b.err = err
+	}
 	svc.Now = func() time.Time { return t }
 	return svc
 }
@@ -378,7 +382,7 @@ func Open(tb testing.TB, path, user string) common.Deps {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := actions.New(st, user)
+	svc := identitytest.As(tb, st, user)
 	svc.Now = func() time.Time { return Now }
 	return common.Deps{Svc: svc, Styles: theme.Default()}
 }

@@ -10,6 +10,7 @@ import (
 	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
 )
 
@@ -50,7 +51,7 @@ func NewWorld(tb testing.TB, samples string, testDuration time.Duration) *World 
 
 // As is the use cases acting as user, on the fixed clock.
 func (w *World) As(user string) *actions.Service {
-	svc := actions.New(w.Store, user)
+	svc := identitytest.As(w.tb, w.Store, user)
 	svc.Now = func() time.Time { return Now }
 	return svc
 }

@@ -1,0 +1,39 @@
+package actions
+
+import (
+	"fmt"
+
+	"relman/model"
+	"relman/store"
+)
+
+// Checkpoint verifies the audit trail and, if it is whole, returns a
+// checkpoint of its head signed by the acting user, to keep outside the
+// store. A broken trail gets no checkpoint: it would vouch for tampering.
+func (s *Service) Checkpoint() (model.Checkpoint, error) {
+	if s.Signer == nil {
+		if s.Unproven != nil {
+			return model.Checkpoint{}, s.Unproven
+		}
+		return model.Checkpoint{}, store.ErrNoIdentity
+	}
+	res, err := s.Store.Verify()
+	if err != nil {
+		return model.Checkpoint{}, err
+	}
+	if !res.OK {
+		return model.Checkpoint{}, fmt.Errorf("no checkpoint: the audit trail is broken at event %d (%s); run relman audit --verify", res.FirstBad, res.Reason)
+	}
+	users, err := s.Users()
+	if err != nil {
+		return model.Checkpoint{}, err
+	}
+	if u, ok := users.Find(s.User); !ok || !u.HasPublicKey(s.Signer.PublicKey()) {
+		return model.Checkpoint{}, fmt.Errorf("%w: the key offered is not one of %s's", store.ErrNoIdentity, s.User)
+	}
+	cp := model.Checkpoint{Seq: uint64(res.Events), Head: res.Head, User: s.User, Time: s.now()}
+	if cp.Signature, err = s.Signer.Sign(cp.Message()); err != nil {
+		return model.Checkpoint{}, fmt.Errorf("signing the checkpoint as %s: %w", s.User, err)
+	}
+	return cp, nil
+}
