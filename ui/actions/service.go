@@ -44,8 +44,11 @@ var ErrServerFiles = errors.New("over SSH relman does not touch the server's fil
 
 // LocalOnly refuses what, named by what, in a relman serve session: it
 // would read or write the server's files or run a program there.
-func (s *Service) LocalOnly(what string) error {
-	if s.Remote {
+func (s *Service) LocalOnly(what string) error { return LocalOnly(s.Remote, what) }
+
+// LocalOnly is Service.LocalOnly for edges that have no Service yet.
+func LocalOnly(remote bool, what string) error {
+	if remote {
 		return fmt.Errorf("%s: %w; run it on the server itself, where the files are yours", what, ErrServerFiles)
 	}
 	return nil

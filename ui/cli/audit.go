@@ -17,7 +17,7 @@ import (
 func auditCommands() map[string]command {
 	return map[string]command{
 		"audit":            {usage: "audit [--cr ID] [--verify [--checkpoint FILE]] [--format csv|json|md]", run: audit},
-		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport},
+		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport, local: true},
 		"audit checkpoint": {usage: "audit checkpoint   (a signed sequence number and head hash to keep elsewhere)", run: auditCheckpoint},
 	}
 }
@@ -107,7 +107,7 @@ func auditEvents(st *store.Store, q store.AuditQuery) ([]model.AuditEvent, error
 func (r *runner) verify(st *store.Store, checkpointFile string) error {
 	var cp *model.Checkpoint
 	if checkpointFile != "" {
-		data, err := readBounded(checkpointFile, 32<<10)
+		data, err := r.readBounded(checkpointFile, 32<<10)
 		if err != nil {
 			return usageErr("--checkpoint %s: %v", checkpointFile, err)
 		}

@@ -116,6 +116,11 @@ func TestServerFilesAreOutOfReach(t *testing.T) {
 		{[]string{"env", "add", "sfdx", "--kind", "sandbox", "--url", "https://test.salesforce.com", "--auth", "sfdx-url",
 			"--sfdx-url-file", "/etc/passwd"}, 2, "over SSH relman does not touch the server's files"},
 		{[]string{"sim", "--dir", "/etc"}, 2, "not over SSH"},
+		{[]string{"backup", "/tmp/copy.db"}, 2, "not over SSH"},
+		{[]string{"audit", "export", "--dir", "/tmp/export"}, 2, "not over SSH"},
+		{[]string{"user", "add", "eve", "--public-key", "/etc/ssh/ssh_host_ed25519_key.pub"}, 2, "over SSH relman does not touch the server's files"},
+		{[]string{"audit", "--verify", "--checkpoint", "/etc/passwd"}, 2, "(give - to read it from standard input)"},
+		{[]string{"cr", "list", "--identity", "/etc/ssh/ssh_host_ed25519_key"}, 2, "over SSH you are who your SSH key says (alice)"},
 	}
 	for _, c := range cases {
 		_, errOut, code := f.ssh("alice", c.args...)
@@ -123,13 +128,26 @@ func TestServerFilesAreOutOfReach(t *testing.T) {
 			t.Errorf("ssh %v: exit %d, stderr %q; want exit %d saying %q", c.args, code, errOut, c.code, c.says)
 		}
 	}
-	if _, err := os.Stat("/tmp/pkg/package.xml"); err == nil {
-		t.Errorf("--package-xml over SSH wrote /tmp/pkg/package.xml on the server")
+	for _, p := range []string{"/tmp/pkg/package.xml", "/tmp/copy.db", "/tmp/export"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("a command over SSH wrote %s on the server", p)
+		}
 	}
 	envs, _ := f.local("alice", 0, "env", "list", "--json")
 	for _, name := range []string{`"etc"`, `"jwt"`, `"sfdx"`} {
 		if strings.Contains(envs, name) {
 			t.Errorf("environment %s was added over SSH: %s", name, envs)
 		}
+	}
+}
+
+// The one file a client can give relman serve is its standard input: a
+// checkpoint kept elsewhere verifies the server's trail over SSH.
+func TestCheckpointFromStandardInput(t *testing.T) {
+	f := newFixture(t, nil)
+	cp, _ := f.local("alice", 0, "audit", "checkpoint")
+	out, errOut, code := runSSHWithAgent(t, append(f.sshArgs("carol"), "audit", "--verify", "--checkpoint", "-"), "", cp)
+	if code != 0 || !strings.Contains(out, "Extends the checkpoint") {
+		t.Errorf("audit --verify --checkpoint - over SSH: exit %d\n%s%s", code, out, errOut)
 	}
 }

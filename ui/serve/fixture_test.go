@@ -132,11 +132,11 @@ func (f *fixture) local(user string, want int, args ...string) (stdout, stderr s
 func (f *fixture) port() int { return f.srv.Addr().(*net.TCPAddr).Port }
 
 // sshArgs is the OpenSSH command line that logs in as user with only
-// that user's key, checks the host key against the fixture's known_hosts,
+// that user's key (IdentitiesOnly: not an agent's), checks the host key against the fixture's known_hosts,
 // never prompts and reads no user or system configuration.
 func (f *fixture) sshArgs(user string, extra ...string) []string {
 	args := []string{"-F", "/dev/null", "-p", fmt.Sprint(f.port()), "-i", f.keys[user],
-		"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
+		"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
 		"-o", "UserKnownHostsFile=" + f.knownHosts, "-o", "StrictHostKeyChecking=yes",
 		"-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"}
 	return append(append(args, extra...), user+"@127.0.0.1")
@@ -152,10 +152,17 @@ func (f *fixture) ssh(user string, args ...string) (stdout, stderr string, code 
 // runSSH runs the OpenSSH client with args and no agent, stdin empty.
 func runSSH(t *testing.T, args []string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runSSHWithAgent(t, args, "", "")
+}
+
+// runSSHWithAgent runs the OpenSSH client with args, the agent at sock
+// (none when empty) and stdin as its standard input.
+func runSSHWithAgent(t *testing.T, args []string, sock, stdin string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command("ssh", args...)
-	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=")
+	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errb, strings.NewReader("")
+	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errb, strings.NewReader(stdin)
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
