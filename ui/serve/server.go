@@ -45,8 +45,10 @@ type Config struct {
 	// MaxSessions bounds the sessions (and connections) open at once.
 	MaxSessions int
 	// Log receives one line per connection refused, session started and
-	// session ended; io.Discard when nil.
+	// session ended, and per backup; io.Discard when nil.
 	Log io.Writer
+	// Backups, when Backups.Dir is set, are taken at start and on schedule.
+	Backups Backups
 }
 
 // Server is a running relman serve.
@@ -67,6 +69,10 @@ type Server struct {
 	// is over; commandsCtx is their parent.
 	commandsCtx    context.Context
 	cancelCommands context.CancelFunc
+
+	// backupsDone is closed when the backup schedule has stopped; nil
+	// without one.
+	backupsDone chan struct{}
 
 	logMu sync.Mutex
 	// hostKeyCreated is set when Start generated the host key.
@@ -93,6 +99,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
+	}
+	if err := checkBackups(cfg.Backups); err != nil {
+		return nil, err
 	}
 	st, err := store.Open(cfg.StorePath)
 	if err != nil {
@@ -125,6 +134,13 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serve: listening on %s: %v; choose another --addr", cfg.Addr, err)
 	}
 	go func() { s.served <- s.ssh.Serve(s.ln) }()
+	if cfg.Backups.Dir != "" {
+		s.backupsDone = make(chan struct{})
+		go func() {
+			defer close(s.backupsDone)
+			s.runBackups(cfg.Backups, s.draining)
+		}()
+	}
 	return s, nil
 }
 
@@ -171,6 +187,10 @@ func (s *Server) shutdown(ctx context.Context) error {
 	}
 	if serr := <-s.served; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		err = errors.Join(err, serr)
+	}
+	if s.backupsDone != nil {
+		// A backup under way is finished, never left half written.
+		<-s.backupsDone
 	}
 	return err
 }

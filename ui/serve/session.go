@@ -60,15 +60,15 @@ func (s *Server) handle(sess ssh.Session) {
 	_, _, hasPty := sess.Pty()
 	actor, signs, closeAgent := s.actor(sess, user)
 	defer closeAgent()
-	who := fmt.Sprintf("%s (%s) from %s, %s", user.Name, gossh.FingerprintSHA256(key), sess.RemoteAddr(), signs)
+	who := fmt.Sprintf("%s (%s) from %s", user.Name, gossh.FingerprintSHA256(key), sess.RemoteAddr())
 	started := time.Now()
 	var code int
 	switch {
 	case len(args) > 0:
-		s.logf("session %s: command %q", who, strings.Join(args, " "))
+		s.logf("session %s: command %q, %s", who, strings.Join(args, " "), signs)
 		code = s.runCommand(sess, actor, args)
 	case hasPty:
-		s.logf("session %s: terminal UI", who)
+		s.logf("session %s: terminal UI, %s", who, signs)
 		code = s.runUI(sess, actor)
 	default:
 		fmt.Fprintf(sess.Stderr(), "relman serve: give a command (ssh -p PORT HOST cr list), or ask for a terminal for the UI (ssh -t -p PORT HOST)\n")
