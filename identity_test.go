@@ -20,24 +20,9 @@ import (
 // acts.
 func (c relmanCLI) as(env []string, args ...string) result {
 	c.t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "HOME="+c.t.TempDir(),
+	base := append(os.Environ(), "RELMAN_BE_MAIN=1", "RELMAN_STORE="+c.store, "HOME="+c.t.TempDir(),
 		"SSH_AUTH_SOCK=", "RELMAN_IDENTITY=", "RELMAN_USER=")
-	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		c.t.Fatalf("relman %v: %v", args, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return c.runWith(append(base, env...), args...)
 }
 
 func (c relmanCLI) asOK(env []string, v any, args ...string) {
@@ -222,4 +207,3 @@ func TestAuditExportVerifiesWithOpenSSH(t *testing.T) {
 		}
 	}
 }
-

@@ -67,12 +67,18 @@ type result struct {
 
 func (c relmanCLI) run(user string, args ...string) result {
 	c.t.Helper()
+	return c.runWith(c.env(user), args...)
+}
+
+// runWith runs one relman command with exactly the environment env.
+func (c relmanCLI) runWith(env []string, args ...string) result {
+	c.t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
-	cmd.Env = c.env(user)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()

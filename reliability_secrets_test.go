@@ -19,6 +19,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"relman/model/sshsig/testkeys"
+	"relman/ui/identity/identitytest"
 )
 
 // secretRun runs every relman command against simulated orgs whose
@@ -49,7 +52,7 @@ func (s *secretRun) run(user string, extra []string, wantCode int, args ...strin
 
 // commandName is the `relman help` name of a command line: "cr new", "audit".
 func commandName(args []string) string {
-	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && (args[0] == "cr" || args[0] == "env" || args[0] == "deploy" || args[0] == "rollback") {
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && (args[0] == "cr" || args[0] == "env" || args[0] == "deploy" || args[0] == "rollback" || args[0] == "user") {
 		return args[0] + " " + args[1]
 	}
 	return args[0]
@@ -121,6 +124,17 @@ func TestNoSecretLeavesRelman(t *testing.T) {
 		secrets[fmt.Sprintf("JWT key (base64 at %d)", i)] = b64[i : i+48]
 	}
 	secrets["JWT key (hex)"] = hex.EncodeToString(der[40:72])
+	// The SSH private keys the users act with: read by relman, never shown.
+	for _, u := range []string{"alice", "bob", "carol", "erin"} {
+		pemText, err := os.ReadFile(identitytest.IdentityFile(t, u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		block, _ := pem.Decode(pemText)
+		body := base64.StdEncoding.EncodeToString(block.Bytes)
+		secrets[u+"'s SSH private key (base64)"] = body[len(body)-60 : len(body)-12]
+		secrets[u+"'s SSH private key (hex)"] = hex.EncodeToString(block.Bytes[len(block.Bytes)-60 : len(block.Bytes)-28])
+	}
 
 	s := &secretRun{t: t, c: c, ran: map[string]bool{"sim": true},
 		env: []string{"SF_ACCESS_TOKEN=" + accessToken, "RELMAN_PASSWORD=" + uatPassword, "RELMAN_CLIENT_SECRET=" + clientSecret}}
@@ -224,6 +238,26 @@ func TestNoSecretLeavesRelman(t *testing.T) {
 	s.run("auditor", nil, 0, "audit", "--json")
 	s.run("auditor", nil, 0, "audit", "--cr", "1")
 	s.run("auditor", nil, 0, "audit", "--verify")
+	exported := t.TempDir()
+	s.run("auditor", nil, 0, "audit", "export", "--dir", exported)
+	for _, f := range []string{"allowed_signers", "1.msg", "1.sig"} {
+		b, err := os.ReadFile(filepath.Join(exported, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.outputs = append(s.outputs, "the exported "+f+":\n"+string(b))
+	}
+	s.run("carol", nil, 0, "audit", "checkpoint")
+	s.run("carol", nil, 0, "backup", filepath.Join(t.TempDir(), "backup.db"))
+
+	// Users and their keys.
+	erinPub := identitytest.IdentityFile(t, "erin") + ".pub"
+	s.run("alice", nil, 0, "user", "add", "erin", "--public-key", erinPub, "--role", "requester")
+	s.run("auditor", nil, 0, "user", "list")
+	s.run("auditor", nil, 0, "user", "show", "erin", "--json")
+	s.run("alice", nil, 0, "user", "key", "add", "erin", "--public-key-string", testkeys.Of("erin-laptop").PublicKey())
+	s.run("erin", nil, 0, "user", "key", "rm", "erin", testkeys.Of("erin-laptop").Fingerprint())
+	s.run("alice", nil, 0, "user", "rm", "erin")
 
 	// The demo: simulated orgs and a seeded store of its own, served
 	// until interrupted. Its orgs' tokens are random, so their shapes are

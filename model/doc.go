@@ -1,6 +1,9 @@
 // Package model is relman's domain in pure Go: environments, change requests
 // with approvers and decisions, deployment records and their logs, compare
-// logs, and the audit event with its canonical encoding and hash chain.
+// logs, users with their roles and SSH keys, the audit event with its
+// canonical encoding and hash chain, and checkpoints of that chain. Who acts
+// is a model.Actor: a user name and a model.Signer holding one of their
+// keys (model/sshsig implements the signature format).
 //
 // Every rule of the release process (docs: process.md) is a pure function
 // here that takes the current value, the acting user and the time, and
@@ -8,5 +11,7 @@
 // and what to do instead. Persistence (store), org access (orgclient) and
 // presentation (ui) build on these functions and never re-implement a rule.
 //
-// model may import only model/... packages and the standard library.
+// model may import only model/... packages and the standard library;
+// model/sshsig alone also imports golang.org/x/crypto/ssh (pure crypto, no
+// I/O).
 package model

@@ -206,6 +206,21 @@ func (us Users) mustBeAdmin(actor, what string) error {
 	return ErrNotAllowed.With(fmt.Sprintf("%s: only an admin may do this, and %s is not one; ask an admin (relman user list shows them)", what, actor))
 }
 
+// selfOrAdmin returns user name if actor may change them: they are the
+// user, or an admin.
+func (us Users) selfOrAdmin(actor, name, what string) (User, error) {
+	u, ok := us.Find(name)
+	if !ok {
+		return User{}, ErrUnknownUser.With(what + ": no such user")
+	}
+	if !SameUser(actor, u.Name) {
+		if err := us.mustBeAdmin(actor, what); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
 // NewUser registers name with roles and key. On an empty store the first
 // user becomes an admin and must be the actor (they prove it by signing with
 // key); after that only an admin adds users.
@@ -263,14 +278,9 @@ func RemoveUser(all Users, actor, name string, now time.Time) (Change, error) {
 // AddUserKey gives name another key; an admin or the user may.
 func AddUserKey(all Users, actor, name string, key UserKey, now time.Time) (User, Change, error) {
 	what := "user key add " + name
-	u, ok := all.Find(name)
-	if !ok {
-		return User{}, Change{}, ErrUnknownUser.With(what + ": no such user")
-	}
-	if !SameUser(actor, u.Name) {
-		if err := all.mustBeAdmin(actor, what); err != nil {
-			return User{}, Change{}, err
-		}
+	u, err := all.selfOrAdmin(actor, name, what)
+	if err != nil {
+		return User{}, Change{}, err
 	}
 	if o, ok := all.owner(key.Fingerprint); ok {
 		return User{}, Change{}, ErrUserConflict.With(fmt.Sprintf("%s: key %s is already %s's", what, key.Fingerprint, o.Name))
@@ -286,14 +296,9 @@ func AddUserKey(all Users, actor, name string, key UserKey, now time.Time) (User
 // keeps at least one key.
 func RemoveUserKey(all Users, actor, name, fingerprint string, now time.Time) (User, Change, error) {
 	what := "user key rm " + name
-	u, ok := all.Find(name)
-	if !ok {
-		return User{}, Change{}, ErrUnknownUser.With(what + ": no such user")
-	}
-	if !SameUser(actor, u.Name) {
-		if err := all.mustBeAdmin(actor, what); err != nil {
-			return User{}, Change{}, err
-		}
+	u, err := all.selfOrAdmin(actor, name, what)
+	if err != nil {
+		return User{}, Change{}, err
 	}
 	if _, ok := u.KeyByFingerprint(fingerprint); !ok {
 		return User{}, Change{}, ErrUnknownUser.With(fmt.Sprintf("%s: %s has no key %s (relman user show %s lists them)", what, u.Name, fingerprint, u.Name))

@@ -33,9 +33,12 @@
 //	├── logs          id 8B BE    → model.DeploymentLog JSON
 //	├── comparelogs   id 8B BE    → model.CompareLog JSON
 //	├── blobs         sha256 hex  → bytes (retrieved packages, pre-deploy snapshots)
+//	│                 signed_from → seq 8B BE: the first event that must be signed  (schema v5)
 //	├── audit         seq 8B BE   → prevHash 64 hex | hash 64 hex | canonical event JSON
+//	├── audit_sig     seq 8B BE   → SSHSIG signature (binary) of prevHash|canonical   (schema v5)
 //	├── audit_entity  entity 0x00 entityID 0x00 seq 8B BE → empty                     (schema v3)
-//	└── rollbacks     id 8B BE    → model.Rollback JSON                                 (schema v4)
+//	├── rollbacks     id 8B BE    → model.Rollback JSON                                 (schema v4)
+//	└── users         name (lower case) → model.User JSON: roles, SSH public keys     (schema v5)
 //
 // IDs come from each bucket's NextSequence and are stored as 8-byte
 // big-endian keys, so cursors walk them in numeric order. Values are copied
@@ -45,8 +48,19 @@
 //
 // Every change and the audit event that records it are written in the same
 // Update, so they commit together or not at all. An event's stored value
-// carries its hashes in front of its canonical encoding, so Verify recomputes
-// the chain with one SHA-256 per event and no JSON decoding.
+// carries its hashes in front of its canonical encoding. Since schema v5
+// every event is signed (SSHSIG, namespace relman) by a registered key of
+// its user, handed in as a model.Signer — the store never looks for keys
+// itself — and carries the hash of every change request, deployment record,
+// rollback, environment and user record its change wrote (States). Verify
+// recomputes the chain, checks each signature against the keys the user
+// held at that point (rebuilt from the user events themselves), and
+// compares every such record with its last event; with a checkpoint kept
+// elsewhere it also catches an older copy put back. Events written before
+// v5 stay as they were and are reported as unsigned, never as proven.
+//
+// Backup writes a hot copy (one read transaction) beside the target and
+// renames it into place.
 //
 // # Secrets
 //

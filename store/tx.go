@@ -105,26 +105,12 @@ func (tx *Tx) getJSON(bucket []byte, id int64, what string, v any) error {
 // listJSON decodes every record of bucket in id order and keeps those keep
 // accepts.
 func listJSON[T any](tx *Tx, bucket []byte, what func(id int64) string, keep func(*T) bool) ([]T, error) {
-	b, err := tx.bucket(bucket)
-	if err != nil {
-		return nil, err
-	}
-	var out []T
-	err = b.ForEach(func(k, v []byte) error {
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return damaged(what(int64(btoi(k))), err)
-		}
-		if keep(&rec) {
-			out = append(out, rec)
-		}
-		return nil
-	})
-	return out, err
+	return listRecords(tx, bucket, func(k []byte) string { return what(int64(btoi(k))) }, keep)
 }
 
-// listJSONByKey decodes every record of a bucket keyed by name, in key order.
-func listJSONByKey[T any](tx *Tx, bucket []byte, what func(k []byte) string) ([]T, error) {
+// listRecords decodes every record of bucket in key order and keeps those
+// keep accepts (all when keep is nil); what names a record in errors.
+func listRecords[T any](tx *Tx, bucket []byte, what func(k []byte) string, keep func(*T) bool) ([]T, error) {
 	b, err := tx.bucket(bucket)
 	if err != nil {
 		return nil, err
@@ -135,7 +121,9 @@ func listJSONByKey[T any](tx *Tx, bucket []byte, what func(k []byte) string) ([]
 		if err := json.Unmarshal(v, &rec); err != nil {
 			return damaged(what(k), err)
 		}
-		out = append(out, rec)
+		if keep == nil || keep(&rec) {
+			out = append(out, rec)
+		}
 		return nil
 	})
 	return out, err

@@ -64,7 +64,7 @@ func (tx *Tx) User(name string) (model.User, error) {
 
 // Users lists every registered user by name.
 func (tx *Tx) Users() (model.Users, error) {
-	return listJSONByKey[model.User](tx, bucketUsers, func(k []byte) string { return "user " + string(k) })
+	return listRecords[model.User](tx, bucketUsers, func(k []byte) string { return "user " + string(k) }, nil)
 }
 
 // checkSigner refuses an event whose signer is not a registered key of the

@@ -298,18 +298,22 @@ func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (stri
 	return "", 0, ""
 }
 
-// missingRecords finds a record whose last event recorded it but which is
-// no longer stored.
+// missingRecords finds the record (with the earliest last event) that its
+// last event recorded but which is no longer stored.
 func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]lastState) (string, uint64, string) {
+	var missing string
+	var at uint64
 	for key, last := range states {
 		entity, id, _ := strings.Cut(key, "/")
-		if entity != sb.entity || last.state == "" || last.state == model.StateAbsent {
+		if entity != sb.entity || last.state == "" || last.state == model.StateAbsent || (missing != "" && last.seq > at) {
 			continue
 		}
-		k, ok := sb.key(id)
-		if ok && b.Get(k) == nil {
-			return sb.entity + " " + string(id), last.seq, fmt.Sprintf("%s %s is missing, but its last event (%d) recorded it: it was deleted outside relman", sb.entity, id, last.seq)
+		if k, ok := sb.key(id); ok && b.Get(k) == nil {
+			missing, at = id, last.seq
 		}
 	}
-	return "", 0, ""
+	if missing == "" {
+		return "", 0, ""
+	}
+	return sb.entity + " " + missing, at, fmt.Sprintf("%s %s is missing, but its last event (%d) recorded it: it was deleted outside relman", sb.entity, missing, at)
 }

@@ -329,6 +329,10 @@ func (m Model) headerView() string {
 		active = m.history[0]
 	}
 	user := st.Muted.Render("as " + m.deps.Svc.User)
+	if m.deps.Svc.Signer == nil {
+		// No registered key: everything can be read, nothing written.
+		user = st.Warning.Render("read only: no registered key")
+	}
 	render := func(short bool) string {
 		parts := []string{st.Title.Render("relman")}
 		for _, t := range m.tabs {

@@ -265,3 +265,34 @@ func TestLongStatusStaysOnOneLine(t *testing.T) {
 		t.Fatalf("a long status changed the frame's height or was not cut short:\n%s", after)
 	}
 }
+
+// TestFramesShowControlCharactersEscaped: a change request named to rewrite
+// the screen ("…\e[2K\r…") shows its escape sequence as text, in every frame.
+func TestFramesShowControlCharactersEscaped(t *testing.T) {
+	_, svc := world(t)
+	if _, err := svc.CreateCR("production", model.CRFields{Name: "Fix\x1b[2K\rApproved by bob \x1b]0;title\x07"}); err != nil {
+		t.Fatal(err)
+	}
+	var m tea.Model = app(svc)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drain(t, m, m.Init())
+	last := m.View()
+	if !strings.Contains(last, `Fix\x1b[2K\rApproved`) {
+		t.Fatalf("the list does not show the name escaped:\n%s", last)
+	}
+	if strings.ContainsAny(last, "\r\x07") || strings.Contains(last, "\x1b[2K") || strings.Contains(last, "\x1b]") {
+		t.Errorf("a control sequence reached the frame: %q", last)
+	}
+}
+
+// TestWithoutAKeyTheUISaysReadOnly: opened by someone holding no registered
+// key, the UI shows everything and says it cannot write.
+func TestWithoutAKeyTheUISaysReadOnly(t *testing.T) {
+	st, _ := world(t)
+	var m tea.Model = app(actions.New(st, model.Actor{}))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drain(t, m, m.Init())
+	if view := m.View(); !strings.Contains(view, "read only: no registered key") || !strings.Contains(view, "change requests") {
+		t.Fatalf("the header does not say the UI is read only:\n%s", view)
+	}
+}

@@ -9,6 +9,12 @@
 // with its audit events, re-reading the records so that a change made by
 // another relman process in between is never overwritten.
 //
+// A Service acts for one model.Actor given to New by the edge (ui/cli's
+// Service for the CLI and the TUI; relman serve for an SSH session): every
+// write checks the actor holds a registered key (and the role the action
+// needs) and signs its audit events with it. Without one, reads work and
+// writes are refused with Service.Unproven.
+//
 // actions may import model/..., store, orgclient/... and diff; never the
 // Charm libraries or bbolt directly.
 package actions

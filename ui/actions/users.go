@@ -33,23 +33,9 @@ func (s *Service) RegisteredUser(name string) (model.User, error) {
 // registers themselves and becomes the first admin; the event is signed
 // with the very key being registered, so the caller must hold it.
 func (s *Service) AddUser(name string, roles []model.Role, key model.UserKey) (model.User, error) {
-	var u model.User
-	now := s.now()
-	err := s.update("", func(tx *store.Tx) error {
-		all, err := tx.Users()
-		if err != nil {
-			return err
-		}
-		var ch model.Change
-		if u, ch, err = model.NewUser(all, s.User, name, roles, key, now); err != nil {
-			return err
-		}
-		if err := tx.PutUser(u); err != nil {
-			return err
-		}
-		return s.record(tx, now, ch)
+	return s.changeUser(func(all model.Users, now time.Time) (model.User, model.Change, error) {
+		return model.NewUser(all, s.User, name, roles, key, now)
 	})
-	return u, err
 }
 
 // RemoveUser unregisters a user; their past events keep verifying.
@@ -85,6 +71,8 @@ func (s *Service) RemoveUserKey(name, fingerprint string) (model.User, error) {
 	})
 }
 
+// changeUser applies a user rule to everyone registered and stores the
+// user it returns with its event, in one transaction.
 func (s *Service) changeUser(rule func(all model.Users, now time.Time) (model.User, model.Change, error)) (model.User, error) {
 	var u model.User
 	now := s.now()

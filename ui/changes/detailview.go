@@ -12,6 +12,7 @@ import (
 	"relman/model"
 	"relman/model/metadata"
 	"relman/ui/changes/filter"
+	"relman/ui/termsafe"
 )
 
 // timeLayout is how absolute times are shown (local time).
@@ -54,14 +55,14 @@ func (m *Detail) headerView() string {
 	cr := m.data.cr
 	status := statusStyle(st, cr.Status()).Render(string(cr.Status()))
 	nameW := m.width - lipgloss.Width(key) - lipgloss.Width(status) - 4
-	title := st.Title.Render(key) + "  " + st.Bold.Render(ansi.Truncate(filter.Printable(cr.Name), max(nameW, 1), "…"))
+	title := st.Title.Render(key) + "  " + st.Bold.Render(ansi.Truncate(termsafe.Line(cr.Name), max(nameW, 1), "…"))
 	gap := max(1, m.width-lipgloss.Width(title)-lipgloss.Width(status))
 	lines := []string{title + strings.Repeat(" ", gap) + status}
 
 	now := m.deps.Svc.Now()
 	facts := []string{string(cr.ChangeType), cr.Env, "requested by " + cr.Requester,
 		fmt.Sprintf("revision %d", cr.Revision), "updated " + relTime(now, cr.UpdatedAt)}
-	lines = append(lines, st.Muted.Render(ansi.Truncate(filter.Printable(strings.Join(facts, " · ")), m.width, "…")))
+	lines = append(lines, st.Muted.Render(ansi.Truncate(termsafe.Line(strings.Join(facts, " · ")), m.width, "…")))
 
 	switch {
 	case m.busy != "":
@@ -104,11 +105,11 @@ func (m *Detail) contentLines() []string {
 		none("no overview")
 	} else {
 		for _, l := range strings.Split(ansi.Wrap(cr.Overview, max(10, w-2), " "), "\n") {
-			out = append(out, "  "+filter.Printable(l))
+			out = append(out, "  "+termsafe.Line(l))
 		}
 	}
 	if cr.CancelReason != "" {
-		out = append(out, "", st.Warning.Render("  Cancelled because: "+filter.Printable(cr.CancelReason)))
+		out = append(out, "", st.Warning.Render("  Cancelled because: "+termsafe.Line(cr.CancelReason)))
 	}
 
 	flagged := map[metadata.Component]bool{}
@@ -126,7 +127,7 @@ func (m *Detail) contentLines() []string {
 			none("none")
 		}
 		for _, c := range cs {
-			line := "  " + filter.Fit(c.Type, typeW) + "  " + filter.Printable(c.FullName)
+			line := "  " + filter.Fit(c.Type, typeW) + "  " + termsafe.Line(c.FullName)
 			flag := ""
 			if flagged[c] {
 				flag = "  " + st.Warning.Render("⚑ added after approval")
@@ -157,7 +158,7 @@ func (m *Detail) contentLines() []string {
 	for _, dr := range d.deployments {
 		line := fmt.Sprintf("  %s  %s → %s  %-16s  %s  %d components  updated %s", dr.Key(), dr.Source, dr.Target,
 			dr.Status, dr.TestLevel, len(dr.Components), relTime(now, dr.UpdatedAt))
-		out = append(out, ansi.Truncate(filter.Printable(line), w, "…"))
+		out = append(out, ansi.Truncate(termsafe.Line(line), w, "…"))
 	}
 
 	section(fmt.Sprintf("History (%d)", len(d.history)))
@@ -167,7 +168,7 @@ func (m *Detail) contentLines() []string {
 	}
 	for _, e := range d.history {
 		line := "  " + st.Muted.Render(e.Time.Local().Format(timeLayout)) + "  " + filter.Fit(e.User, min(userW, 16)) + "  " +
-			st.Accent.Render(filter.Fit(e.Action, 12)) + "  " + filter.Printable(summarize(e.Details))
+			st.Accent.Render(filter.Fit(e.Action, 12)) + "  " + termsafe.Line(summarize(e.Details))
 		out = append(out, ansi.Truncate(line, w, "…"))
 	}
 	return out
@@ -207,7 +208,7 @@ func (m *Detail) approverLines(now time.Time) []string {
 		indent := strings.Repeat(" ", 6+userW)
 		var below []string
 		if a.Comment != "" {
-			comment := "“" + filter.Printable(a.Comment) + "”"
+			comment := "“" + termsafe.Line(a.Comment) + "”"
 			if lipgloss.Width(line)+2+lipgloss.Width(comment) <= m.width {
 				line += st.Muted.Render("  " + comment)
 			} else {
@@ -257,7 +258,7 @@ func (m *Detail) scopeChangeSince(at, now time.Time) string {
 // relatedLine shows a parent or a copy.
 func (m *Detail) relatedLine(label string, cr model.ChangeRequest, now time.Time) string {
 	st := m.deps.Styles
-	line := fmt.Sprintf("  %-8s %s  %s  ", label, cr.Key(), filter.Printable(cr.Env)) +
+	line := fmt.Sprintf("  %-8s %s  %s  ", label, cr.Key(), termsafe.Line(cr.Env)) +
 		statusStyle(st, cr.Status()).Render(string(cr.Status())) + st.Muted.Render("  updated "+relTime(now, cr.UpdatedAt))
 	return ansi.Truncate(line, m.width, "…")
 }

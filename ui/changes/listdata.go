@@ -9,6 +9,7 @@ import (
 
 	"relman/model"
 	"relman/ui/changes/filter"
+	"relman/ui/termsafe"
 )
 
 // statusTab is one tab of the list: every change request, or one status.
@@ -73,14 +74,14 @@ func newListData(crs []model.ChangeRequest) *listData {
 	d.byTab[0] = make([]int32, len(crs))
 	var sb strings.Builder
 	for i, cr := range crs {
-		name := filter.Printable(cr.Name)
+		name := termsafe.Line(cr.Name)
 		sb.Reset()
 		sb.WriteString(cr.Overview)
 		for _, c := range cr.Components() {
 			sb.WriteByte(' ')
 			sb.WriteString(c.String())
 		}
-		r := row{id: cr.ID, key: cr.Key(), status: cr.Status(), env: filter.Printable(cr.Env), requester: filter.Printable(cr.Requester),
+		r := row{id: cr.ID, key: cr.Key(), status: cr.Status(), env: termsafe.Line(cr.Env), requester: termsafe.Line(cr.Requester),
 			components: len(cr.Customizations) + len(cr.Proposed), updated: cr.UpdatedAt, name: name,
 			title: cr.Key() + " " + name, more: sb.String()}
 		d.rows[i] = r

@@ -55,6 +55,20 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 	if err != nil || len(waiting) == 0 {
 		t.Fatalf("nothing waits for alice's approval: %v", err)
 	}
+	// The demo holds a key per person, private to its folder: bob can act.
+	for _, u := range Users {
+		if info, err := os.Stat(d.KeyPath(u)); err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("%s's key: %v %v, want a 0600 file", u, info, err)
+		}
+	}
+	bob, err := d.As("Bob")
+	if err != nil || bob.User != "bob" || bob.Signer == nil {
+		t.Fatalf("demo as Bob = %+v, %v", bob, err)
+	}
+	if _, err := d.As("mallory"); err == nil {
+		t.Error("the demo acted as mallory, whose key it does not hold")
+	}
+	bobKey := bob.Signer.PublicKey()
 	d.Close()
 
 	d, err = Start(ctx, *opts)
@@ -69,6 +83,12 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 	again, err := alice.ListCRs(store.CRQuery{})
 	if err != nil || len(again) != len(crs) {
 		t.Fatalf("restart: %d CRs (was %d), %v", len(again), len(crs), err)
+	}
+	if again, err := d.As("bob"); err != nil || again.Signer.PublicKey() != bobKey {
+		t.Errorf("restart: bob's key changed or is lost: %v", err)
+	}
+	if res, err := d.Store.Verify(); err != nil || !res.OK || res.Unsigned != 0 {
+		t.Errorf("restart: Verify = %+v, %v", res, err)
 	}
 	if d.Envs[0].URL == firstURL || !d.Envs[0].Passed() {
 		t.Fatalf("restarted production env %+v (first URL %s)", d.Envs[0], firstURL)

@@ -13,6 +13,7 @@ import (
 	"relman/model"
 	"relman/model/metadata"
 	"relman/ui/changes/filter"
+	"relman/ui/termsafe"
 )
 
 // focusMarker marks the focused field's label, so focus shows without
@@ -82,7 +83,7 @@ func (m *Editor) titleView() string {
 	case m.id == 0:
 		left = st.Title.Render("New change request")
 	case m.original.ID != 0:
-		left = st.Title.Render("Edit "+m.original.Key()) + "  " + st.Bold.Render(filter.Printable(m.original.Name))
+		left = st.Title.Render("Edit "+m.original.Key()) + "  " + st.Bold.Render(termsafe.Line(m.original.Name))
 	default:
 		left = st.Title.Render("Edit " + model.FormatID(model.PrefixChangeRequest, m.id))
 	}
@@ -228,7 +229,7 @@ func (m *Editor) inputView(in textinput.Model) string {
 	case in.Value() == "":
 		return st.Muted.Render("none")
 	}
-	return st.Normal.Render(filter.Printable(in.Value()))
+	return st.Normal.Render(termsafe.Line(in.Value()))
 }
 
 // choice renders a value cycled with ←/→.
@@ -305,7 +306,7 @@ func (m *Editor) resultLines() []string {
 // chosenLine is one chosen (picked or proposed) component.
 func (m *Editor) chosenLine(c metadata.Component, cursor bool) string {
 	st := m.deps.Styles
-	text := ansi.Truncate("• "+filter.Printable(c.String()), m.inputWidth(), "…")
+	text := ansi.Truncate("• "+termsafe.Line(c.String()), m.inputWidth(), "…")
 	if cursor {
 		return st.Selected.Render(text) + st.Muted.Render("  x removes")
 	}

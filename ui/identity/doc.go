@@ -9,6 +9,6 @@
 // A name alone proves nothing: --user only chooses among the users whose
 // keys the caller holds.
 //
-// identity may import relman/model/..., relman/store and relman/ui/actions;
-// it does no terminal output.
+// identity may import relman/model/..., relman/store (for its errors) and
+// golang.org/x/crypto/ssh(/agent); it does no terminal output.
 package identity

@@ -3,7 +3,6 @@ package filter
 import (
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
@@ -91,19 +90,4 @@ func cell(s string, w, start int, pos []int, base, match func(string) string) st
 	}
 	b.WriteString(base(t[from:] + pad))
 	return b.String()
-}
-
-// Printable replaces control characters (newlines, tabs, escape sequences)
-// with spaces, so text typed elsewhere can never break a line or drive the
-// terminal.
-func Printable(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }

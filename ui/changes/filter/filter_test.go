@@ -112,15 +112,6 @@ func TestCellHighlightsVisibleMatches(t *testing.T) {
 	}
 }
 
-func TestPrintable(t *testing.T) {
-	if got := Printable("a\nb\x1b[31mc\td"); got != "a b [31mc d" {
-		t.Errorf("Printable = %q", got)
-	}
-	if s := "plain"; Printable(s) != s {
-		t.Error("Printable changed plain text")
-	}
-}
-
 func TestPaintRendersLikeItsStyle(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	defer lipgloss.SetColorProfile(termenv.Ascii)

@@ -92,36 +92,42 @@ func As(tb testing.TB, st *store.Store, name string) *actions.Service {
 	return svc
 }
 
+// keyDir is one test's folder of key files and the names written there.
+type keyDir struct {
+	dir   string
+	paths map[string]string
+}
+
 var (
 	filesMu sync.Mutex
-	files   = map[testing.TB]map[string]string{}
+	files   = map[testing.TB]*keyDir{}
 )
 
-// IdentityFile is name's private key as an OpenSSH key file (0600), written
-// once per test into its temporary directory: what --identity takes.
+// IdentityFile is name's private key as an OpenSSH key file (0600), with
+// its .pub beside it, written once per test into its temporary directory:
+// what --identity takes.
 func IdentityFile(tb testing.TB, name string) string {
 	tb.Helper()
 	filesMu.Lock()
 	defer filesMu.Unlock()
-	if files[tb] == nil {
-		files[tb] = map[string]string{}
-		dir := filepath.Join(tb.TempDir(), "keys")
+	kd := files[tb]
+	if kd == nil {
+		kd = &keyDir{dir: filepath.Join(tb.TempDir(), "keys"), paths: map[string]string{}}
+		if err := os.MkdirAll(kd.dir, 0o700); err != nil {
+			tb.Fatal(err)
+		}
+		files[tb] = kd
 		tb.Cleanup(func() {
 			filesMu.Lock()
 			defer filesMu.Unlock()
 			delete(files, tb)
 		})
-		files[tb]["."] = dir
 	}
-	if p, ok := files[tb][name]; ok {
+	if p, ok := kd.paths[name]; ok {
 		return p
 	}
-	dir := files[tb]["."]
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		tb.Fatal(err)
-	}
-	p := testkeys.Of(name).WriteIdentity(tb, dir)
-	files[tb][name] = p
+	p := testkeys.Of(name).WriteIdentity(tb, kd.dir)
+	kd.paths[name] = p
 	return p
 }
 
