@@ -275,3 +275,23 @@ func TestShutdownCancelsCommandsAfterTheDrainTime(t *testing.T) {
 		t.Errorf("the cancelled approval was written anyway:\n%s", show)
 	}
 }
+
+// Beyond MaxSessions, a new connection is turned away at once and the log
+// says why; the open session is unaffected.
+func TestMaxSessionsRefusesMore(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.MaxSessions = 1 })
+	sess, in, out := f.tui("bob", 100, 30, nil)
+	waitFor(t, "bob's UI", 10*time.Second, func() bool { return strings.Contains(out.String(), "as bob") })
+	if _, errOut, code := f.ssh("alice", "cr", "list"); code != 255 {
+		t.Errorf("a second connection with MaxSessions 1: exit %d (%s), want 255", code, errOut)
+	}
+	if !strings.Contains(f.log.String(), "connections open (the maximum)") {
+		t.Errorf("the log does not say why the connection was refused:\n%s", f.log.String())
+	}
+	if _, err := in.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, sess, 10*time.Second); code != 0 {
+		t.Errorf("bob's session: exit %d, want 0", code)
+	}
+}
