@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -35,37 +35,13 @@ func TestTeamServerJourney(t *testing.T) {
 	}
 	srv := exec.Command(self, "serve", "--addr", "127.0.0.1:0")
 	srv.Env = c.env("alice")
-	var stderr syncWriter
-	srv.Stderr = &stderr
-	out, err := srv.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, stderr := pipeLines(t, srv.StdoutPipe), pipeLines(t, srv.StderrPipe)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	stdoutLines, exited := make(chan string, 16), make(chan error, 1)
-	go func() {
-		// The announcement's lines, then the exit status.
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			stdoutLines <- sc.Text()
-		}
-		exited <- srv.Wait()
-	}()
 	t.Cleanup(func() { srv.Process.Kill() })
-	var addr string
-	deadline := time.After(30 * time.Second)
-	for addr == "" {
-		select {
-		case l := <-stdoutLines:
-			if rest, ok := strings.CutPrefix(l, "relman serve: listening on "); ok {
-				addr, _, _ = strings.Cut(rest, ",")
-			}
-		case <-deadline:
-			t.Fatalf("relman serve did not say where it listens within 30 s; stderr:\n%s", stderr.String())
-		}
-	}
+	listening, _ := strings.CutPrefix(stdout.await(t, "relman serve: listening on "), "relman serve: listening on ")
+	addr, _, _ := strings.Cut(listening, ",")
 	info, err := os.Stat(c.store + ".host_key")
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("host key beside the store: %v, %v; want a 0600 file", info, err)
@@ -95,14 +71,7 @@ func TestTeamServerJourney(t *testing.T) {
 		}
 		return b.String(), 0
 	}
-	// The registration is logged once the server has it.
-	waitLog := time.Now().Add(30 * time.Second)
-	for !strings.Contains(stderr.String(), "registered the host key as server relman-serve, signed by alice") {
-		if time.Now().After(waitLog) {
-			t.Fatalf("the host key was not registered:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	stderr.await(t, "registered the host key as server relman-serve, signed by alice")
 	if text, code := ssh("bob", "cr", "approve", cr.ID); code != 0 || !strings.Contains(text, "bob approved") {
 		t.Errorf("bob approves over SSH: exit %d: %s", code, text)
 	}
@@ -112,16 +81,20 @@ func TestTeamServerJourney(t *testing.T) {
 	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	stderr.await(t, "shutting down")
+	exited := make(chan error, 1)
+	go func() {
+		stdout.drain()
+		stderr.drain()
+		exited <- srv.Wait()
+	}()
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("relman serve after SIGTERM: %v\n%s", err, stderr.String())
+			t.Errorf("relman serve after SIGTERM: %v", err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("relman serve still running 30 s after SIGTERM:\n%s", stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "shutting down") {
-		t.Errorf("relman serve did not say it was shutting down:\n%s", stderr.String())
+		t.Fatal("relman serve still running 30 s after SIGTERM")
 	}
 	var v struct {
 		OK           bool `json:"ok"`
@@ -133,20 +106,53 @@ func TestTeamServerJourney(t *testing.T) {
 	}
 }
 
-// syncWriter is a buffer the server's stderr and the test share.
-type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// lineStream is a process's output, line by line, as it comes.
+type lineStream struct {
+	lines chan string
+	seen  strings.Builder
 }
 
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
+// pipeLines connects to one of a command's outputs before it starts.
+func pipeLines(t *testing.T, pipe func() (io.ReadCloser, error)) *lineStream {
+	t.Helper()
+	r, err := pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &lineStream{lines: make(chan string)}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+		close(s.lines)
+	}()
+	return s
 }
 
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
+// await reads lines until one holds want, within 30 s, and returns that
+// line.
+func (s *lineStream) await(t *testing.T, want string) string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-s.lines:
+			if !ok {
+				t.Fatalf("the output ended without %q:\n%s", want, s.seen.String())
+			}
+			s.seen.WriteString(l + "\n")
+			if strings.Contains(l, want) {
+				return l
+			}
+		case <-deadline:
+			t.Fatalf("no %q within 30 s:\n%s", want, s.seen.String())
+		}
+	}
+}
+
+// drain reads the rest, so the process can end and be waited for.
+func (s *lineStream) drain() {
+	for range s.lines {
+	}
 }

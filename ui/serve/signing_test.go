@@ -56,6 +56,13 @@ func (f *fixture) agentHolding(names ...string) string {
 	return sock
 }
 
+// approveWithAgent is bob's `ssh -A … cr approve 1` with the agent at sock.
+func (f *fixture) approveWithAgent(sock string) (stderr string, code int) {
+	f.t.Helper()
+	_, stderr, code = runSSHWithAgent(f.t, append(f.sshArgs("bob", "-A"), "cr", "approve", "1"), sock, "")
+	return stderr, code
+}
+
 // lastEvent is the newest audit event of the fixture's store.
 func (f *fixture) lastEvent() model.AuditEvent {
 	f.t.Helper()
@@ -134,9 +141,7 @@ func TestDecisionWithoutAgentIsSignedByTheHostKey(t *testing.T) {
 // With `ssh -A` and an agent holding bob's key, bob's own key signs.
 func TestDecisionWithForwardedAgentIsSignedByTheUsersKey(t *testing.T) {
 	f := newFixture(t, nil)
-	sock := f.agentHolding("bob")
-	args := append(f.sshArgs("bob", "-A"), "cr", "approve", "1")
-	if _, errOut, code := runSSHWithAgent(t, args, sock, ""); code != 0 {
+	if errOut, code := f.approveWithAgent(f.agentHolding("bob")); code != 0 {
 		t.Fatalf("bob approves over ssh -A: exit %d: %s", code, errOut)
 	}
 	ev := f.lastEvent()
@@ -155,9 +160,7 @@ func TestDecisionWithForwardedAgentIsSignedByTheUsersKey(t *testing.T) {
 // else: the host key signs for his session.
 func TestForwardedAgentWithoutTheUsersKeyFallsBackToTheHostKey(t *testing.T) {
 	f := newFixture(t, nil)
-	sock := f.agentHolding("carol")
-	args := append(f.sshArgs("bob", "-A"), "cr", "approve", "1")
-	if _, errOut, code := runSSHWithAgent(t, args, sock, ""); code != 0 {
+	if errOut, code := f.approveWithAgent(f.agentHolding("carol")); code != 0 {
 		t.Fatalf("bob approves over ssh -A with carol's agent: exit %d: %s", code, errOut)
 	}
 	if ev := f.lastEvent(); ev.User != "bob" || ev.Details[model.DetailSessionKey] != testkeys.Of("bob").Fingerprint() {
@@ -180,8 +183,7 @@ func TestUnregisteredHostKeyCannotSign(t *testing.T) {
 	if _, errOut, code := f.ssh("bob", "cr", "show", "1"); code != 0 {
 		t.Errorf("reading with an unregistered host key: exit %d: %s", code, errOut)
 	}
-	args := append(f.sshArgs("bob", "-A"), "cr", "approve", "1")
-	if _, errOut, code := runSSHWithAgent(t, args, f.agentHolding("bob"), ""); code != 0 {
+	if errOut, code := f.approveWithAgent(f.agentHolding("bob")); code != 0 {
 		t.Errorf("approving with bob's agent: exit %d: %s", code, errOut)
 	}
 }

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -16,27 +15,9 @@ import (
 	"relman/store"
 )
 
-// screen collects what a session prints, for polling.
-type screen struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *screen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *screen) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
 // tui opens the terminal UI as user on a pty of the given size, with env
 // sent as the client's environment.
-func (f *fixture) tui(user string, w, h int, env map[string]string) (*gossh.Session, io.WriteCloser, *screen) {
+func (f *fixture) tui(user string, w, h int, env map[string]string) (*gossh.Session, io.WriteCloser, *syncBuffer) {
 	f.t.Helper()
 	c := f.dial(user)
 	f.t.Cleanup(func() { c.Close() })
@@ -52,7 +33,7 @@ func (f *fixture) tui(user string, w, h int, env map[string]string) (*gossh.Sess
 	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		f.t.Fatal(err)
 	}
-	out := &screen{}
+	out := &syncBuffer{}
 	sess.Stdout, sess.Stderr = out, out
 	in, err := sess.StdinPipe()
 	if err != nil {
@@ -208,17 +189,26 @@ type sshResult struct {
 	code        int
 }
 
+// approvalWaitingForTheStore starts bob's `cr approve 1` over SSH while a
+// read holds the store, and returns once the session runs: the approval
+// waits for release, and its result arrives on done.
+func (f *fixture) approvalWaitingForTheStore() (release func(), done <-chan sshResult) {
+	f.t.Helper()
+	release = holdStore(f.t, f.srv.StorePath())
+	results := make(chan sshResult, 1)
+	go func() {
+		out, errOut, code := f.ssh("bob", "cr", "approve", "1")
+		results <- sshResult{out, errOut, code}
+	}()
+	waitFor(f.t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr approve 1"`) })
+	return release, results
+}
+
 // A shutdown lets a running command finish and print its whole answer,
 // while new connections are already refused.
 func TestShutdownLetsRunningCommandsFinish(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.DrainTimeout = 20 * time.Second })
-	release := holdStore(t, f.srv.StorePath())
-	done := make(chan sshResult, 1)
-	go func() {
-		out, errOut, code := f.ssh("bob", "cr", "approve", "1")
-		done <- sshResult{out, errOut, code}
-	}()
-	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr approve 1"`) })
+	release, done := f.approvalWaitingForTheStore()
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(context.Background()) }()
 	waitFor(t, "new connections refused", 10*time.Second, func() bool {
@@ -247,13 +237,7 @@ func TestShutdownLetsRunningCommandsFinish(t *testing.T) {
 // its connection closed: a shutdown never waits forever.
 func TestShutdownCancelsCommandsAfterTheDrainTime(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.DrainTimeout = 200 * time.Millisecond })
-	release := holdStore(t, f.srv.StorePath())
-	done := make(chan sshResult, 1)
-	go func() {
-		out, errOut, code := f.ssh("bob", "cr", "approve", "1")
-		done <- sshResult{out, errOut, code}
-	}()
-	waitFor(t, "bob's command started", 10*time.Second, func() bool { return strings.Contains(f.log.String(), `command "cr approve 1"`) })
+	release, done := f.approvalWaitingForTheStore()
 	start := time.Now()
 	if err := f.srv.Shutdown(context.Background()); err != nil {
 		t.Errorf("shutdown: %v", err)
