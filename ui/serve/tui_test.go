@@ -12,6 +12,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"relman/model"
+	"relman/model/sshsig/testkeys"
 	"relman/store"
 )
 
@@ -277,5 +279,35 @@ func TestMaxSessionsRefusesMore(t *testing.T) {
 	}
 	if code := exitStatus(t, sess, 10*time.Second); code != 0 {
 		t.Errorf("bob's session: exit %d, want 0", code)
+	}
+}
+
+// A decision taken in the terminal UI over SSH is the session user's, and
+// signed for their session like a command's.
+func TestApprovingInTheTerminalUIOverSSH(t *testing.T) {
+	f := newFixture(t, nil)
+	sess, in, out := f.tui("bob", 100, 30, nil)
+	send := func(keys string) {
+		t.Helper()
+		if _, err := in.Write([]byte(keys)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "bob's UI", 10*time.Second, func() bool { return strings.Contains(out.String(), "as bob") })
+	send("2")
+	waitFor(t, "the approvals screen", 10*time.Second, func() bool { return strings.Contains(out.String(), "approve") })
+	send("a")
+	waitFor(t, "the approval dialog", 10*time.Second, func() bool { return strings.Contains(out.String(), "Approve CR-0001") })
+	send("\r")
+	waitFor(t, "bob's approval in the store", 10*time.Second, func() bool {
+		show, _ := f.local("alice", 0, "cr", "show", "1")
+		return strings.Contains(show, "Approved")
+	})
+	if ev := f.lastEvent(); ev.User != "bob" || ev.Action != "approve" || ev.Details[model.DetailSessionKey] != testkeys.Of("bob").Fingerprint() {
+		t.Errorf("the UI's approval event: user %q, action %q, session key %q", ev.User, ev.Action, ev.Details[model.DetailSessionKey])
+	}
+	send("q")
+	if code := exitStatus(t, sess, 10*time.Second); code != 0 {
+		t.Errorf("quitting: exit %d", code)
 	}
 }
