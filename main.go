@@ -56,7 +56,9 @@ func run(args []string) int {
 			"  relman                                 the terminal UI\n"+
 			"  relman demo [--dir D] [--serve]        simulated Production, UAT and Dev orgs and a seeded store, then the UI\n"+
 			"  relman "+serve.Usage+"\n"+
-			"                                         the team server: ssh -t -p PORT HOST opens the UI, ssh -p PORT HOST CMD runs a command, as the key's user\n\n")
+			"                                         the team server: ssh -t -p PORT HOST opens the UI, ssh -p PORT HOST CMD runs a command, as the key's user\n\n"+
+			"global flags, before or after the command: --store PATH, --identity KEYFILE (else the SSH agent, else ~/.ssh/id_*),\n"+
+			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n")
 		fmt.Fprintln(os.Stdout, cli.Usage())
 		return 0
 	}

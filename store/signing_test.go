@@ -255,3 +255,25 @@ func TestOneEventCoversEveryRecordItsChangeWrote(t *testing.T) {
 		t.Errorf("Verify after unlinking the deployment in the file = %+v, want CR-0001 named at event 3", res)
 	}
 }
+
+// TestVerifyAcrossBatches: signatures are checked in batches; a bad one
+// past the first batch, and a broken link right after a batch with a bad
+// signature in it, are still named in trail order.
+func TestVerifyAcrossBatches(t *testing.T) {
+	s := openTest(t)
+	register(t, s, "alice", "bob", "carol")
+	appendEvents(t, s, verifyBatch+1000) // events 4 … verifyBatch+1003
+	if res, err := s.Verify(); err != nil || !res.OK || res.Signed != verifyBatch+1003 {
+		t.Fatalf("Verify = %+v, %v", res, err)
+	}
+	bad := uint64(verifyBatch + 500)
+	rawUpdate(t, s.Path(), func(tx *bolt.Tx) error { return resign(tx, bad, "carol") })
+	if res, _ := s.Verify(); res.OK || res.FirstBad != bad || res.Events != int(bad-1) {
+		t.Errorf("Verify = %+v, want event %d named after %d good ones", res, bad, bad-1)
+	}
+	// A broken link later in the same batch: the signature comes first.
+	rawUpdate(t, s.Path(), func(tx *bolt.Tx) error { return tx.Bucket(bucketAudit).Delete(itob(bad + 10)) })
+	if res, _ := s.Verify(); res.OK || res.FirstBad != bad || !strings.Contains(res.Reason, "not a key of alice") {
+		t.Errorf("Verify = %+v, want the bad signature at %d named before the gap", res, bad)
+	}
+}

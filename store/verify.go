@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -103,41 +105,43 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	res := VerifyResult{OK: true, Head: model.GenesisHash}
-	fail := func(seq uint64, format string, args ...any) (VerifyResult, error) {
-		res.OK, res.FirstBad, res.Reason = false, seq, fmt.Sprintf(format, args...)
-		return res, nil
-	}
 	signedFrom := uint64(1)
 	if v := meta.Get(keySignedFrom); len(v) == 8 {
 		signedFrom = btoi(v)
 	}
+	t := newTrailCheck()
+	fail := t.fail
 	var (
-		prev     = []byte(model.GenesisHash)
-		want     = uint64(1)
-		h        = sha256.New()
-		sum      [sha256.Size]byte
-		hexSum   [hashLen]byte
-		prefix   []byte
-		msg      []byte
-		registry = model.KeyRegistry{}
-		states   = map[string]lastState{}
-		signing  bool // a signed event was seen: every later one must be signed too
+		prev    = []byte(model.GenesisHash)
+		want    = uint64(1)
+		h       = sha256.New()
+		sum     [sha256.Size]byte
+		hexSum  [hashLen]byte
+		prefix  []byte
+		signing bool // a signed event was seen: every later one must be signed too
 	)
+	// Whatever is wrong with an event, one before it still in the batch
+	// may have failed first: failAt checks the batch, then reports.
+	failAt := func(seq uint64, format string, args ...any) (VerifyResult, error) {
+		if t.flush() {
+			return t.res, nil
+		}
+		return fail(seq, format, args...)
+	}
 	c := audit.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {
-			return fail(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
+			return failAt(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
 		}
 		seq := btoi(k)
 		if seq != want {
-			return fail(want, "gap: event %d is missing (the next stored event is %d)", want, seq)
+			return failAt(want, "gap: event %d is missing (the next stored event is %d)", want, seq)
 		}
 		if len(v) < 2*hashLen {
-			return fail(seq, "undecodable: %d bytes are too short for the two hashes", len(v))
+			return failAt(seq, "undecodable: %d bytes are too short for the two hashes", len(v))
 		}
 		if !bytes.Equal(v[:hashLen], prev) {
-			return fail(seq, "broken link: its previous hash is not the hash of event %d", seq-1)
+			return failAt(seq, "broken link: its previous hash is not the hash of event %d", seq-1)
 		}
 		canonical := v[2*hashLen:]
 		// The hash covers the canonical bytes but not the key; the seq inside
@@ -145,54 +149,42 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 		prefix = strconv.AppendUint(append(prefix[:0], `{"seq":`...), seq, 10)
 		prefix = append(prefix, ',')
 		if !bytes.HasPrefix(canonical, prefix) {
-			return fail(seq, "undecodable: its encoding does not start with %s", prefix)
+			return failAt(seq, "undecodable: its encoding does not start with %s", prefix)
 		}
 		h.Reset()
 		h.Write(prev)
 		h.Write(canonical)
 		hex.Encode(hexSum[:], h.Sum(sum[:0]))
 		if !bytes.Equal(hexSum[:], v[hashLen:2*hashLen]) {
-			return fail(seq, "hash mismatch: the event was altered after it was written")
+			return failAt(seq, "hash mismatch: the event was altered after it was written")
 		}
-		var ev storedEvent
+		var ev trailEvent
 		if err := json.Unmarshal(canonical, &ev); err != nil {
-			return fail(seq, "undecodable: %v", err)
+			return failAt(seq, "undecodable: %v", err)
 		}
-		msg = append(append(msg[:0], prev...), canonical...)
 		sig := sigs.Get(k)
-		switch {
-		case sig != nil:
-			server, reason := checkSignature(registry, ev, sig, msg)
-			if reason != "" {
-				return fail(seq, "%s", reason)
-			}
-			signing = true
-			res.Signed++
-			if server != "" {
-				res.ServerSigned++
-			}
-		case seq >= signedFrom || signing:
-			return fail(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
-		default:
-			res.Unsigned++
+		if sig == nil && (seq >= signedFrom || signing) {
+			return failAt(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
 		}
-		registry.Apply(model.AuditEvent{Entity: ev.Entity, EntityID: ev.EntityID, Action: ev.Action, Details: ev.Details})
-		if _, covered := stateBucketOf(ev.Entity); covered && ev.States == nil {
-			// Before schema v5: the record's state was not recorded.
-			states[model.StateKey(ev.Entity, ev.EntityID)] = lastState{seq: seq}
-		}
-		for key, state := range ev.States {
-			states[key] = lastState{seq: seq, state: state}
+		signing = signing || sig != nil
+		if t.add(seq, ev, sig, prev, canonical) {
+			return t.res, nil
 		}
 		prev = v[hashLen : 2*hashLen]
 		if cp != nil && cp.Seq == seq {
-			if reason := checkCheckpoint(cp, string(prev), registry); reason != "" {
+			if t.flush() {
+				return t.res, nil
+			}
+			if reason := checkCheckpoint(cp, string(prev), t.registry); reason != "" {
 				return fail(seq, "%s", reason)
 			}
 		}
 		want++
-		res.Events++
 	}
+	if t.flush() {
+		return t.res, nil
+	}
+	res := &t.res
 	res.Head = string(prev)
 	// The head catches what the chain alone cannot: events cut off its end.
 	last := want - 1
@@ -208,7 +200,7 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 		return fail(last, "the recorded head has another hash for event %d", last)
 	}
 	if cp != nil && cp.Seq == 0 {
-		if reason := checkCheckpoint(cp, model.GenesisHash, registry); reason != "" {
+		if reason := checkCheckpoint(cp, model.GenesisHash, t.registry); reason != "" {
 			return fail(0, "%s", reason)
 		}
 	}
@@ -216,41 +208,166 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 		return fail(last+1, "the trail ends at event %d, but the checkpoint of %s by %s records event %d: events %d to %d are missing — this is an older copy of the store, or its end was cut off",
 			last, cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq, last+1, cp.Seq)
 	}
-	if id, seq, reason := tx.checkRecords(states, &res); reason != "" {
+	if id, seq, reason := tx.checkRecords(t.states, res); reason != "" {
 		res.Record = id
 		return fail(seq, "%s", reason)
 	}
-	return res, nil
+	return *res, nil
 }
 
-// checkSignature returns why sig is not a valid signature of msg by a key
-// ev's user held at this point of the trail, or "" if it is. The first user
-// of a store signs their own registration with the key it registers. An
-// event of a relman serve session without a forwarded agent is signed by a
-// registered server's host key and names the session's key, which must be
-// one of the user's at that point: server is then that server's name.
-func checkSignature(registry model.KeyRegistry, ev storedEvent, sig, msg []byte) (server, reason string) {
-	pub, err := sshsig.Verify(sig, msg, sshsig.Namespace)
-	if err != nil {
-		return "", "bad signature: " + err.Error()
+// trailEvent is what verify reads of an event's canonical encoding; the
+// details are decoded only for user events, the ones that change keys.
+type trailEvent struct {
+	User     string            `json:"user"`
+	Entity   string            `json:"entity"`
+	EntityID string            `json:"entityId"`
+	Action   string            `json:"action"`
+	Details  json.RawMessage   `json:"details"`
+	States   map[string]string `json:"states"`
+}
+
+// pendingEvent is an event whose place in the chain checked out, waiting
+// for its signature to be checked with the rest of its batch.
+type pendingEvent struct {
+	seq      uint64
+	ev       trailEvent
+	sig      []byte // bbolt memory: valid for the transaction
+	from, to int    // the signed message in the batch's arena
+	key      string // the signing key, set by the batch
+	err      error
+}
+
+// verifyBatch is how many events have their signatures checked at once.
+const verifyBatch = 2048
+
+// trailCheck follows the trail in order: the keys each user held, the
+// last state of each record, and the counts. Signatures, the costly part,
+// are checked a batch at a time on every core; everything that depends on
+// order is then applied one event after the other.
+type trailCheck struct {
+	res       VerifyResult
+	registry  model.KeyRegistry
+	states    map[string]lastState
+	batch     []pendingEvent
+	arena     []byte
+	verifiers []*sshsig.Verifier
+}
+
+func newTrailCheck() *trailCheck {
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{}, states: map[string]lastState{}}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
 	}
-	key := sshsig.AuthorizedKey(pub)
-	if registry.Holds(ev.User, key) {
-		return "", ""
+	return t
+}
+
+func (t *trailCheck) fail(seq uint64, format string, args ...any) (VerifyResult, error) {
+	t.res.OK, t.res.FirstBad, t.res.Reason = false, seq, fmt.Sprintf(format, args...)
+	return t.res, nil
+}
+
+// add queues an event whose signed message is prev followed by canonical,
+// checking the batch once it is full; it reports whether an event failed.
+func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte) bool {
+	from := len(t.arena)
+	t.arena = append(append(t.arena, prev...), canonical...)
+	t.batch = append(t.batch, pendingEvent{seq: seq, ev: ev, sig: sig, from: from, to: len(t.arena)})
+	return len(t.batch) == verifyBatch && t.flush()
+}
+
+// flush checks the queued events and applies them in order; it reports
+// whether one failed (t.res then says which and why).
+func (t *trailCheck) flush() bool {
+	var wg sync.WaitGroup
+	for w, v := range t.verifiers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(t.batch); i += len(t.verifiers) {
+				if p := &t.batch[i]; p.sig != nil {
+					p.key, p.err = v.Verify(p.sig, t.arena[p.from:p.to])
+				}
+			}
+		}()
 	}
-	if registry.Empty() && ev.Entity == model.EntityUser && ev.Action == "add" &&
-		model.SameUser(ev.EntityID, ev.User) && ev.Details["key"] == key {
-		return "", ""
-	}
-	if name, ok := registry.Server(key); ok {
-		session := ev.Details[model.DetailSessionKey]
-		if session != "" && registry.HoldsFingerprint(ev.User, session, sshsig.Fingerprint) {
-			return name, ""
+	wg.Wait()
+	defer func() { t.batch, t.arena = t.batch[:0], t.arena[:0] }()
+	for i := range t.batch {
+		if reason := t.apply(&t.batch[i]); reason != "" {
+			t.fail(t.batch[i].seq, "%s", reason)
+			return true
 		}
-		return "", fmt.Sprintf("signed by the host key %s of relman serve %s for the session key %q, which is not a key of %s registered at that point",
-			sshsig.Describe(pub), name, session, ev.User)
 	}
-	return "", fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Describe(pub), ev.User)
+	return false
+}
+
+// apply takes one checked event into the trail's state, or says why it
+// is bad.
+func (t *trailCheck) apply(p *pendingEvent) string {
+	var details map[string]string
+	if p.ev.Entity == model.EntityUser && len(p.ev.Details) > 0 {
+		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
+			return "undecodable details: " + err.Error()
+		}
+	}
+	switch {
+	case p.sig == nil:
+		t.res.Unsigned++
+	case p.err != nil:
+		return "bad signature: " + p.err.Error()
+	case mayHaveSigned(t.registry, p.ev, details, p.key):
+		t.res.Signed++
+	default:
+		if reason := t.serverSigned(p); reason != "" {
+			return reason
+		}
+		t.res.Signed++
+		t.res.ServerSigned++
+	}
+	t.registry.Apply(model.AuditEvent{Entity: p.ev.Entity, EntityID: p.ev.EntityID, Action: p.ev.Action, Details: details})
+	if _, covered := stateBucketOf(p.ev.Entity); covered && p.ev.States == nil {
+		// Before schema v5: the record's state was not recorded.
+		t.states[model.StateKey(p.ev.Entity, p.ev.EntityID)] = lastState{seq: p.seq}
+	}
+	for key, state := range p.ev.States {
+		t.states[key] = lastState{seq: p.seq, state: state}
+	}
+	t.res.Events++
+	return ""
+}
+
+// serverSigned says why an event signed by a key that was not its user's
+// is bad, or "" when a registered server's host key signed it for an SSH
+// session of relman serve whose key, named in the event's sessionKey
+// detail, was one of the user's at that point.
+func (t *trailCheck) serverSigned(p *pendingEvent) string {
+	name, ok := t.registry.Server(p.key)
+	if !ok {
+		return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Fingerprint(p.key), p.ev.User)
+	}
+	var details map[string]string
+	if len(p.ev.Details) > 0 {
+		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
+			return "undecodable details: " + err.Error()
+		}
+	}
+	session := details[model.DetailSessionKey]
+	if session == "" || !t.registry.HoldsFingerprint(p.ev.User, session, sshsig.Fingerprint) {
+		return fmt.Sprintf("signed by the host key %s of relman serve %s for the session key %q, which is not a key of %s registered at that point",
+			sshsig.Fingerprint(p.key), name, session, p.ev.User)
+	}
+	return ""
+}
+
+// mayHaveSigned reports whether key was ev's user's at this point of the
+// trail. The first user of a store signs their own registration with the
+// key it registers.
+func mayHaveSigned(registry model.KeyRegistry, ev trailEvent, details map[string]string, key string) bool {
+	if registry.Holds(ev.User, key) {
+		return true
+	}
+	return registry.Empty() && ev.Entity == model.EntityUser && ev.Action == "add" &&
+		model.SameUser(ev.EntityID, ev.User) && details["key"] == key
 }
 
 // errStop ends a ForEach early; the reason is kept beside it.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,16 +39,6 @@ type blob struct {
 	Signature []byte
 }
 
-// signedData is what the key actually signs: the message's digest with the
-// namespace, so a signature cannot be replayed in another namespace.
-type signedData struct {
-	Magic     [6]byte
-	Namespace string
-	Reserved  string
-	HashAlg   string
-	Hash      []byte
-}
-
 func digest(alg string, message []byte) ([]byte, error) {
 	switch alg {
 	case hashSHA512:
@@ -65,9 +56,7 @@ func toSign(namespace, alg string, message []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sd := signedData{Namespace: namespace, HashAlg: alg, Hash: h}
-	copy(sd.Magic[:], magic)
-	return ssh.Marshal(sd), nil
+	return appendSignedData(nil, namespace, alg, h), nil
 }
 
 // Sign signs message with s in namespace and returns the binary SSHSIG blob.
@@ -96,38 +85,115 @@ func Sign(s ssh.Signer, namespace string, message []byte) ([]byte, error) {
 // and returns the public key that made it. The caller decides whether that
 // key was allowed to sign.
 func Verify(sig, message []byte, namespace string) (ssh.PublicKey, error) {
+	pub, _, err := NewVerifier(namespace).verify(sig, message)
+	return pub, err
+}
+
+// Verifier checks many signatures in one namespace, parsing each distinct
+// public key once: verifying an audit trail meets the same few keys over
+// and over. A Verifier is not safe for concurrent use; give each goroutine
+// its own.
+type Verifier struct {
+	namespace string
+	keys      map[string]verifierKey // by the key's wire bytes
+	data      []byte                 // scratch for the signed data
+}
+
+type verifierKey struct {
+	pub        ssh.PublicKey
+	authorized string
+}
+
+// NewVerifier returns a Verifier for namespace.
+func NewVerifier(namespace string) *Verifier {
+	return &Verifier{namespace: namespace, keys: map[string]verifierKey{}}
+}
+
+// Verify is the package's Verify returning the signing key in
+// authorized_keys form, as relman stores keys.
+func (v *Verifier) Verify(sig, message []byte) (string, error) {
+	_, authorized, err := v.verify(sig, message)
+	return authorized, err
+}
+
+func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
 	if len(sig) > maxBlob {
-		return nil, fmt.Errorf("signature of %d bytes is longer than any SSH signature", len(sig))
+		return nil, "", fmt.Errorf("signature of %d bytes is longer than any SSH signature", len(sig))
 	}
-	var b blob
-	if err := ssh.Unmarshal(sig, &b); err != nil {
-		return nil, fmt.Errorf("not an SSH signature: %w", err)
-	}
-	if string(b.Magic[:]) != magic || b.Version != version {
-		return nil, errors.New("not an SSHSIG v1 signature")
-	}
-	if b.Namespace != namespace {
-		return nil, fmt.Errorf("signature is for namespace %q, not %q", b.Namespace, namespace)
-	}
-	pub, err := ssh.ParsePublicKey(b.PublicKey)
+	b, err := parseBlob(sig)
 	if err != nil {
-		return nil, fmt.Errorf("signature's public key: %w", err)
+		return nil, "", err
+	}
+	if b.Namespace != v.namespace {
+		return nil, "", fmt.Errorf("signature is for namespace %q, not %q", b.Namespace, v.namespace)
+	}
+	key, ok := v.keys[string(b.PublicKey)]
+	if !ok {
+		pub, err := ssh.ParsePublicKey(b.PublicKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("signature's public key: %w", err)
+		}
+		key = verifierKey{pub: pub, authorized: AuthorizedKey(pub)}
+		v.keys[string(b.PublicKey)] = key
 	}
 	var s ssh.Signature
 	if err := ssh.Unmarshal(b.Signature, &s); err != nil {
-		return nil, fmt.Errorf("signature value: %w", err)
+		return nil, "", fmt.Errorf("signature value: %w", err)
 	}
-	if pub.Type() == ssh.KeyAlgoRSA && s.Format == ssh.KeyAlgoRSA {
-		return nil, errors.New("RSA signature uses SHA-1 (ssh-rsa), which SSHSIG refuses")
+	if key.pub.Type() == ssh.KeyAlgoRSA && s.Format == ssh.KeyAlgoRSA {
+		return nil, "", errors.New("RSA signature uses SHA-1 (ssh-rsa), which SSHSIG refuses")
 	}
-	data, err := toSign(namespace, b.HashAlg, message)
+	h, err := digest(b.HashAlg, message)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if err := pub.Verify(data, &s); err != nil {
-		return nil, fmt.Errorf("signature by %s does not match the message: %w", ssh.FingerprintSHA256(pub), err)
+	v.data = appendSignedData(v.data[:0], v.namespace, b.HashAlg, h)
+	if err := key.pub.Verify(v.data, &s); err != nil {
+		return nil, "", fmt.Errorf("signature by %s does not match the message: %w", ssh.FingerprintSHA256(key.pub), err)
 	}
-	return pub, nil
+	return key.pub, key.authorized, nil
+}
+
+// parseBlob reads the SSHSIG blob by hand: it is read once per audit event,
+// and reflection-based decoding cost more than the hashing.
+func parseBlob(sig []byte) (blob, error) {
+	var b blob
+	bad := errors.New("not an SSHSIG v1 signature")
+	if len(sig) < len(magic)+4 || string(sig[:len(magic)]) != magic {
+		return b, bad
+	}
+	rest := sig[len(magic):]
+	if b.Version = binary.BigEndian.Uint32(rest); b.Version != version {
+		return b, bad
+	}
+	rest = rest[4:]
+	fields := make([][]byte, 5)
+	for i := range fields {
+		if len(rest) < 4 {
+			return b, fmt.Errorf("not an SSH signature: %w", bad)
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if uint64(n) > uint64(len(rest)-4) {
+			return b, fmt.Errorf("not an SSH signature: %w", bad)
+		}
+		fields[i], rest = rest[4:4+n], rest[4+n:]
+	}
+	if len(rest) != 0 {
+		return b, fmt.Errorf("not an SSH signature: %d bytes after it", len(rest))
+	}
+	b.PublicKey, b.Namespace, b.Reserved, b.HashAlg, b.Signature = fields[0], string(fields[1]), string(fields[2]), string(fields[3]), fields[4]
+	return b, nil
+}
+
+// appendSignedData appends the bytes the key signs (PROTOCOL.sshsig):
+// the magic, then namespace, reserved, hash algorithm and hash as strings.
+func appendSignedData(dst []byte, namespace, alg string, hash []byte) []byte {
+	dst = append(dst, magic...)
+	for _, f := range [][]byte{[]byte(namespace), nil, []byte(alg), hash} {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(f)))
+		dst = append(dst, f...)
+	}
+	return dst
 }
 
 // Armor is the PEM-like text form ssh-keygen writes to .sig files.

@@ -27,6 +27,10 @@ const (
 	DefaultMaxSessions  = 64
 )
 
+// disconnectGrace is how long a shutdown waits for clients whose sessions
+// all ended to close their connections before it closes them.
+const disconnectGrace = 2 * time.Second
+
 // Config configures Start. Zero fields take the defaults above.
 type Config struct {
 	// Addr is the TCP address to listen on; port 0 picks a free one.
@@ -172,12 +176,20 @@ func (s *Server) shutdown(ctx context.Context) error {
 	close(s.draining)
 	drainCtx, cancel := context.WithTimeout(ctx, s.cfg.DrainTimeout)
 	defer cancel()
-	if err := s.sessions.wait(drainCtx); err != nil {
+	drained := s.sessions.wait(drainCtx) == nil
+	if !drained {
 		s.logf("shutdown: %d session(s) still running after %s: cancelling them", s.sessions.count(), s.cfg.DrainTimeout)
 	}
 	// Cancelling ends commands that watch their context; closing every
 	// connection ends the rest (one blocked writing to a client, say).
 	s.cancelCommands()
+	if drained {
+		// Every session ended and told its client so: clients hang up by
+		// themselves, and are given a moment to, so none sees a reset.
+		graceCtx, cancel := context.WithTimeout(ctx, disconnectGrace)
+		defer cancel()
+		s.ssh.Shutdown(graceCtx)
+	}
 	err := s.ssh.Close()
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
