@@ -327,9 +327,16 @@ func sortedRoles(roles []Role) []Role {
 // rebuilt from the user events alone: what verify checks signatures
 // against. The zero value is empty and ready.
 type KeyRegistry struct {
-	keys    map[string][]string // user name → public keys (authorized_keys form)
-	servers map[string]bool     // names registered with RoleServer
+	// Fingerprint computes a key's fingerprint ("SHA256:…") once, as the
+	// key is registered, for HoldsFingerprint; without it no fingerprint
+	// matches. (model cannot parse keys: model/sshsig does.)
+	Fingerprint func(key string) string
+	keys        map[string][]registeredKey // user name → keys
+	servers     map[string]bool            // names registered with RoleServer
 }
+
+// registeredKey is a public key (authorized_keys form) and its fingerprint.
+type registeredKey struct{ key, fingerprint string }
 
 // Apply updates the registry with one audit event (other entities are
 // ignored).
@@ -338,17 +345,21 @@ func (r *KeyRegistry) Apply(ev AuditEvent) {
 		return
 	}
 	if r.keys == nil {
-		r.keys, r.servers = map[string][]string{}, map[string]bool{}
+		r.keys, r.servers = map[string][]registeredKey{}, map[string]bool{}
 	}
 	name := strings.ToLower(ev.EntityID)
 	switch ev.Action {
 	case "add", "key-add":
-		r.keys[name] = append(r.keys[name], ev.Details["key"])
+		k := registeredKey{key: ev.Details["key"]}
+		if r.Fingerprint != nil {
+			k.fingerprint = r.Fingerprint(k.key)
+		}
+		r.keys[name] = append(r.keys[name], k)
 		if ev.Action == "add" && slices.Contains(strings.Split(ev.Details["roles"], ","), string(RoleServer)) {
 			r.servers[name] = true
 		}
 	case "key-remove":
-		r.keys[name] = slices.DeleteFunc(r.keys[name], func(k string) bool { return k == ev.Details["key"] })
+		r.keys[name] = slices.DeleteFunc(r.keys[name], func(k registeredKey) bool { return k.key == ev.Details["key"] })
 	case "remove":
 		delete(r.keys, name)
 		delete(r.servers, name)
@@ -357,20 +368,20 @@ func (r *KeyRegistry) Apply(ev AuditEvent) {
 
 // Holds reports whether user held key at this point.
 func (r KeyRegistry) Holds(user, key string) bool {
-	return slices.Contains(r.keys[strings.ToLower(user)], key)
+	return slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k registeredKey) bool { return k.key == key })
 }
 
 // HoldsFingerprint reports whether user held a key with that fingerprint
 // ("SHA256:…") at this point.
-func (r KeyRegistry) HoldsFingerprint(user, fingerprint string, fingerprintOf func(key string) string) bool {
-	return slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k string) bool { return fingerprintOf(k) == fingerprint })
+func (r KeyRegistry) HoldsFingerprint(user, fingerprint string) bool {
+	return fingerprint != "" && slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k registeredKey) bool { return k.fingerprint == fingerprint })
 }
 
 // Server returns the server (a user with RoleServer) holding key at this
 // point.
 func (r KeyRegistry) Server(key string) (name string, ok bool) {
 	for name := range r.servers {
-		if slices.Contains(r.keys[name], key) {
+		if r.Holds(name, key) {
 			return name, true
 		}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ func viaServer(host, session string) model.Signer {
 
 // registerServer has alice (the admin) register host's key with the server
 // role, as relman serve does when an admin starts it.
-func registerServer(t *testing.T, s *Store, host string) {
+func registerServer(t testing.TB, s *Store, host string) {
 	t.Helper()
 	mustUpdate(t, s, func(tx *Tx) error {
 		all, err := tx.Users()
@@ -132,5 +133,45 @@ func TestRemovedServerSignsNoMore(t *testing.T) {
 	})
 	if !errors.Is(err, ErrNoIdentity) {
 		t.Errorf("a removed server's host key signing for bob: %v, want ErrNoIdentity", err)
+	}
+}
+
+// BenchmarkVerifySessionSigned checks a trail of 100,000 events signed by
+// their user's own key (the baseline) and one signed by a relman serve host
+// key for the user's sessions, measured in the same run: the host key's
+// events cost a fingerprint lookup more, never a key parse per event.
+func BenchmarkVerifySessionSigned(b *testing.B) {
+	const events = 100_000
+	for _, c := range []struct {
+		name   string
+		signer model.Signer
+	}{
+		{"user", testkeys.Of("bob").Signer()},
+		{"server", viaServer("host", "bob")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := openTest(b)
+			register(b, s, "alice", "bob")
+			registerServer(b, s, "host")
+			for done := 0; done < events; done += 10_000 {
+				mustUpdate(b, s, func(tx *Tx) error {
+					for i := range 10_000 {
+						ch := model.Change{Entity: model.EntityChangeRequest, EntityID: "CR-0001", Action: "edit",
+							Details: map[string]string{"revision": fmt.Sprint(done + i)}}
+						if err := tx.Record(model.Actor{User: "bob", Signer: c.signer}, t0, ch); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				res, err := s.Verify()
+				if err != nil || !res.OK || res.Events != events+3 {
+					b.Fatalf("Verify = %+v, %v", res, err)
+				}
+			}
+		})
 	}
 }

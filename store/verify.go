@@ -254,7 +254,7 @@ type trailCheck struct {
 }
 
 func newTrailCheck() *trailCheck {
-	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{}, states: map[string]lastState{}}
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint}, states: map[string]lastState{}}
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
 	}
@@ -352,7 +352,7 @@ func (t *trailCheck) serverSigned(p *pendingEvent) string {
 		}
 	}
 	session := details[model.DetailSessionKey]
-	if session == "" || !t.registry.HoldsFingerprint(p.ev.User, session, sshsig.Fingerprint) {
+	if session == "" || !t.registry.HoldsFingerprint(p.ev.User, session) {
 		return fmt.Sprintf("signed by the host key %s of relman serve %s for the session key %q, which is not a key of %s registered at that point",
 			sshsig.Fingerprint(p.key), name, session, p.ev.User)
 	}
