@@ -151,3 +151,16 @@ func TestCheckpointFromStandardInput(t *testing.T) {
 		t.Errorf("audit --verify --checkpoint - over SSH: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// The host key is registered, but as a server's: it never logs in.
+func TestHostKeyCannotLogIn(t *testing.T) {
+	f := newFixture(t, nil)
+	_, err := gossh.Dial("tcp", f.srv.Addr().String(), &gossh.ClientConfig{
+		User:            "relman-serve",
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(f.srv.hostKey)},
+		HostKeyCallback: gossh.FixedHostKey(f.srv.HostKey()),
+	})
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("logging in with the host key: %v, want refused", err)
+	}
+}

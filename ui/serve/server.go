@@ -235,15 +235,16 @@ func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	return err == nil && ok
 }
 
-// userByKey returns the registered user one of whose keys is key; ok is
-// false when the key is nobody's. The store is asked every time, so a user
-// or key removed is out at once.
+// userByKey returns the registered person one of whose keys is key; ok is
+// false when the key is nobody's, or a server's (a host key never logs
+// in). The store is asked every time, so a user or key removed is out at
+// once.
 func (s *Server) userByKey(key gossh.PublicKey) (user model.User, ok bool, err error) {
 	pub := sshsig.AuthorizedKey(key)
 	err = s.store.View(func(tx *store.Tx) error {
 		users, err := tx.Users()
 		for _, u := range users {
-			if u.HasPublicKey(pub) {
+			if u.HasPublicKey(pub) && !u.Has(model.RoleServer) {
 				user, ok = u, true
 			}
 		}
