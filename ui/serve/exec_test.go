@@ -34,6 +34,10 @@ func TestCommandsOverSSHMatchLocal(t *testing.T) {
 			t.Errorf("ssh %v differs from local:\nssh stdout %q\nlocal      %q\nssh stderr %q\nlocal      %q", c.args, out, wantOut, errOut, wantErr)
 		}
 	}
+	// Neither a command nor a terminal: say what to do.
+	if _, errOut, code := f.ssh("bob", "-T"); code != 2 || !strings.Contains(errOut, "give a command") {
+		t.Errorf("ssh -T without a command: exit %d, stderr %q; want 2 saying what to do", code, errOut)
+	}
 	// `relman` in front reads like the local command line and means the same.
 	withName, _, code := f.ssh("bob", "relman", "cr", "list", "--json")
 	without, _, _ := f.ssh("bob", "cr", "list", "--json")

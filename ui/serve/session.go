@@ -44,7 +44,13 @@ func (s *Server) handle(sess ssh.Session) {
 	defer s.sessions.end()
 	key := sess.PublicKey()
 	user, known, err := s.userByKey(key)
-	if err != nil || !known {
+	if err != nil {
+		s.logf("session of key %s from %s: reading the users: %v", gossh.FingerprintSHA256(key), sess.RemoteAddr(), err)
+		fmt.Fprintf(sess.Stderr(), "relman serve: reading the registered users failed (%v); try again in a moment\n", err)
+		sess.Exit(exitFailed)
+		return
+	}
+	if !known {
 		// The key was registered when the connection authenticated and is
 		// not any more (user rm, user key rm): the session ends.
 		s.logf("refused session of key %s from %s: no longer a registered user's key", gossh.FingerprintSHA256(key), sess.RemoteAddr())
