@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,5 +155,43 @@ func (s *lineStream) await(t *testing.T, want string) string {
 // drain reads the rest, so the process can end and be waited for.
 func (s *lineStream) drain() {
 	for range s.lines {
+	}
+}
+
+// TestDemoServePrintsWorkingSSHCommands: `relman demo --serve` serves SSH
+// too, and the command it prints for bob logs him in as bob.
+func TestDemoServePrintsWorkingSSHCommands(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := exec.Command(self, "demo", "--serve", "--dir", t.TempDir(), "--test-ms", "5")
+	demo.Env = append(os.Environ(), "RELMAN_BE_MAIN=1", "SSH_AUTH_SOCK=")
+	stdout, stderr := pipeLines(t, demo.StdoutPipe), pipeLines(t, demo.StderrPipe)
+	go stderr.drain()
+	if err := demo.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { demo.Process.Kill(); demo.Wait() })
+	line, _ := strings.CutPrefix(stdout.await(t, "ssh_as_bob: "), "ssh_as_bob: ")
+	stdout.await(t, "ready:")
+	args := strings.Fields(line)
+	if args[0] != "ssh" {
+		t.Fatalf("ssh_as_bob is not an ssh command: %q", line)
+	}
+	// Not from a terminal: no -t, and never a prompt.
+	args = append(slices.DeleteFunc(args[1:], func(a string) bool { return a == "-t" }), "-o", "BatchMode=yes", "cr", "list", "--json")
+	cmd := exec.Command("ssh", args...)
+	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), `"status": 0`) || !strings.Contains(string(out), `"requester": "bob"`) {
+		t.Errorf("the printed ssh_as_bob command: %v\n%s", err, out)
+	}
+	if err := demo.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	stdout.drain()
+	if err := demo.Wait(); err != nil {
+		t.Errorf("demo --serve after SIGINT: %v", err)
 	}
 }
