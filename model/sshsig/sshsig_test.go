@@ -87,12 +87,7 @@ func TestOpenSSHAgrees(t *testing.T) {
 	keyFile := alice.WriteIdentity(t, dir)
 	var allowed strings.Builder
 	sigs := map[string][]byte{}
-	sig, err := alice.Signer().Sign(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sigs["ed25519"] = sig
-	allowed.WriteString("ed25519 namespaces=\"relman\" " + alice.PublicKey() + "\n")
+	all["ed25519"] = alice.SSHSigner()
 	for name, s := range all {
 		if sigs[name], err = sshsig.Sign(s, sshsig.Namespace, msg); err != nil {
 			t.Fatal(err)
@@ -128,7 +123,7 @@ func TestOpenSSHAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err = sshsig.Unarmor(armored)
+	sig, err := sshsig.Unarmor(armored)
 	if err != nil {
 		t.Fatal(err)
 	}

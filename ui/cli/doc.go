@@ -4,6 +4,14 @@
 // scripts, with the documented exit codes (0 ok, 1 failed or refused, 2 usage
 // or bad input, 68 partial success, 69 still in progress).
 //
-// cli may import model/..., store, orgclient/..., diff and ui/actions; it
-// never touches bbolt directly and never prints a secret.
+// It is also the edge where relman learns who acts: Service turns the
+// global flags (--identity, --user, taken from anywhere in the command
+// line) and the environment (RELMAN_IDENTITY, SSH_AUTH_SOCK, ~/.ssh) into
+// a Service acting as a registered user, for the CLI and the TUI alike;
+// relman serve instead passes the session's model.Actor in IO.Actor. Every
+// human result goes through ui/termsafe.
+//
+// cli may import model/..., store, orgclient/..., diff, ui/actions,
+// ui/identity and ui/termsafe; it never touches bbolt directly and never
+// prints a secret.
 package cli

@@ -152,11 +152,18 @@ func userAdd(_ context.Context, r *runner, args []string) error {
 	})
 }
 
-func userList(_ context.Context, r *runner, args []string) error {
-	if _, err := parse(newFlags("user list"), args, 0, userCommands()["list"].usage); err != nil {
-		return err
+// userArgs parses a user command's arguments and opens the store.
+func (r *runner) userArgs(verb string, args []string, want int) ([]string, *actions.Service, error) {
+	pos, err := parse(newFlags("user "+verb), args, want, userCommands()[verb].usage)
+	if err != nil {
+		return nil, nil, err
 	}
 	svc, err := r.service()
+	return pos, svc, err
+}
+
+func userList(_ context.Context, r *runner, args []string) error {
+	_, svc, err := r.userArgs("list", args, 0)
 	if err != nil {
 		return err
 	}
@@ -184,11 +191,7 @@ func userList(_ context.Context, r *runner, args []string) error {
 }
 
 func userShow(_ context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("user show"), args, 1, userCommands()["show"].usage)
-	if err != nil {
-		return err
-	}
-	svc, err := r.service()
+	pos, svc, err := r.userArgs("show", args, 1)
 	if err != nil {
 		return err
 	}
@@ -206,11 +209,7 @@ func userShow(_ context.Context, r *runner, args []string) error {
 }
 
 func userRemove(_ context.Context, r *runner, args []string) error {
-	pos, err := parse(newFlags("user rm"), args, 1, userCommands()["rm"].usage)
-	if err != nil {
-		return err
-	}
-	svc, err := r.service()
+	pos, svc, err := r.userArgs("rm", args, 1)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,10 @@ func Of(name string) Key {
 	return k
 }
 
+// SSHSigner is the key as golang.org/x/crypto/ssh uses it: to log in to an
+// SSH server (relman serve) in tests, or to put into an in-process agent.
+func (k Key) SSHSigner() ssh.Signer { return k.signer }
+
 // Signer signs as this key.
 func (k Key) Signer() model.Signer { return sshsig.NewSigner(k.signer) }
 
