@@ -17,6 +17,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"relman/model/sshsig/testkeys"
 	"relman/store"
 	"relman/ui/cli"
 	"relman/ui/identity/identitytest"
@@ -64,7 +65,7 @@ func newFixture(t *testing.T, configure func(*Config)) *fixture {
 	f.storePath = filepath.Join(f.dir, "relman.db")
 	for _, u := range append(slices.Clone(identitytest.Team), "mallory") {
 		f.keys[u] = identitytest.IdentityFile(t, u)
-		f.signers[u] = readSigner(t, f.keys[u])
+		f.signers[u] = testkeys.Of(u).SSHSigner()
 	}
 	st, err := store.Open(f.storePath)
 	if err != nil {
@@ -188,20 +189,6 @@ func (f *fixture) dial(user string) *gossh.Client {
 		f.t.Fatalf("dial as %s: %v", user, err)
 	}
 	return c
-}
-
-// readSigner reads a test user's private key file for the Go SSH client.
-func readSigner(t *testing.T, path string) gossh.Signer {
-	t.Helper()
-	pemBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.ParsePrivateKey(pemBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // waitFor polls cond until it holds or the deadline passes.
