@@ -192,3 +192,23 @@ func jsonNumber(n uint64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// A checkpoint, kept apart from the server to check it, is signed by the
+// user's own key: over SSH only with a forwarded agent.
+func TestCheckpointOverSSHNeedsTheUsersOwnKey(t *testing.T) {
+	f := newFixture(t, nil)
+	if _, errOut, code := f.ssh("bob", "audit", "checkpoint"); code != 1 || !strings.Contains(errOut, "forward your agent (ssh -A)") {
+		t.Errorf("audit checkpoint over SSH without an agent: exit %d, stderr %q", code, errOut)
+	}
+	cp, errOut, code := runSSHWithAgent(t, append(f.sshArgs("bob", "-A"), "audit", "checkpoint"), f.agentHolding("bob"), "")
+	if code != 0 {
+		t.Fatalf("audit checkpoint over ssh -A: exit %d: %s", code, errOut)
+	}
+	path := filepath.Join(f.dir, "checkpoint")
+	if err := os.WriteFile(path, []byte(cp), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := f.local("carol", 0, "audit", "--verify", "--checkpoint", path); !strings.Contains(out, "by bob") {
+		t.Errorf("verifying against bob's checkpoint made over SSH:\n%s", out)
+	}
+}
