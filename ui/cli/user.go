@@ -85,6 +85,9 @@ func (r *runner) readBounded(path string, limit int64) ([]byte, error) {
 		defer f.Close()
 		in = f
 	}
+	if in == nil {
+		return nil, fmt.Errorf("- means standard input, and there is none here")
+	}
 	data, err := io.ReadAll(io.LimitReader(in, limit+1))
 	if err != nil {
 		return nil, err
