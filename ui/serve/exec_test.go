@@ -168,3 +168,20 @@ func TestHostKeyCannotLogIn(t *testing.T) {
 		t.Errorf("logging in with the host key: %v, want refused", err)
 	}
 }
+
+// A panic inside one session's relman ends that session with status 1
+// and a log line; the server goes on.
+func TestPanicEndsOnlyItsSession(t *testing.T) {
+	f := newFixture(t, nil)
+	var stderr syncBuffer
+	code := f.srv.survive(&stderr, "bob (test)", func() int { panic("boom") })
+	if code != 1 || !strings.Contains(stderr.String(), "relman failed inside") {
+		t.Errorf("a panicking session: exit %d, stderr %q", code, stderr.String())
+	}
+	if !strings.Contains(f.log.String(), "session bob (test): relman failed inside (a bug): boom") {
+		t.Errorf("the log does not record the panic:\n%s", f.log.String())
+	}
+	if _, errOut, code := f.ssh("bob", "cr", "list"); code != 0 {
+		t.Errorf("the server after a session's panic: exit %d: %s", code, errOut)
+	}
+}

@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -72,16 +74,30 @@ func (s *Server) handle(sess ssh.Session) {
 	switch {
 	case len(args) > 0:
 		s.logf("session %s: command %q, %s", who, strings.Join(args, " "), signs)
-		code = s.runCommand(sess, actor, args)
+		code = s.survive(sess.Stderr(), who, func() int { return s.runCommand(sess, actor, args) })
 	case hasPty:
 		s.logf("session %s: terminal UI, %s", who, signs)
-		code = s.runUI(sess, actor)
+		code = s.survive(sess.Stderr(), who, func() int { return s.runUI(sess, actor) })
 	default:
 		fmt.Fprintf(sess.Stderr(), "relman serve: give a command (ssh -p PORT HOST cr list), or ask for a terminal for the UI (ssh -t -p PORT HOST)\n")
 		code = exitUsage
 	}
 	s.logf("session %s ended: exit %d after %s", who, code, time.Since(started).Round(time.Millisecond))
 	sess.Exit(code)
+}
+
+// survive runs one session's work so that a panic in it ends that session
+// alone, with exit status 1 and a line in the log, never the server and
+// everyone else's sessions.
+func (s *Server) survive(stderr io.Writer, who string, run func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logf("session %s: relman failed inside (a bug): %v\n%s", who, r, debug.Stack())
+			fmt.Fprintln(stderr, "relman serve: relman failed inside and ended this session; what it saved stays saved (every change commits with its audit event or not at all)")
+			code = exitFailed
+		}
+	}()
+	return run()
 }
 
 // runCommand runs one relman command line as user with the session's
