@@ -46,7 +46,7 @@ func (b *syncBuffer) String() string {
 // the server's host key is registered by alice, and a known_hosts file
 // holds the host key, so the real OpenSSH client checks it.
 type fixture struct {
-	t          *testing.T
+	t          testing.TB
 	dir        string
 	storePath  string
 	srv        *Server
@@ -56,7 +56,7 @@ type fixture struct {
 	log        *syncBuffer
 }
 
-func newFixture(t *testing.T, configure func(*Config)) *fixture {
+func newFixture(t testing.TB, configure func(*Config)) *fixture {
 	t.Helper()
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Fatalf("these tests drive the real OpenSSH client: install it (apt-get install openssh-client): %v", err)
@@ -151,14 +151,14 @@ func (f *fixture) ssh(user string, args ...string) (stdout, stderr string, code 
 }
 
 // runSSH runs the OpenSSH client with args and no agent, stdin empty.
-func runSSH(t *testing.T, args []string) (stdout, stderr string, code int) {
+func runSSH(t testing.TB, args []string) (stdout, stderr string, code int) {
 	t.Helper()
 	return runSSHWithAgent(t, args, "", "")
 }
 
 // runSSHWithAgent runs the OpenSSH client with args, the agent at sock
 // (none when empty) and stdin as its standard input.
-func runSSHWithAgent(t *testing.T, args []string, sock, stdin string) (stdout, stderr string, code int) {
+func runSSHWithAgent(t testing.TB, args []string, sock, stdin string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command("ssh", args...)
 	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
@@ -192,7 +192,7 @@ func (f *fixture) dial(user string) *gossh.Client {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {

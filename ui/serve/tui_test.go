@@ -157,7 +157,7 @@ func TestShutdownEndsTerminalUIs(t *testing.T) {
 // holdStore holds a read transaction open until the returned func is
 // called: other reads (a connection's key lookup) go on, but a command that
 // writes waits for it, so it is still running.
-func holdStore(t *testing.T, path string) (release func()) {
+func holdStore(t testing.TB, path string) (release func()) {
 	t.Helper()
 	st, err := store.Open(path)
 	if err != nil {
