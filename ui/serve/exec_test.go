@@ -34,6 +34,13 @@ func TestCommandsOverSSHMatchLocal(t *testing.T) {
 			t.Errorf("ssh %v differs from local:\nssh stdout %q\nlocal      %q\nssh stderr %q\nlocal      %q", c.args, out, wantOut, errOut, wantErr)
 		}
 	}
+	// A command on a terminal (ssh -t) prints the same lines, ended for a
+	// terminal.
+	plain, _, _ := f.ssh("bob", "cr", "show", "1")
+	onTTY, errOut, code := f.ssh("bob", "-tt", "cr", "show", "1")
+	if code != 0 || strings.ReplaceAll(onTTY, "\r\n", "\n") != plain {
+		t.Errorf("ssh -tt cr show 1: exit %d, stdout %q (stderr %q), want the lines of %q", code, onTTY, errOut, plain)
+	}
 	// Neither a command nor a terminal: say what to do.
 	if _, errOut, code := f.ssh("bob", "-T"); code != 2 || !strings.Contains(errOut, "give a command") {
 		t.Errorf("ssh -T without a command: exit %d, stderr %q; want 2 saying what to do", code, errOut)
