@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"relman/model"
-	"relman/ui/actions"
 )
 
 func envCommands() map[string]command {
@@ -81,18 +80,18 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 			ClientSecret: firstSet(*clientSecret, r.io.Getenv("RELMAN_CLIENT_SECRET")),
 			Password:     firstSet(*password, r.io.Getenv("RELMAN_PASSWORD")),
 		}
-		if *sfdxFile != "" {
-			if env.Credentials.SfdxAuthURL, err = actions.ReadSfdxAuthURL(*sfdxFile); err != nil {
-				return usageErr("env add %s: %v", env.Name, err)
-			}
-		}
-	}
-	if err := model.ValidateEnvironment(env); err != nil {
-		return usageErr("%v", err)
 	}
 	svc, err := r.service()
 	if err != nil {
 		return err
+	}
+	if *sfdxFile != "" && env.Connection == model.ConnSalesforce {
+		if env.Credentials.SfdxAuthURL, err = svc.ReadSfdxAuthURL(*sfdxFile); err != nil {
+			return usageErr("env add %s: %v", env.Name, err)
+		}
+	}
+	if err := model.ValidateEnvironment(env); err != nil {
+		return usageErr("%v", err)
 	}
 	saved, err := svc.AddEnvironment(env)
 	if err != nil {
