@@ -19,6 +19,8 @@
 //	relman.db       the bbolt store, 0600, in a 0700 directory
 //	relman.db.key   the sealing key (32 random bytes, 0600) unless RELMAN_KEY is set
 //	relman.db.lock  empty; its flock is the turnstile in front of the store's lock
+//	relman.db.host_key(.pub)  relman serve's SSH host key (ed25519, 0600), unless --host-key
+//	                names another; written by ui/serve, never read by store
 //
 // # Buckets
 //

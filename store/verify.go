@@ -35,6 +35,11 @@ type VerifyResult struct {
 	// store was migrated to schema v5, whose authors nothing proves.
 	Signed   int
 	Unsigned int
+	// ServerSigned counts the signed events of relman serve sessions whose
+	// client forwarded no agent: signed by a registered server's host key,
+	// naming the session's key, which was one of the user's at that point.
+	// The others were signed by the user's own key.
+	ServerSigned int
 	// Records counts the records (change requests, deployment records,
 	// rollbacks, environments, users) found equal to the state their last
 	// event recorded; Unproven those whose last event predates schema v5.
@@ -249,7 +254,7 @@ type trailCheck struct {
 }
 
 func newTrailCheck() *trailCheck {
-	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{}, states: map[string]lastState{}}
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint}, states: map[string]lastState{}}
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
 	}
@@ -310,10 +315,14 @@ func (t *trailCheck) apply(p *pendingEvent) string {
 		t.res.Unsigned++
 	case p.err != nil:
 		return "bad signature: " + p.err.Error()
-	case !mayHaveSigned(t.registry, p.ev, details, p.key):
-		return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Fingerprint(p.key), p.ev.User)
-	default:
+	case mayHaveSigned(t.registry, p.ev, details, p.key):
 		t.res.Signed++
+	default:
+		if reason := t.serverSigned(p); reason != "" {
+			return reason
+		}
+		t.res.Signed++
+		t.res.ServerSigned++
 	}
 	t.registry.Apply(model.AuditEvent{Entity: p.ev.Entity, EntityID: p.ev.EntityID, Action: p.ev.Action, Details: details})
 	if _, covered := stateBucketOf(p.ev.Entity); covered && p.ev.States == nil {
@@ -324,6 +333,29 @@ func (t *trailCheck) apply(p *pendingEvent) string {
 		t.states[key] = lastState{seq: p.seq, state: state}
 	}
 	t.res.Events++
+	return ""
+}
+
+// serverSigned says why an event signed by a key that was not its user's
+// is bad, or "" when a registered server's host key signed it for an SSH
+// session of relman serve whose key, named in the event's sessionKey
+// detail, was one of the user's at that point.
+func (t *trailCheck) serverSigned(p *pendingEvent) string {
+	name, ok := t.registry.Server(p.key)
+	if !ok {
+		return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Fingerprint(p.key), p.ev.User)
+	}
+	var details map[string]string
+	if len(p.ev.Details) > 0 {
+		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
+			return "undecodable details: " + err.Error()
+		}
+	}
+	session := details[model.DetailSessionKey]
+	if session == "" || !t.registry.HoldsFingerprint(p.ev.User, session) {
+		return fmt.Sprintf("signed by the host key %s of relman serve %s for the session key %q, which is not a key of %s registered at that point",
+			sshsig.Fingerprint(p.key), name, session, p.ev.User)
+	}
 	return ""
 }
 

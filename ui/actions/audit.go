@@ -17,6 +17,11 @@ func (s *Service) Checkpoint() (model.Checkpoint, error) {
 		}
 		return model.Checkpoint{}, store.ErrNoIdentity
 	}
+	if _, viaServer := s.Signer.(model.SessionSigner); viaServer {
+		// A checkpoint is kept apart from the server to check it later:
+		// the server's own key cannot vouch for it.
+		return model.Checkpoint{}, fmt.Errorf("%w: a checkpoint must be signed by your own key, not relman serve's host key: forward your agent (ssh -A) with your key in it", store.ErrNoIdentity)
+	}
 	res, err := s.Store.Verify()
 	if err != nil {
 		return model.Checkpoint{}, err

@@ -30,6 +30,28 @@ type Service struct {
 	Unproven error
 	// Now is the clock; time.Now unless a test fixes it.
 	Now func() time.Time
+	// Remote is set for a session of relman serve: the person acting sits
+	// at another machine, so a path they type names a file of the server
+	// and a program would run on the server, as the server. Every use case
+	// that would read or write a path the user gives, or start a program,
+	// refuses then (ErrServerFiles): over SSH relman is only the store.
+	Remote bool
+}
+
+// ErrServerFiles refuses, in a relman serve session, what would read or
+// write the server's files or run a program there.
+var ErrServerFiles = errors.New("over SSH relman does not touch the server's files or run programs there")
+
+// LocalOnly refuses what, named by what, in a relman serve session: it
+// would read or write the server's files or run a program there.
+func (s *Service) LocalOnly(what string) error { return LocalOnly(s.Remote, what) }
+
+// LocalOnly is Service.LocalOnly for edges that have no Service yet.
+func LocalOnly(remote bool, what string) error {
+	if remote {
+		return fmt.Errorf("%s: %w; run it on the server itself, where the files are yours", what, ErrServerFiles)
+	}
+	return nil
 }
 
 // New returns a Service acting as actor on st, opening orgs with

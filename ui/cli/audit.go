@@ -17,7 +17,7 @@ import (
 func auditCommands() map[string]command {
 	return map[string]command{
 		"audit":            {usage: "audit [--cr ID] [--verify [--checkpoint FILE]] [--format csv|json|md]", run: audit},
-		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport},
+		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport, local: true},
 		"audit checkpoint": {usage: "audit checkpoint   (a signed sequence number and head hash to keep elsewhere)", run: auditCheckpoint},
 	}
 }
@@ -32,6 +32,10 @@ type verifyView struct {
 	// ones were written before signing began (schema v5) and prove no author.
 	Signed   int `json:"signed"`
 	Unsigned int `json:"unsigned"`
+	// ServerSigned of the Signed were made in relman serve sessions without
+	// a forwarded agent: signed by the server's host key, each naming the
+	// session's key (its sessionKey detail), one of the user's.
+	ServerSigned int `json:"serverSigned"`
 	// Records were found equal to what their last event recorded;
 	// UnprovenRecords last changed before schema v5.
 	Records         int    `json:"records"`
@@ -103,7 +107,7 @@ func auditEvents(st *store.Store, q store.AuditQuery) ([]model.AuditEvent, error
 func (r *runner) verify(st *store.Store, checkpointFile string) error {
 	var cp *model.Checkpoint
 	if checkpointFile != "" {
-		data, err := readBounded(checkpointFile, 32<<10)
+		data, err := r.readBounded(checkpointFile, 32<<10)
 		if err != nil {
 			return usageErr("--checkpoint %s: %v", checkpointFile, err)
 		}
@@ -124,12 +128,16 @@ func (r *runner) verify(st *store.Store, checkpointFile string) error {
 		}
 		return fmt.Errorf("audit trail broken at %s of %d: %s; the store was changed outside relman — keep the file as evidence and restore from a backup", where, res.Events, res.Reason)
 	}
-	view := verifyView{Events: res.Events, OK: true, Signed: res.Signed, Unsigned: res.Unsigned, Records: res.Records, UnprovenRecords: res.Unproven}
+	view := verifyView{Events: res.Events, OK: true, Signed: res.Signed, Unsigned: res.Unsigned,
+		ServerSigned: res.ServerSigned, Records: res.Records, UnprovenRecords: res.Unproven}
 	if cp != nil {
 		view.Checkpoint = cp.Seq
 	}
 	return r.emit(view, func(w io.Writer) error {
-		fmt.Fprintf(w, "Audit trail OK: %d events, %d signed by their users' keys; %d records match their events.\n", res.Events, res.Signed, res.Records)
+		fmt.Fprintf(w, "Audit trail OK: %d events, %d signed by their users' keys; %d records match their events.\n", res.Events, res.Signed-res.ServerSigned, res.Records)
+		if res.ServerSigned > 0 {
+			fmt.Fprintf(w, "Signed by a relman serve host key: %d events of SSH sessions without a forwarded agent, each naming the session's key (sessionKey), one of the user's: they prove the server authenticated that key, not that its holder signed.\n", res.ServerSigned)
+		}
 		if res.Unsigned > 0 {
 			fmt.Fprintf(w, "Unsigned: %d events written before schema v5 (before signing began): their authors are not proven.\n", res.Unsigned)
 		}
@@ -234,7 +242,7 @@ func auditExport(_ context.Context, r *runner, args []string) error {
 	return r.emit(exportView{Dir: *dir, Events: len(events), Signed: signed, AllowedSigners: signers}, func(w io.Writer) error {
 		fmt.Fprintf(w, "Wrote %d events (%d signed) and allowed_signers to %s. Check one with OpenSSH alone:\n", len(events), signed, *dir)
 		fmt.Fprintf(w, "  ssh-keygen -Y verify -f %s -I USER -n relman -s %s < %s\n", signers, filepath.Join(*dir, "SEQ.sig"), filepath.Join(*dir, "SEQ.msg"))
-		_, err := fmt.Fprintln(w, "USER is the event's \"user\" (inside SEQ.msg). allowed_signers lists every key a user ever had; relman audit --verify also checks each key was theirs at that point.")
+		_, err := fmt.Fprintln(w, "USER is the event's \"user\" (inside SEQ.msg), or for an event with a \"sessionKey\" detail the relman serve that signed it for that SSH session (a user with the server role). allowed_signers lists every key a user ever had; relman audit --verify also checks each key was theirs at that point.")
 		return err
 	})
 }

@@ -9,7 +9,6 @@ import (
 
 	"relman/model"
 	"relman/orgclient/salesforce"
-	"relman/ui/actions"
 	"relman/ui/termsafe"
 )
 
@@ -82,18 +81,18 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 		if err := r.resolveSecrets(secrets, env.Auth, &env.Credentials); err != nil {
 			return err
 		}
-		if *sfdxFile != "" {
-			if env.Credentials.SfdxAuthURL, err = actions.ReadSfdxAuthURL(*sfdxFile); err != nil {
-				return usageErr("env add %s: %v", env.Name, err)
-			}
-		}
-	}
-	if err := model.ValidateEnvironment(env); err != nil {
-		return usageErr("%v", err)
 	}
 	svc, err := r.service()
 	if err != nil {
 		return err
+	}
+	if *sfdxFile != "" && env.Connection == model.ConnSalesforce {
+		if env.Credentials.SfdxAuthURL, err = svc.ReadSfdxAuthURL(*sfdxFile); err != nil {
+			return usageErr("env add %s: %v", env.Name, err)
+		}
+	}
+	if err := model.ValidateEnvironment(env); err != nil {
+		return usageErr("%v", err)
 	}
 	saved, err := svc.AddEnvironment(env)
 	if err != nil {

@@ -106,11 +106,12 @@ func oneLine(s string) string {
 }
 
 // hexColor resolves a theme colour to the hex string bubbles/progress
-// wants; the colour itself still comes from the theme.
-func hexColor(c lipgloss.TerminalColor) string {
+// wants, for the terminal r renders for; the colour itself still comes from
+// the theme.
+func hexColor(r *lipgloss.Renderer, c lipgloss.TerminalColor) string {
 	switch c := c.(type) {
 	case lipgloss.AdaptiveColor:
-		if lipgloss.HasDarkBackground() {
+		if r.HasDarkBackground() {
 			return c.Dark
 		}
 		return c.Light
