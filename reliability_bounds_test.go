@@ -133,7 +133,7 @@ func TestHostileAnswersAreBounded(t *testing.T) {
 			on("checkRetrieveStatus", func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "text/xml")
 				io.WriteString(w, retrieveHead+base64.StdEncoding.EncodeToString(bomb)+retrieveTail)
-			}), "larger than 16 MB", fmt.Sprintf("zip %d KB", len(bomb)>>10)},
+			}), "a zip bomb", fmt.Sprintf("zip %d KB", len(bomb)>>10)},
 	}
 	for _, tc := range cases {
 		arm(tc.answer)
