@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -31,10 +30,20 @@ type VerifyResult struct {
 	Record   string
 	Reason   string
 	// Signed counts events whose signature by a key their user held at
-	// that point checks out; Unsigned counts events written before the
-	// store was migrated to schema v5, whose authors nothing proves.
+	// that point was checked and checks out; Unsigned counts events written
+	// before the store was migrated to schema v5, whose authors nothing
+	// proves.
 	Signed   int
 	Unsigned int
+	// Trusted counts the signed events up to the store's checkpoint whose
+	// signatures were not checked: TrustedFrom, an admin's signed
+	// checkpoint whose hash matched the recomputed chain, vouches for them.
+	// Nil when every signature was checked.
+	Trusted     int
+	TrustedFrom *model.Checkpoint
+	// Notes say what verify did not use and why, e.g. a stored checkpoint
+	// it could not trust (it then checked every signature).
+	Notes []string
 	// ServerSigned counts the signed events of relman serve sessions whose
 	// client forwarded no agent: signed by a registered server's host key,
 	// naming the session's key, which was one of the user's at that point.
@@ -49,22 +58,44 @@ type VerifyResult struct {
 	Head string
 }
 
-// Verify checks the audit trail in one shared-lock transaction: the hash
-// chain from the first event to the head recorded in meta, every signature
-// against the keys its user held at that point (rebuilt from the user
-// events themselves), and every covered record against the state its last
-// event recorded. It reports the first event or record that fails.
-func (s *Store) Verify() (VerifyResult, error) { return s.VerifyAgainst(nil) }
+// VerifyOptions choose what Verify trusts.
+type VerifyOptions struct {
+	// Against is a checkpoint kept elsewhere that the trail must extend.
+	Against *model.Checkpoint
+	// Full checks every signature, ignoring the store's checkpoint.
+	Full bool
+}
+
+// Verify checks the audit trail in one shared-lock transaction, reading it
+// once from start to end with memory bounded by the number of records, not
+// of events: the hash chain from the first event to the head recorded in
+// meta, every covered record against the state its last event recorded,
+// and signatures against the keys each user held at that point (rebuilt
+// from the user events themselves). It reports the first event or record
+// that fails.
+//
+// Signatures are checked for every event after the store's checkpoint
+// (PutCheckpoint), and for the user events before it (they decide who is
+// an admin), when that checkpoint is signed by a key of a user who was an
+// admin at its event and its hash is the recomputed one: that admin
+// attested the events up to it. Otherwise — no checkpoint, a bad one, or
+// one for another trail — every signature is checked and Notes says why.
+func (s *Store) Verify() (VerifyResult, error) { return s.VerifyWith(VerifyOptions{}) }
 
 // VerifyAgainst is Verify that also checks the trail extends checkpoint cp
 // (when not nil): that event cp.Seq exists and has hash cp.Head, and that
 // cp was signed by a key its user held at that point. A store copied back
 // from before cp, or cut short, fails here though its chain is whole.
 func (s *Store) VerifyAgainst(cp *model.Checkpoint) (VerifyResult, error) {
+	return s.VerifyWith(VerifyOptions{Against: cp})
+}
+
+// VerifyWith is Verify with options.
+func (s *Store) VerifyWith(o VerifyOptions) (VerifyResult, error) {
 	var res VerifyResult
 	err := s.View(func(tx *Tx) error {
 		var err error
-		res, err = tx.verify(cp)
+		res, err = tx.verify(o)
 		return err
 	})
 	return res, err
@@ -92,25 +123,65 @@ type lastState struct {
 	state string
 }
 
-func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
+// verify reads the trail once trusting the store's checkpoint, if it has
+// one the options allow; if that checkpoint turns out untrustworthy, it
+// reads the trail again checking every signature.
+func (tx *Tx) verify(o VerifyOptions) (VerifyResult, error) {
+	stored, err := tx.Checkpoint()
+	var note string
+	switch {
+	case o.Full:
+		stored = nil
+	case err != nil:
+		stored, note = nil, err.Error()+": every signature was checked"
+	case stored != nil:
+		res, distrust, err := tx.verifyPass(o.Against, stored, true)
+		if err == nil && distrust == "" && !res.OK && res.TrustedFrom == nil {
+			// An event it vouches for may be the first bad one.
+			distrust = fmt.Sprintf("the trail breaks at event %d, before it", res.FirstBad)
+		}
+		if err != nil || distrust == "" {
+			return res, err
+		}
+		note = fmt.Sprintf("%s was not trusted: %s; every signature was checked", describeCheckpoint(stored), distrust)
+	}
+	res, _, err := tx.verifyPass(o.Against, stored, false)
+	if note != "" {
+		res.Notes = append(res.Notes, note)
+	}
+	return res, err
+}
+
+// verifyPass reads the trail once. With trust, signatures of events up to
+// stored.Seq other than user events are not checked; if stored then proves
+// untrustworthy the pass stops and distrust says why. Without trust, stored
+// (if any) only fails the trail when an admin signed it for another hash.
+func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ VerifyResult, distrust string, _ error) {
 	audit, err := tx.bucket(bucketAudit)
 	if err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, "", err
 	}
 	meta, err := tx.bucket(bucketMeta)
 	if err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, "", err
 	}
 	sigs, err := tx.bucket(bucketAuditSig)
 	if err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, "", err
 	}
 	signedFrom := uint64(1)
 	if v := meta.Get(keySignedFrom); len(v) == 8 {
 		signedFrom = btoi(v)
 	}
+	trustTo := uint64(0) // events up to here are trusted, if stored is
+	if trust {
+		trustTo = stored.Seq
+	}
 	t := newTrailCheck()
-	fail := t.fail
+	fail := func(seq uint64, format string, args ...any) (VerifyResult, string, error) {
+		res, err := t.fail(seq, format, args...)
+		return res, "", err
+	}
 	var (
 		prev    = []byte(model.GenesisHash)
 		want    = uint64(1)
@@ -122,13 +193,44 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 	)
 	// Whatever is wrong with an event, one before it still in the batch
 	// may have failed first: failAt checks the batch, then reports.
-	failAt := func(seq uint64, format string, args ...any) (VerifyResult, error) {
+	failAt := func(seq uint64, format string, args ...any) (VerifyResult, string, error) {
 		if t.flush() {
-			return t.res, nil
+			return t.res, "", nil
 		}
 		return fail(seq, format, args...)
 	}
-	c := audit.Cursor()
+	// checkpoints checks the checkpoints that name event seq, whose hash is
+	// head; stop reports the pass is over.
+	checkpoints := func(seq uint64, head string) (res VerifyResult, distrust string, stop bool) {
+		if t.flush() {
+			return t.res, "", true
+		}
+		if stored != nil && stored.Seq == seq {
+			reason, attested := storedCheckpointTrust(stored, head, t.registry)
+			switch {
+			case trust && reason != "":
+				return VerifyResult{}, reason, true
+			case trust:
+				t.res.TrustedFrom = stored
+			case attested:
+				res, _, _ = fail(seq, "%s records another hash for this event: the trail was rewritten since that admin vouched for it", describeCheckpoint(stored))
+				return res, "", true
+			}
+		}
+		if against != nil && against.Seq == seq {
+			if reason := checkCheckpoint(against, head, t.registry); reason != "" {
+				res, _, _ = fail(seq, "%s", reason)
+				return res, "", true
+			}
+		}
+		return VerifyResult{}, "", false
+	}
+	if res, distrust, stop := checkpoints(0, model.GenesisHash); stop {
+		return res, distrust, nil
+	}
+	c, sc := audit.Cursor(), sigs.Cursor()
+	sk, sv := sc.First()
+	var ev trailEvent
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {
 			return failAt(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
@@ -158,31 +260,35 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 		if !bytes.Equal(hexSum[:], v[hashLen:2*hashLen]) {
 			return failAt(seq, "hash mismatch: the event was altered after it was written")
 		}
-		var ev trailEvent
-		if err := json.Unmarshal(canonical, &ev); err != nil {
+		if err := decodeTrailEvent(canonical, &ev); err != nil {
 			return failAt(seq, "undecodable: %v", err)
 		}
-		sig := sigs.Get(k)
+		// The signatures are keyed like the events: one cursor follows the other.
+		for sk != nil && bytes.Compare(sk, k) < 0 {
+			sk, sv = sc.Next()
+		}
+		var sig []byte
+		if bytes.Equal(sk, k) {
+			sig = sv
+		}
 		if sig == nil && (seq >= signedFrom || signing) {
 			return failAt(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
 		}
 		signing = signing || sig != nil
-		if t.add(seq, ev, sig, prev, canonical) {
-			return t.res, nil
+		vouched := seq <= trustTo && string(ev.Entity) != model.EntityUser
+		if t.add(seq, ev, sig, prev, canonical, vouched) {
+			return t.res, "", nil
 		}
 		prev = v[hashLen : 2*hashLen]
-		if cp != nil && cp.Seq == seq {
-			if t.flush() {
-				return t.res, nil
-			}
-			if reason := checkCheckpoint(cp, string(prev), t.registry); reason != "" {
-				return fail(seq, "%s", reason)
+		if (stored != nil && stored.Seq == seq) || (against != nil && against.Seq == seq) {
+			if res, distrust, stop := checkpoints(seq, string(prev)); stop {
+				return res, distrust, nil
 			}
 		}
 		want++
 	}
 	if t.flush() {
-		return t.res, nil
+		return t.res, "", nil
 	}
 	res := &t.res
 	res.Head = string(prev)
@@ -199,31 +305,18 @@ func (tx *Tx) verify(cp *model.Checkpoint) (VerifyResult, error) {
 	case headHash != string(prev):
 		return fail(last, "the recorded head has another hash for event %d", last)
 	}
-	if cp != nil && cp.Seq == 0 {
-		if reason := checkCheckpoint(cp, model.GenesisHash, t.registry); reason != "" {
-			return fail(0, "%s", reason)
-		}
+	if trust && stored.Seq > last {
+		return VerifyResult{}, fmt.Sprintf("it records event %d but the trail ends at %d", stored.Seq, last), nil
 	}
-	if cp != nil && cp.Seq > last {
+	if against != nil && against.Seq > last {
 		return fail(last+1, "the trail ends at event %d, but the checkpoint of %s by %s records event %d: events %d to %d are missing — this is an older copy of the store, or its end was cut off",
-			last, cp.Time.UTC().Format(time.RFC3339), cp.User, cp.Seq, last+1, cp.Seq)
+			last, against.Time.UTC().Format(time.RFC3339), against.User, against.Seq, last+1, against.Seq)
 	}
 	if id, seq, reason := tx.checkRecords(t.states, res); reason != "" {
 		res.Record = id
 		return fail(seq, "%s", reason)
 	}
-	return *res, nil
-}
-
-// trailEvent is what verify reads of an event's canonical encoding; the
-// details are decoded only for user events, the ones that change keys.
-type trailEvent struct {
-	User     string            `json:"user"`
-	Entity   string            `json:"entity"`
-	EntityID string            `json:"entityId"`
-	Action   string            `json:"action"`
-	Details  json.RawMessage   `json:"details"`
-	States   map[string]string `json:"states"`
+	return *res, "", nil
 }
 
 // pendingEvent is an event whose place in the chain checked out, waiting
@@ -232,6 +325,7 @@ type pendingEvent struct {
 	seq      uint64
 	ev       trailEvent
 	sig      []byte // bbolt memory: valid for the transaction
+	vouched  bool   // a trusted checkpoint covers it: its signature is not checked
 	from, to int    // the signed message in the batch's arena
 	key      string // the signing key, set by the batch
 	err      error
@@ -247,14 +341,14 @@ const verifyBatch = 2048
 type trailCheck struct {
 	res       VerifyResult
 	registry  model.KeyRegistry
-	states    map[string]lastState
+	states    map[string]*lastState
 	batch     []pendingEvent
 	arena     []byte
 	verifiers []*sshsig.Verifier
 }
 
 func newTrailCheck() *trailCheck {
-	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint}, states: map[string]lastState{}}
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint}, states: map[string]*lastState{}}
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
 	}
@@ -268,10 +362,15 @@ func (t *trailCheck) fail(seq uint64, format string, args ...any) (VerifyResult,
 
 // add queues an event whose signed message is prev followed by canonical,
 // checking the batch once it is full; it reports whether an event failed.
-func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte) bool {
-	from := len(t.arena)
-	t.arena = append(append(t.arena, prev...), canonical...)
-	t.batch = append(t.batch, pendingEvent{seq: seq, ev: ev, sig: sig, from: from, to: len(t.arena)})
+// A vouched event's message is not copied: its signature is not checked.
+func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte, vouched bool) bool {
+	p := pendingEvent{seq: seq, ev: ev, sig: sig, vouched: vouched}
+	if sig != nil && !vouched {
+		p.from = len(t.arena)
+		t.arena = append(append(t.arena, prev...), canonical...)
+		p.to = len(t.arena)
+	}
+	t.batch = append(t.batch, p)
 	return len(t.batch) == verifyBatch && t.flush()
 }
 
@@ -284,7 +383,7 @@ func (t *trailCheck) flush() bool {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(t.batch); i += len(t.verifiers) {
-				if p := &t.batch[i]; p.sig != nil {
+				if p := &t.batch[i]; p.sig != nil && !p.vouched {
 					p.key, p.err = v.Verify(p.sig, t.arena[p.from:p.to])
 				}
 			}
@@ -304,15 +403,19 @@ func (t *trailCheck) flush() bool {
 // apply takes one checked event into the trail's state, or says why it
 // is bad.
 func (t *trailCheck) apply(p *pendingEvent) string {
+	user := string(p.ev.Entity) == model.EntityUser
 	var details map[string]string
-	if p.ev.Entity == model.EntityUser && len(p.ev.Details) > 0 {
-		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
+	if user {
+		var err error
+		if details, err = p.ev.details(); err != nil {
 			return "undecodable details: " + err.Error()
 		}
 	}
 	switch {
 	case p.sig == nil:
 		t.res.Unsigned++
+	case p.vouched:
+		t.res.Trusted++
 	case p.err != nil:
 		return "bad signature: " + p.err.Error()
 	case mayHaveSigned(t.registry, p.ev, details, p.key):
@@ -324,16 +427,34 @@ func (t *trailCheck) apply(p *pendingEvent) string {
 		t.res.Signed++
 		t.res.ServerSigned++
 	}
-	t.registry.Apply(model.AuditEvent{Entity: p.ev.Entity, EntityID: p.ev.EntityID, Action: p.ev.Action, Details: details})
-	if _, covered := stateBucketOf(p.ev.Entity); covered && p.ev.States == nil {
-		// Before schema v5: the record's state was not recorded.
-		t.states[model.StateKey(p.ev.Entity, p.ev.EntityID)] = lastState{seq: p.seq}
+	if user {
+		t.registry.Apply(model.AuditEvent{Entity: model.EntityUser, EntityID: string(p.ev.EntityID), Action: string(p.ev.Action), Details: details})
 	}
-	for key, state := range p.ev.States {
-		t.states[key] = lastState{seq: p.seq, state: state}
+	if p.ev.States == nil {
+		if _, covered := stateBucketOf(string(p.ev.Entity)); covered {
+			// Before schema v5: the record's state was not recorded.
+			t.setState(model.StateKey(string(p.ev.Entity), string(p.ev.EntityID)), p.seq, nil)
+		}
+	}
+	for _, s := range p.ev.States {
+		t.setState(string(s.key), p.seq, s.state)
 	}
 	t.res.Events++
 	return ""
+}
+
+// setState records that event seq left record key in state; the strings
+// are allocated only when they change, as most events repeat them.
+func (t *trailCheck) setState(key string, seq uint64, state []byte) {
+	last := t.states[key]
+	if last == nil {
+		last = &lastState{}
+		t.states[key] = last
+	}
+	last.seq = seq
+	if last.state != string(state) {
+		last.state = string(state)
+	}
 }
 
 // serverSigned says why an event signed by a key that was not its user's
@@ -345,14 +466,12 @@ func (t *trailCheck) serverSigned(p *pendingEvent) string {
 	if !ok {
 		return fmt.Sprintf("signed by key %s, which is not a key of %s registered at that point", sshsig.Fingerprint(p.key), p.ev.User)
 	}
-	var details map[string]string
-	if len(p.ev.Details) > 0 {
-		if err := json.Unmarshal(p.ev.Details, &details); err != nil {
-			return "undecodable details: " + err.Error()
-		}
+	details, err := p.ev.details()
+	if err != nil {
+		return "undecodable details: " + err.Error()
 	}
 	session := details[model.DetailSessionKey]
-	if session == "" || !t.registry.HoldsFingerprint(p.ev.User, session) {
+	if session == "" || !t.registry.HoldsFingerprint(string(p.ev.User), session) {
 		return fmt.Sprintf("signed by the host key %s of relman serve %s for the session key %q, which is not a key of %s registered at that point",
 			sshsig.Fingerprint(p.key), name, session, p.ev.User)
 	}
@@ -363,11 +482,11 @@ func (t *trailCheck) serverSigned(p *pendingEvent) string {
 // trail. The first user of a store signs their own registration with the
 // key it registers.
 func mayHaveSigned(registry model.KeyRegistry, ev trailEvent, details map[string]string, key string) bool {
-	if registry.Holds(ev.User, key) {
+	if registry.Holds(string(ev.User), key) {
 		return true
 	}
-	return registry.Empty() && ev.Entity == model.EntityUser && ev.Action == "add" &&
-		model.SameUser(ev.EntityID, ev.User) && details["key"] == key
+	return registry.Empty() && string(ev.Entity) == model.EntityUser && string(ev.Action) == "add" &&
+		model.SameUser(string(ev.EntityID), string(ev.User)) && details["key"] == key
 }
 
 // errStop ends a ForEach early; the reason is kept beside it.
@@ -376,7 +495,7 @@ var errStop = errors.New("stop")
 // checkRecords compares every covered record with the state its last event
 // recorded. It returns the record, the event and the reason of the first
 // disagreement.
-func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (string, uint64, string) {
+func (tx *Tx) checkRecords(states map[string]*lastState, res *VerifyResult) (string, uint64, string) {
 	for _, sb := range stateBuckets {
 		b, err := tx.bucket(sb.bucket)
 		if err != nil {
@@ -417,7 +536,7 @@ func (tx *Tx) checkRecords(states map[string]lastState, res *VerifyResult) (stri
 
 // missingRecords finds the record (with the earliest last event) that its
 // last event recorded but which is no longer stored.
-func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]lastState) (string, uint64, string) {
+func missingRecords(b *bolt.Bucket, sb stateBucket, states map[string]*lastState) (string, uint64, string) {
 	var missing string
 	var at uint64
 	for key, last := range states {
