@@ -19,14 +19,16 @@ type trailEvent struct {
 
 type statePair struct{ key, state []byte }
 
-// decodeTrailEvent reads canonical into ev. The canonical encoding
+// decodeTrailEvent reads canonical into ev, appending its states to pairs
+// (ev.States is then the end of the returned pairs: verify reuses one
+// array for a batch of events). The canonical encoding
 // (model.AuditEvent.Canonical) is compact JSON in a fixed field order;
 // readCanonical takes the common case — plain printable ASCII strings —
 // directly, and anything else (escapes, other bytes, another shape) goes
 // through encoding/json, so both read every encoding the same way.
-func decodeTrailEvent(canonical []byte, ev *trailEvent) error {
-	if readCanonical(canonical, ev) {
-		return nil
+func decodeTrailEvent(canonical []byte, ev *trailEvent, pairs []statePair) ([]statePair, error) {
+	if pairs, ok := readCanonical(canonical, ev, pairs); ok {
+		return pairs, nil
 	}
 	var j struct {
 		User     string            `json:"user"`
@@ -37,7 +39,7 @@ func decodeTrailEvent(canonical []byte, ev *trailEvent) error {
 		States   map[string]string `json:"states"`
 	}
 	if err := json.Unmarshal(canonical, &j); err != nil {
-		return err
+		return pairs, err
 	}
 	*ev = trailEvent{User: []byte(j.User), Entity: []byte(j.Entity), EntityID: []byte(j.EntityID), Action: []byte(j.Action), Details: j.Details}
 	if j.States != nil {
@@ -46,7 +48,7 @@ func decodeTrailEvent(canonical []byte, ev *trailEvent) error {
 			ev.States = append(ev.States, statePair{[]byte(k), []byte(v)})
 		}
 	}
-	return nil
+	return pairs, nil
 }
 
 // canonicalReader walks a canonical encoding; ok turns false at the first
@@ -57,7 +59,7 @@ type canonicalReader struct {
 	ok bool
 }
 
-func readCanonical(b []byte, ev *trailEvent) bool {
+func readCanonical(b []byte, ev *trailEvent, pairs []statePair) ([]statePair, bool) {
 	r := canonicalReader{b: b, ok: true}
 	r.lit(`{"seq":`)
 	for r.ok && r.i < len(b) && b[r.i] >= '0' && b[r.i] <= '9' {
@@ -80,11 +82,12 @@ func readCanonical(b []byte, ev *trailEvent) bool {
 	ev.States = nil
 	if r.ok && bytes.HasPrefix(b[r.i:], []byte(`,"states":`)) {
 		r.i += len(`,"states":`)
-		ev.States = make([]statePair, 0, 2)
-		r.object(func(k, v []byte) { ev.States = append(ev.States, statePair{k, v}) })
+		from := len(pairs)
+		r.object(func(k, v []byte) { pairs = append(pairs, statePair{k, v}) })
+		ev.States = pairs[from:len(pairs):len(pairs)]
 	}
 	r.lit("}")
-	return r.ok && r.i == len(b)
+	return pairs, r.ok && r.i == len(b)
 }
 
 func (r *canonicalReader) lit(s string) {

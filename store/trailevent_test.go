@@ -19,7 +19,7 @@ func TestDecodeTrailEventAgreesWithJSON(t *testing.T) {
 	} {
 		canonical := ev.Canonical()
 		var got trailEvent
-		if err := decodeTrailEvent(canonical, &got); err != nil {
+		if _, err := decodeTrailEvent(canonical, &got, nil); err != nil {
 			t.Fatalf("%s: %v", canonical, err)
 		}
 		var want struct {
@@ -45,7 +45,7 @@ func TestDecodeTrailEventAgreesWithJSON(t *testing.T) {
 		}
 	}
 	var ev trailEvent
-	if err := decodeTrailEvent([]byte(`{"seq":1,"user":`), &ev); err == nil {
+	if _, err := decodeTrailEvent([]byte(`{"seq":1,"user":`), &ev, nil); err == nil {
 		t.Error("a cut-off encoding decoded")
 	}
 }

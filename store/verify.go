@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"runtime"
 	"strconv"
 	"strings"
@@ -169,27 +170,20 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 	if err != nil {
 		return VerifyResult{}, "", err
 	}
-	signedFrom := uint64(1)
-	if v := meta.Get(keySignedFrom); len(v) == 8 {
-		signedFrom = btoi(v)
-	}
-	trustTo := uint64(0) // events up to here are trusted, if stored is
-	if trust {
-		trustTo = stored.Seq
-	}
 	t := newTrailCheck()
+	if v := meta.Get(keySignedFrom); len(v) == 8 {
+		t.signedFrom = btoi(v)
+	}
+	if trust {
+		t.trustTo = stored.Seq
+	}
 	fail := func(seq uint64, format string, args ...any) (VerifyResult, string, error) {
 		res, err := t.fail(seq, format, args...)
 		return res, "", err
 	}
 	var (
-		prev    = []byte(model.GenesisHash)
-		want    = uint64(1)
-		h       = sha256.New()
-		sum     [sha256.Size]byte
-		hexSum  [hashLen]byte
-		prefix  []byte
-		signing bool // a signed event was seen: every later one must be signed too
+		prev = []byte(model.GenesisHash)
+		want = uint64(1)
 	)
 	// Whatever is wrong with an event, one before it still in the batch
 	// may have failed first: failAt checks the batch, then reports.
@@ -230,7 +224,6 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 	}
 	c, sc := audit.Cursor(), sigs.Cursor()
 	sk, sv := sc.First()
-	var ev trailEvent
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {
 			return failAt(want, "undecodable: a key of %d bytes stands where event %d should be", len(k), want)
@@ -245,24 +238,6 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 		if !bytes.Equal(v[:hashLen], prev) {
 			return failAt(seq, "broken link: its previous hash is not the hash of event %d", seq-1)
 		}
-		canonical := v[2*hashLen:]
-		// The hash covers the canonical bytes but not the key; the seq inside
-		// them ties the two together.
-		prefix = strconv.AppendUint(append(prefix[:0], `{"seq":`...), seq, 10)
-		prefix = append(prefix, ',')
-		if !bytes.HasPrefix(canonical, prefix) {
-			return failAt(seq, "undecodable: its encoding does not start with %s", prefix)
-		}
-		h.Reset()
-		h.Write(prev)
-		h.Write(canonical)
-		hex.Encode(hexSum[:], h.Sum(sum[:0]))
-		if !bytes.Equal(hexSum[:], v[hashLen:2*hashLen]) {
-			return failAt(seq, "hash mismatch: the event was altered after it was written")
-		}
-		if err := decodeTrailEvent(canonical, &ev); err != nil {
-			return failAt(seq, "undecodable: %v", err)
-		}
 		// The signatures are keyed like the events: one cursor follows the other.
 		for sk != nil && bytes.Compare(sk, k) < 0 {
 			sk, sv = sc.Next()
@@ -271,12 +246,7 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 		if bytes.Equal(sk, k) {
 			sig = sv
 		}
-		if sig == nil && (seq >= signedFrom || signing) {
-			return failAt(seq, "unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", ev.User, signedFrom)
-		}
-		signing = signing || sig != nil
-		vouched := seq <= trustTo && string(ev.Entity) != model.EntityUser
-		if t.add(seq, ev, sig, prev, canonical, vouched) {
+		if t.add(pendingEvent{seq: seq, value: v, prev: prev, sig: sig}) {
 			return t.res, "", nil
 		}
 		prev = v[hashLen : 2*hashLen]
@@ -319,38 +289,60 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 	return *res, "", nil
 }
 
-// pendingEvent is an event whose place in the chain checked out, waiting
-// for its signature to be checked with the rest of its batch.
+// pendingEvent is an event whose link to the one before checked out,
+// waiting to be checked with the rest of its batch.
 type pendingEvent struct {
-	seq      uint64
-	ev       trailEvent
-	sig      []byte // bbolt memory: valid for the transaction
-	vouched  bool   // a trusted checkpoint covers it: its signature is not checked
-	from, to int    // the signed message in the batch's arena
-	key      string // the signing key, set by the batch
-	err      error
+	seq uint64
+	// value is the stored event, prev the previous event's hash and sig
+	// its signature: bbolt memory, valid for the transaction.
+	value, prev, sig []byte
+	// Set by the batch: the event read, or why it is bad; whether a
+	// trusted checkpoint vouches for it (its signature is then not
+	// checked); the signing key, or why the signature is bad.
+	ev      trailEvent
+	bad     string
+	vouched bool
+	key     string
+	err     error
 }
 
-// verifyBatch is how many events have their signatures checked at once.
+// verifyBatch is how many events are checked at once.
 const verifyBatch = 2048
 
 // trailCheck follows the trail in order: the keys each user held, the
-// last state of each record, and the counts. Signatures, the costly part,
-// are checked a batch at a time on every core; everything that depends on
-// order is then applied one event after the other.
+// last state of each record, and the counts. What each event needs alone —
+// its hash, its decoding and its signature, the costly part — is checked a
+// batch at a time on every core; everything that depends on order is then
+// applied one event after the other.
 type trailCheck struct {
-	res       VerifyResult
-	registry  model.KeyRegistry
-	states    map[string]*lastState
-	batch     []pendingEvent
-	arena     []byte
-	verifiers []*sshsig.Verifier
+	res      VerifyResult
+	registry model.KeyRegistry
+	states   map[string]*lastState
+	batch    []pendingEvent
+	workers  []*batchWorker
+	// signedFrom is the first event that must be signed (schema v5);
+	// signing that a signed event was seen, so every later one must be
+	// too. Events up to trustTo other than user events are vouched for.
+	signedFrom uint64
+	signing    bool
+	trustTo    uint64
+}
+
+// batchWorker checks its share of a batch with its own hash, SSHSIG
+// verifier (which parses each key once) and array for the States read.
+type batchWorker struct {
+	verifier *sshsig.Verifier
+	hash     hash.Hash
+	pairs    []statePair
+	prefix   []byte
+	sum      []byte // the hash's output, kept: Sum through an interface would allocate it per event
 }
 
 func newTrailCheck() *trailCheck {
-	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint}, states: map[string]*lastState{}}
+	t := &trailCheck{res: VerifyResult{OK: true, Head: model.GenesisHash}, registry: model.KeyRegistry{Fingerprint: sshsig.Fingerprint},
+		states: map[string]*lastState{}, signedFrom: 1}
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		t.verifiers = append(t.verifiers, sshsig.NewVerifier(sshsig.Namespace))
+		t.workers = append(t.workers, &batchWorker{verifier: sshsig.NewVerifier(sshsig.Namespace), hash: sha256.New()})
 	}
 	return t
 }
@@ -360,16 +352,9 @@ func (t *trailCheck) fail(seq uint64, format string, args ...any) (VerifyResult,
 	return t.res, nil
 }
 
-// add queues an event whose signed message is prev followed by canonical,
-// checking the batch once it is full; it reports whether an event failed.
-// A vouched event's message is not copied: its signature is not checked.
-func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte, vouched bool) bool {
-	p := pendingEvent{seq: seq, ev: ev, sig: sig, vouched: vouched}
-	if sig != nil && !vouched {
-		p.from = len(t.arena)
-		t.arena = append(append(t.arena, prev...), canonical...)
-		p.to = len(t.arena)
-	}
+// add queues p, checking the batch once it is full; it reports whether an
+// event failed.
+func (t *trailCheck) add(p pendingEvent) bool {
 	t.batch = append(t.batch, p)
 	return len(t.batch) == verifyBatch && t.flush()
 }
@@ -378,19 +363,18 @@ func (t *trailCheck) add(seq uint64, ev trailEvent, sig, prev, canonical []byte,
 // whether one failed (t.res then says which and why).
 func (t *trailCheck) flush() bool {
 	var wg sync.WaitGroup
-	for w, v := range t.verifiers {
+	for n, w := range t.workers {
+		w.pairs = w.pairs[:0]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(t.batch); i += len(t.verifiers) {
-				if p := &t.batch[i]; p.sig != nil && !p.vouched {
-					p.key, p.err = v.Verify(p.sig, t.arena[p.from:p.to])
-				}
+			for i := n; i < len(t.batch); i += len(t.workers) {
+				w.check(&t.batch[i], t.trustTo)
 			}
 		}()
 	}
 	wg.Wait()
-	defer func() { t.batch, t.arena = t.batch[:0], t.arena[:0] }()
+	defer func() { t.batch = t.batch[:0] }()
 	for i := range t.batch {
 		if reason := t.apply(&t.batch[i]); reason != "" {
 			t.fail(t.batch[i].seq, "%s", reason)
@@ -400,9 +384,50 @@ func (t *trailCheck) flush() bool {
 	return false
 }
 
+// check does what p needs alone: its encoding names its seq, its hash is
+// the hash of prev and its encoding, and its signature checks out unless
+// the events up to trustTo are vouched for and it is not a user event.
+func (w *batchWorker) check(p *pendingEvent, trustTo uint64) {
+	canonical := p.value[2*hashLen:]
+	// The hash covers the canonical bytes but not the key; the seq inside
+	// them ties the two together.
+	w.prefix = strconv.AppendUint(append(w.prefix[:0], `{"seq":`...), p.seq, 10)
+	w.prefix = append(w.prefix, ',')
+	if !bytes.HasPrefix(canonical, w.prefix) {
+		p.bad = fmt.Sprintf("undecodable: its encoding does not start with %s", w.prefix)
+		return
+	}
+	var hexSum [hashLen]byte
+	w.hash.Reset()
+	w.hash.Write(p.prev)
+	w.hash.Write(canonical)
+	w.sum = w.hash.Sum(w.sum[:0])
+	hex.Encode(hexSum[:], w.sum)
+	if !bytes.Equal(hexSum[:], p.value[hashLen:2*hashLen]) {
+		p.bad = "hash mismatch: the event was altered after it was written"
+		return
+	}
+	var err error
+	if w.pairs, err = decodeTrailEvent(canonical, &p.ev, w.pairs); err != nil {
+		p.bad = "undecodable: " + err.Error()
+		return
+	}
+	p.vouched = p.seq <= trustTo && string(p.ev.Entity) != model.EntityUser
+	if p.sig != nil && !p.vouched {
+		p.key, p.err = w.verifier.Verify(p.sig, p.prev, canonical)
+	}
+}
+
 // apply takes one checked event into the trail's state, or says why it
 // is bad.
 func (t *trailCheck) apply(p *pendingEvent) string {
+	if p.bad != "" {
+		return p.bad
+	}
+	if p.sig == nil && (p.seq >= t.signedFrom || t.signing) {
+		return fmt.Sprintf("unsigned: the event by %s has no signature, but every event since the store moved to schema v5 (event %d) must have one: it was written or stripped outside relman", p.ev.User, t.signedFrom)
+	}
+	t.signing = t.signing || p.sig != nil
 	user := string(p.ev.Entity) == model.EntityUser
 	var details map[string]string
 	if user {
@@ -433,11 +458,11 @@ func (t *trailCheck) apply(p *pendingEvent) string {
 	if p.ev.States == nil {
 		if _, covered := stateBucketOf(string(p.ev.Entity)); covered {
 			// Before schema v5: the record's state was not recorded.
-			t.setState(model.StateKey(string(p.ev.Entity), string(p.ev.EntityID)), p.seq, nil)
+			t.setState([]byte(model.StateKey(string(p.ev.Entity), string(p.ev.EntityID))), p.seq, nil)
 		}
 	}
 	for _, s := range p.ev.States {
-		t.setState(string(s.key), p.seq, s.state)
+		t.setState(s.key, p.seq, s.state)
 	}
 	t.res.Events++
 	return ""
@@ -445,11 +470,11 @@ func (t *trailCheck) apply(p *pendingEvent) string {
 
 // setState records that event seq left record key in state; the strings
 // are allocated only when they change, as most events repeat them.
-func (t *trailCheck) setState(key string, seq uint64, state []byte) {
-	last := t.states[key]
+func (t *trailCheck) setState(key []byte, seq uint64, state []byte) {
+	last := t.states[string(key)]
 	if last == nil {
 		last = &lastState{}
-		t.states[key] = last
+		t.states[string(key)] = last
 	}
 	last.seq = seq
 	if last.state != string(state) {

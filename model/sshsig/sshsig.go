@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -39,24 +40,40 @@ type blob struct {
 	Signature []byte
 }
 
-// appendDigest appends the bytes the key signs for message: the signed
-// data around its digest by alg.
-func appendDigest(dst []byte, namespace, alg string, message []byte) ([]byte, error) {
+// appendDigest appends the bytes the key signs for the message made of
+// parts: the signed data around its digest by alg, computed with hashers.
+func appendDigest(dst []byte, hashers *hashers, namespace, alg string, parts ...[]byte) ([]byte, error) {
+	var h hash.Hash
 	switch alg {
 	case hashSHA512:
-		h := sha512.Sum512(message)
-		return appendSignedData(dst, namespace, alg, h[:]), nil
+		h = hashers.get(&hashers.sha512, sha512.New)
 	case hashSHA256:
-		h := sha256.Sum256(message)
-		return appendSignedData(dst, namespace, alg, h[:]), nil
+		h = hashers.get(&hashers.sha256, sha256.New)
+	default:
+		return nil, fmt.Errorf("hash algorithm %q is not sha512 or sha256", alg)
 	}
-	return nil, fmt.Errorf("hash algorithm %q is not sha512 or sha256", alg)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	var sum [sha512.Size]byte
+	return appendSignedData(dst, namespace, alg, h.Sum(sum[:0])), nil
+}
+
+// hashers keeps one hash of each kind, reset for each use.
+type hashers struct{ sha512, sha256 hash.Hash }
+
+func (hs *hashers) get(h *hash.Hash, make func() hash.Hash) hash.Hash {
+	if *h == nil {
+		*h = make()
+	}
+	(*h).Reset()
+	return *h
 }
 
 // Sign signs message with s in namespace and returns the binary SSHSIG blob.
 // RSA keys sign with rsa-sha2-512, as ssh-keygen does (SSHSIG refuses SHA-1).
 func Sign(s ssh.Signer, namespace string, message []byte) ([]byte, error) {
-	data, err := appendDigest(nil, namespace, hashSHA512, message)
+	data, err := appendDigest(nil, &hashers{}, namespace, hashSHA512, message)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +108,7 @@ type Verifier struct {
 	namespace string
 	keys      map[string]verifierKey // by the key's wire bytes
 	data      []byte                 // scratch for the signed data
+	hashers   hashers
 }
 
 type verifierKey struct {
@@ -103,14 +121,15 @@ func NewVerifier(namespace string) *Verifier {
 	return &Verifier{namespace: namespace, keys: map[string]verifierKey{}}
 }
 
-// Verify is the package's Verify returning the signing key in
-// authorized_keys form, as relman stores keys.
-func (v *Verifier) Verify(sig, message []byte) (string, error) {
-	_, authorized, err := v.verify(sig, message)
+// Verify is the package's Verify of the message made of parts, one after
+// the other (they need not be copied together), returning the signing key
+// in authorized_keys form, as relman stores keys.
+func (v *Verifier) Verify(sig []byte, parts ...[]byte) (string, error) {
+	_, authorized, err := v.verify(sig, parts...)
 	return authorized, err
 }
 
-func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
+func (v *Verifier) verify(sig []byte, parts ...[]byte) (ssh.PublicKey, string, error) {
 	if len(sig) > maxBlob {
 		return nil, "", fmt.Errorf("signature of %d bytes is longer than any SSH signature", len(sig))
 	}
@@ -144,7 +163,7 @@ func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
 	if key.pub.Type() == ssh.KeyAlgoRSA && s.Format == ssh.KeyAlgoRSA {
 		return nil, "", errors.New("RSA signature uses SHA-1 (ssh-rsa), which SSHSIG refuses")
 	}
-	v.data, err = appendDigest(v.data[:0], v.namespace, string(b.HashAlg), message)
+	v.data, err = appendDigest(v.data[:0], &v.hashers, v.namespace, string(b.HashAlg), parts...)
 	if err != nil {
 		return nil, "", err
 	}
