@@ -333,6 +333,7 @@ type KeyRegistry struct {
 	Fingerprint func(key string) string
 	keys        map[string][]registeredKey // user name → keys
 	servers     map[string]bool            // names registered with RoleServer
+	admins      map[string]bool            // names registered with RoleAdmin
 }
 
 // registeredKey is a public key (authorized_keys form) and its fingerprint.
@@ -345,7 +346,7 @@ func (r *KeyRegistry) Apply(ev AuditEvent) {
 		return
 	}
 	if r.keys == nil {
-		r.keys, r.servers = map[string][]registeredKey{}, map[string]bool{}
+		r.keys, r.servers, r.admins = map[string][]registeredKey{}, map[string]bool{}, map[string]bool{}
 	}
 	name := strings.ToLower(ev.EntityID)
 	switch ev.Action {
@@ -355,20 +356,32 @@ func (r *KeyRegistry) Apply(ev AuditEvent) {
 			k.fingerprint = r.Fingerprint(k.key)
 		}
 		r.keys[name] = append(r.keys[name], k)
-		if ev.Action == "add" && slices.Contains(strings.Split(ev.Details["roles"], ","), string(RoleServer)) {
-			r.servers[name] = true
+		if ev.Action == "add" {
+			roles := strings.Split(ev.Details["roles"], ",")
+			if slices.Contains(roles, string(RoleServer)) {
+				r.servers[name] = true
+			}
+			if slices.Contains(roles, string(RoleAdmin)) {
+				r.admins[name] = true
+			}
 		}
 	case "key-remove":
 		r.keys[name] = slices.DeleteFunc(r.keys[name], func(k registeredKey) bool { return k.key == ev.Details["key"] })
 	case "remove":
 		delete(r.keys, name)
 		delete(r.servers, name)
+		delete(r.admins, name)
 	}
 }
 
 // Holds reports whether user held key at this point.
 func (r KeyRegistry) Holds(user, key string) bool {
 	return slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k registeredKey) bool { return k.key == key })
+}
+
+// HoldsAdmin reports whether user was an admin holding key at this point.
+func (r KeyRegistry) HoldsAdmin(user, key string) bool {
+	return r.admins[strings.ToLower(user)] && r.Holds(user, key)
 }
 
 // HoldsFingerprint reports whether user held a key with that fingerprint

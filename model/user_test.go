@@ -138,4 +138,13 @@ func TestServerRole(t *testing.T) {
 	if _, ok := reg.Server(key("h").PublicKey); ok {
 		t.Error("a removed server still counts")
 	}
+	// alice, the first user, is an admin; the server is not, and a removed
+	// admin is no longer one.
+	if !reg.HoldsAdmin("Alice", key("a").PublicKey) || reg.HoldsAdmin("alice", key("h").PublicKey) || reg.HoldsAdmin("host", key("h").PublicKey) {
+		t.Error("HoldsAdmin does not follow the admin role and its keys")
+	}
+	reg.Apply(Change{Entity: EntityUser, EntityID: "alice", Action: "remove"}.Event("alice", userT0))
+	if reg.HoldsAdmin("alice", key("a").PublicKey) {
+		t.Error("a removed admin still counts")
+	}
 }
