@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -316,7 +315,8 @@ func startTUI(t *testing.T, storePath string) *tmuxSession {
 	if err := identitytest.Register(st, "eve"); err != nil {
 		t.Fatal(err)
 	}
-	s := &tmuxSession{t: t, name: "relman-conc-" + strings.ReplaceAll(filepath.Base(t.TempDir()), ".", "")}
+	s := new(tmuxSession)
+	*s = newTmuxSession(t, "conc")
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "30",
 		"RELMAN_BE_MAIN=1 NO_COLOR=1 SSH_AUTH_SOCK= RELMAN_IDENTITY="+identitytest.IdentityFile(t, "eve")+" RELMAN_STORE="+storePath+" "+self)
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,6 +185,13 @@ type tmuxSession struct {
 	name string
 }
 
+// newTmuxSession names a session no other test run on this machine's tmux
+// server can hold: several go test processes (and a killed earlier run's
+// leftovers) share one tmux server, so the name carries this process's id.
+func newTmuxSession(t *testing.T, purpose string) tmuxSession {
+	return tmuxSession{t: t, name: fmt.Sprintf("relman-%s-%d-%s", purpose, os.Getpid(), strings.ReplaceAll(filepath.Base(t.TempDir()), ".", ""))}
+}
+
 func (s tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
 	out, err := exec.Command("tmux", args...).CombinedOutput()
@@ -220,7 +228,7 @@ func TestDemoInTmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := tmuxSession{t: t, name: "relman-smoke-" + strings.ReplaceAll(filepath.Base(t.TempDir()), ".", "")}
+	s := newTmuxSession(t, "smoke")
 	cmdline := "RELMAN_BE_MAIN=1 NO_COLOR=1 " + self + " demo --dir " + filepath.Join(t.TempDir(), "demo")
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmdline)
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
