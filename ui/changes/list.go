@@ -79,7 +79,7 @@ func NewList(deps common.Deps) common.Screen {
 	in.Prompt = "/ "
 	in.Placeholder = "id, name, overview or component"
 	in.PromptStyle = deps.Styles.Accent
-	in.PlaceholderStyle = deps.Styles.Muted
+	in.PlaceholderStyle = deps.Styles.Placeholder
 	in.TextStyle = deps.Styles.Normal
 	in.Cursor.Style = deps.Styles.Accent
 	m := &List{deps: deps, keys: defaultListKeys(), input: in,

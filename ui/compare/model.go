@@ -518,6 +518,7 @@ func (m *Model) componentItems(comps []metadata.Component, p *picker) []pickItem
 
 func (m *Model) openPicker(p *picker) tea.Cmd {
 	p.input.Width = max(m.pickerWidth()-12, 10)
+	p.input.PlaceholderStyle = m.deps.Styles.Placeholder
 	m.picker = p
 	return p.input.Focus()
 }

@@ -102,7 +102,7 @@ func New(deps common.Deps) common.Screen {
 		in.Prompt = ""
 		in.Placeholder = placeholder
 		in.CharLimit = limit
-		in.PlaceholderStyle = st.Muted
+		in.PlaceholderStyle = st.Placeholder
 		in.TextStyle = st.Normal
 		in.Cursor.Style = st.Accent
 		return in
@@ -113,7 +113,7 @@ func New(deps common.Deps) common.Screen {
 	ov.Placeholder = "What changes and why; ctrl+e opens $EDITOR"
 	ov.CharLimit = 20000
 	ov.MaxHeight = 0
-	style := textarea.Style{Base: st.Normal, Text: st.Normal, CursorLine: st.Normal, Placeholder: st.Muted,
+	style := textarea.Style{Base: st.Normal, Text: st.Normal, CursorLine: st.Normal, Placeholder: st.Placeholder,
 		EndOfBuffer: st.Muted, Prompt: st.Muted, LineNumber: st.Muted, CursorLineNumber: st.Muted}
 	ov.FocusedStyle, ov.BlurredStyle = style, style
 	ov.Cursor.Style = st.Accent

@@ -89,6 +89,7 @@ var _ common.Screen = (*Model)(nil)
 func New(deps common.Deps) common.Screen {
 	in := textinput.New()
 	in.Placeholder = "CR-0042"
+	in.PlaceholderStyle = deps.Styles.Placeholder
 	in.Prompt = "CR: "
 	in.CharLimit = 20
 	m := &Model{deps: deps, keys: defaultKeys(), input: in,

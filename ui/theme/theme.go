@@ -59,8 +59,11 @@ type Styles struct {
 	ErrorTitle lipgloss.Style
 	Dialog     lipgloss.Style
 	FieldError lipgloss.Style
-	Input      lipgloss.Style
-	FocusInput lipgloss.Style
+	// Placeholder is an input's hint text: faint and italic besides its
+	// colour, so it never reads as a typed value, with or without colour.
+	Placeholder lipgloss.Style
+	Input       lipgloss.Style
+	FocusInput  lipgloss.Style
 
 	Success, Warning, Error lipgloss.Style
 	Added, Removed, Changed lipgloss.Style
@@ -98,6 +101,7 @@ func New(p Palette) *Styles {
 	s.ErrorTitle = base.Bold(true).Foreground(p.Error)
 	s.Dialog = base.Border(lipgloss.RoundedBorder()).BorderForeground(p.Accent).Padding(1, 2)
 	s.FieldError = base.Foreground(p.Error)
+	s.Placeholder = base.Foreground(p.Muted).Faint(true).Italic(true)
 	s.Input = base.Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(p.Border).PaddingLeft(1)
 	s.FocusInput = base.Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(p.Accent).PaddingLeft(1)
 
@@ -118,3 +122,25 @@ func New(p Palette) *Styles {
 
 // Default is New(DefaultPalette()).
 func Default() *Styles { return New(DefaultPalette()) }
+
+// NoColorPalette has no colour at all: every colour is lipgloss.NoColor.
+func NoColorPalette() Palette {
+	none := lipgloss.NoColor{}
+	return Palette{
+		Added: none, Removed: none, Changed: none,
+		Success: none, Warning: none, Error: none,
+		Muted: none, Accent: none, Border: none, Text: none, Highlight: none,
+		AddedBg: none, RemovedBg: none, AddedEm: none, RemovedEm: none,
+	}
+}
+
+// NoColor is the Styles for NO_COLOR: no colour, but every attribute kept
+// (bold, underline, italic, faint), and the attributes take over what
+// only a colour said: the selected row is reversed, as its highlight
+// background is gone. The terminal's colour profile must still pass
+// attributes (termenv.ANSI, not termenv.Ascii, which drops them too).
+func NoColor() *Styles {
+	s := New(NoColorPalette())
+	s.Selected = s.Selected.Reverse(true)
+	return s
+}
