@@ -44,12 +44,13 @@ func run(args []string) int {
 		return report(runUI(g))
 	case args[0] == "demo":
 		return report(runDemo(ctx, args[1:]))
-	case args[0] == "help" || args[0] == "--help" || args[0] == "-h":
+	case (args[0] == "help" && len(args) == 1) || args[0] == "--help" || args[0] == "-h":
 		fmt.Fprint(os.Stdout, "relman — change requests, approvals, compare and deploy for Salesforce orgs.\n\n"+
 			"  relman                                 the terminal UI\n"+
 			"  relman demo [--dir D] [--serve]        simulated Production, UAT and Dev orgs and a seeded store, then the UI\n\n"+
 			"global flags, before or after the command: --store PATH, --identity KEYFILE (else the SSH agent, else ~/.ssh/id_*),\n"+
-			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n")
+			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n"+
+			"`relman help CMD` or `relman CMD --help` shows one command's usage with an example.\n\n")
 		fmt.Fprintln(os.Stdout, cli.Usage())
 		return 0
 	}
