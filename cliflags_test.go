@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,5 +33,22 @@ func TestHelpForOneCommand(t *testing.T) {
 	}
 	if r := c.run("alice", "help"); r.code != 0 || !strings.Contains(r.stdout, "relman help CMD") {
 		t.Errorf("relman help: %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestREADMEIsSelfContained: a user cloning the project has no ../shared;
+// the README says what matters to them itself.
+func TestREADMEIsSelfContained(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(readme), "../shared") {
+		t.Error("README.md points at ../shared, which a clone does not have")
+	}
+	for _, section := range []string{"## The process and its rules", "## Command line", "### Rules enforced"} {
+		if !strings.Contains(string(readme), "\n"+section+"\n") {
+			t.Errorf("README.md has no %q section", section)
+		}
 	}
 }
