@@ -16,6 +16,10 @@ type CRQuery struct {
 	Env    string
 	Limit  int
 	Offset int
+	// After, when set, starts the walk at the change request after this
+	// one in recency order (CRCursorOf the last one read): the next page
+	// without walking the ones before it again.
+	After CRCursor
 }
 
 func crName(id int64) string {

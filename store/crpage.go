@@ -47,7 +47,18 @@ func (tx *Tx) EachCR(q CRQuery, fn func(model.ChangeRequest) error) error {
 	}
 	skip, n := q.Offset, 0
 	c := recent.Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+	k, v := c.Last()
+	if q.After != nil {
+		// The first key at or past the cursor, then the one before it: the
+		// next older change request, even if the cursor's own one has been
+		// updated (and its key moved) since.
+		if k, _ = c.Seek(q.After); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for ; k != nil; k, v = c.Prev() {
 		if !q.matches(v) {
 			continue
 		}
@@ -68,6 +79,12 @@ func (tx *Tx) EachCR(q CRQuery, fn func(model.ChangeRequest) error) error {
 	}
 	return nil
 }
+
+// CRCursor is a position in the recency order of change requests.
+type CRCursor []byte
+
+// CRCursorOf is the position of cr as stored.
+func CRCursorOf(cr model.ChangeRequest) CRCursor { return CRCursor(recencyKey(cr.UpdatedAt, cr.ID)) }
 
 // SchemaVersion is the schema version this relman writes: caches of built
 // stores (test fixtures) are keyed by it.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -48,6 +49,25 @@ func TestCountCRsByStatusAndEachCR(t *testing.T) {
 		n := 0
 		if err := tx.EachCR(CRQuery{}, func(model.ChangeRequest) error { n++; return stop }); err != stop || n != 1 {
 			t.Errorf("stopping: %v after %d", err, n)
+		}
+		return nil
+	})
+	// Pages by cursor walk every change request once, newest first.
+	mustView(t, s, func(tx *Tx) error {
+		var ids []int64
+		var after CRCursor
+		for {
+			n := 0
+			err := tx.EachCR(CRQuery{Limit: 3, After: after}, func(cr model.ChangeRequest) error {
+				ids, after, n = append(ids, cr.ID), CRCursorOf(cr), n+1
+				return nil
+			})
+			if err != nil || n == 0 {
+				break
+			}
+		}
+		if fmt.Sprint(ids) != "[7 6 5 4 3 2 1]" {
+			t.Errorf("paged by cursor: %v", ids)
 		}
 		return nil
 	})
