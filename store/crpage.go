@@ -23,15 +23,22 @@ func (tx *Tx) CountCRsByStatus() (CRCounts, error) {
 	counts := CRCounts{ByStatus: map[model.Status]int{}}
 	// Index values are "status 0x00 env"; count by the raw status bytes,
 	// turned into strings once per distinct status, not once per entry.
-	raw := map[string]int{}
+	// A lookup by string(bytes) does not allocate; an assignment would,
+	// so the counters are reached through pointers.
+	raw := map[string]*int{}
 	c := recent.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		status, _, _ := bytes.Cut(v, []byte{0})
-		raw[string(status)]++ // no allocation: the compiler reuses the bytes for the lookup
+		if n := raw[string(status)]; n != nil {
+			*n++
+		} else {
+			one := 1
+			raw[string(status)] = &one
+		}
 		counts.Total++
 	}
 	for s, n := range raw {
-		counts.ByStatus[model.Status(s)] = n
+		counts.ByStatus[model.Status(s)] = *n
 	}
 	return counts, nil
 }
