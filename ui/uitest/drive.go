@@ -17,8 +17,8 @@ import (
 // timeout bounds every command a drive runs.
 const timeout = 10 * time.Second
 
-// Sent is what a drive saw a screen send to the root: status lines,
-// errors, navigation.
+// Sent is what a drive saw a screen send beyond its own messages: to the
+// root (status lines, errors, navigation) and to other screens.
 type Sent struct{ Msgs []tea.Msg }
 
 // Find is the first message sent that pred accepts, or nil.
@@ -44,24 +44,35 @@ func forRoot(msg tea.Msg) bool {
 }
 
 // Drain runs cmd and every command its messages lead to, as the program
-// would, until nothing is left: the screen's own messages go back to it
-// through send, the root's are recorded and returned. Spinner frames and
-// cursor blinks are timers that never end, so they are dropped.
-func Drain(tb testing.TB, send func(tea.Msg) tea.Cmd, cmd tea.Cmd) *Sent {
+// would, until nothing is left. The root's messages are recorded; the
+// screen's own (own reports which) go back to it through send; any other
+// is both recorded and given to the screen, as the root broadcasts it.
+// Spinner frames and cursor blinks are timers that never end, so they are
+// dropped.
+func Drain(tb testing.TB, send func(tea.Msg) tea.Cmd, own func(tea.Msg) bool, cmd tea.Cmd) *Sent {
 	tb.Helper()
 	out := &Sent{}
+	d := drive{tb: tb, send: send, own: own, out: out}
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
 		msgs := RunAll(tb, queue)
 		queue = nil
 		for _, msg := range msgs {
-			queue = append(queue, route(tb, send, msg, out)...)
+			queue = append(queue, d.route(msg)...)
 		}
 	}
 	return out
 }
 
-func route(tb testing.TB, send func(tea.Msg) tea.Cmd, msg tea.Msg, out *Sent) []tea.Cmd {
+// drive is one Drain: where messages go and what was sent.
+type drive struct {
+	tb   testing.TB
+	send func(tea.Msg) tea.Cmd
+	own  func(tea.Msg) bool
+	out  *Sent
+}
+
+func (d drive) route(msg tea.Msg) []tea.Cmd {
 	switch msg := msg.(type) {
 	case nil, spinner.TickMsg, cursor.BlinkMsg:
 		return nil
@@ -69,15 +80,15 @@ func route(tb testing.TB, send func(tea.Msg) tea.Cmd, msg tea.Msg, out *Sent) []
 		return msg
 	}
 	if forRoot(msg) {
-		out.Msgs = append(out.Msgs, msg)
+		d.out.Msgs = append(d.out.Msgs, msg)
 		return nil
 	}
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
 		// tea.Sequence: in order, each to the end before the next.
 		for i := range v.Len() {
-			for _, m := range RunAll(tb, []tea.Cmd{v.Index(i).Interface().(tea.Cmd)}) {
-				for _, c := range route(tb, send, m, out) {
-					out.Msgs = append(out.Msgs, Drain(tb, send, c).Msgs...)
+			for _, m := range RunAll(d.tb, []tea.Cmd{v.Index(i).Interface().(tea.Cmd)}) {
+				for _, c := range d.route(m) {
+					d.out.Msgs = append(d.out.Msgs, Drain(d.tb, d.send, d.own, c).Msgs...)
 				}
 			}
 		}
@@ -86,7 +97,10 @@ func route(tb testing.TB, send func(tea.Msg) tea.Cmd, msg tea.Msg, out *Sent) []
 	if strings.Contains(reflect.TypeOf(msg).String(), "blink") {
 		return nil // the cursor's first blink, an unexported type
 	}
-	return []tea.Cmd{send(msg)}
+	if d.own == nil || !d.own(msg) {
+		d.out.Msgs = append(d.out.Msgs, msg)
+	}
+	return []tea.Cmd{d.send(msg)}
 }
 
 // RunAll runs commands at once, as the program does, and collects what
