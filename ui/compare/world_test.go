@@ -59,7 +59,9 @@ func (m *Model) send(msg tea.Msg) tea.Cmd {
 }
 
 // drain runs cmd and all it leads to (uitest.Drain) on the screen.
-func drain(t testing.TB, m *Model, cmd tea.Cmd) *uitest.Sent { return uitest.Drain(t, m.send, own, cmd) }
+func drain(t testing.TB, m *Model, cmd tea.Cmd) *uitest.Sent {
+	return uitest.Drain(t, m.send, own, cmd)
+}
 
 // own reports the Compare screen's own messages.
 func own(msg tea.Msg) bool {
