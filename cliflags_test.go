@@ -31,6 +31,11 @@ func TestHelpForOneCommand(t *testing.T) {
 			t.Errorf("relman %s: %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
 	}
+	for _, args := range [][]string{{"help", "demo"}, {"demo", "--help"}} {
+		if r := c.run("alice", args...); r.code != 0 || !strings.Contains(r.stdout, "usage: relman demo") || !strings.Contains(r.stdout, "example:") {
+			t.Errorf("relman %s: %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+	}
 	if r := c.run("alice", "help"); r.code != 0 || !strings.Contains(r.stdout, "relman help CMD") {
 		t.Errorf("relman help: %d\n%s", r.code, r.stdout)
 	}

@@ -44,6 +44,8 @@ func run(args []string) int {
 		return report(runUI(g))
 	case args[0] == "demo":
 		return report(runDemo(ctx, args[1:]))
+	case len(args) == 2 && args[0] == "help" && args[1] == "demo":
+		return report(runDemo(ctx, []string{"--help"}))
 	case (args[0] == "help" && len(args) == 1) || args[0] == "--help" || args[0] == "-h":
 		fmt.Fprint(os.Stdout, "relman — change requests, approvals, compare and deploy for Salesforce orgs.\n\n"+
 			"  relman                                 the terminal UI\n"+
@@ -91,8 +93,12 @@ func runDemo(ctx context.Context, args []string) error {
 	serve := flags.Bool("serve", false, "print the environments and serve the orgs without a UI until interrupted")
 	as := flags.String("user", "alice", "the acting user: alice, bob or carol")
 	testMS := flags.Int("test-ms", 400, "milliseconds each simulated Apex test method takes")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 {
-		return usageError{fmt.Errorf("demo: %v\nusage: relman demo [--dir D] [--serve] [--user alice|bob|carol] [--test-ms N]", orArgs(err, flags.Args()))}
+	const usage = "usage: relman demo [--dir D] [--serve] [--user alice|bob|carol] [--test-ms N]"
+	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(os.Stdout, "%s\n\nexample:\n  relman demo --dir ~/relman-demo --user bob\n", usage)
+		return nil
+	} else if err != nil || flags.NArg() > 0 {
+		return usageError{fmt.Errorf("demo: %v\n%s", orArgs(err, flags.Args()), usage)}
 	}
 	samples, err := fs.Sub(sampleOrgs, "testdata/orgs")
 	if err != nil {
