@@ -3,7 +3,6 @@ package changes
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -139,8 +138,9 @@ func loadWindow(st *store.Store, tab, start, n int) (*listData, error) {
 // that matches most of a million change requests costs little memory.
 const maxHits = 5000
 
-// searchChunk is how many change requests are read and matched at a time.
-const searchChunk = 8192
+// searchChunk is how many change requests are read (in one read
+// transaction) and matched at a time; tests make it smaller.
+var searchChunk = 8192
 
 // filterResult is one search answer: the matching rows, best first.
 type filterResult struct {
@@ -179,9 +179,6 @@ func better(a, b match) int {
 	}
 	return cmp.Compare(a.seq, b.seq)
 }
-
-// errSearchCancelled stops a store walk whose search was superseded.
-var errSearchCancelled = errors.New("search superseded")
 
 // search finds query in tab's change requests: in from's rows when given
 // (a narrowing of a complete earlier answer), else read from the store a
@@ -225,20 +222,28 @@ func search(ctx context.Context, st *store.Store, tab int, query string, from *f
 			return nil, false, nil
 		}
 	} else {
-		err := st.View(func(tx *store.Tx) error {
-			return tx.EachCR(store.CRQuery{Status: statusTabs[tab].status}, func(cr model.ChangeRequest) error {
-				chunk = append(chunk, newRow(cr))
-				if len(chunk) == searchChunk && !flush() {
-					return errSearchCancelled
-				}
-				return nil
+		// A read transaction per chunk, continuing from the last one read:
+		// the store stays free for writers while a long search runs.
+		q := store.CRQuery{Status: statusTabs[tab].status, Limit: searchChunk}
+		for {
+			var last model.ChangeRequest
+			err := st.View(func(tx *store.Tx) error {
+				return tx.EachCR(q, func(cr model.ChangeRequest) error {
+					chunk, last = append(chunk, newRow(cr)), cr
+					return nil
+				})
 			})
-		})
-		if errors.Is(err, errSearchCancelled) || (err == nil && !flush()) {
-			return nil, false, nil
-		}
-		if err != nil {
-			return nil, true, err
+			if err != nil {
+				return nil, true, err
+			}
+			done := len(chunk) < searchChunk
+			if !flush() {
+				return nil, false, nil
+			}
+			if done {
+				break
+			}
+			q.After = store.CRCursorOf(last)
 		}
 	}
 	slices.SortFunc(kept, better)

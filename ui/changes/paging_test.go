@@ -67,3 +67,27 @@ func TestListSearchesTheStore(t *testing.T) {
 		t.Fatalf("the answer holds %d rows", len(r.rows))
 	}
 }
+
+// TestListSearchInChunksFindsTheSame: read a chunk per transaction, the
+// search ranks the same matches as in one go, maxHits kept.
+func TestListSearchInChunksFindsTheSame(t *testing.T) {
+	_, deps := bulkList(t, 3000)
+	whole, ok, err := search(t.Context(), deps.Svc.Store, 0, "invoice", nil)
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	defer func(n int) { searchChunk = n }(searchChunk)
+	searchChunk = 250
+	chunked, ok, err := search(t.Context(), deps.Svc.Store, 0, "invoice", nil)
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if whole.total != chunked.total || len(whole.hits) != len(chunked.hits) || whole.total == 0 {
+		t.Fatalf("whole: %d of %d; chunked: %d of %d", len(whole.hits), whole.total, len(chunked.hits), chunked.total)
+	}
+	for i := range whole.rows {
+		if whole.rows[i].id != chunked.rows[i].id {
+			t.Fatalf("match %d: %s in one go, %s in chunks", i, whole.rows[i].key, chunked.rows[i].key)
+		}
+	}
+}
