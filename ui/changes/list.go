@@ -43,8 +43,11 @@ type List struct {
 	filtering    bool
 	cancelFilter context.CancelFunc
 
-	// stale marks the filter answer as older than the store: the next
-	// search reads the store rather than narrowing it.
+	// stale says the store changed since the search on screen (or
+	// running) began: the next search reads the store rather than
+	// narrowing it, and a running one is followed by another when it ends
+	// (restarting it at every change could keep a long search from ever
+	// finishing).
 	stale bool
 
 	cursor, offset int
@@ -152,7 +155,9 @@ func (m *List) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		cmd = m.load()
 		if m.query != "" {
 			m.stale = true
-			cmd = tea.Batch(cmd, m.startFilter())
+			if !m.filtering {
+				cmd = tea.Batch(cmd, m.startFilter())
+			}
 		}
 	case spinner.TickMsg:
 		// Only ticks while something runs, so an idle screen costs nothing.
@@ -201,6 +206,9 @@ func (m *List) filteredArrived(msg listFilteredMsg) tea.Cmd {
 	}
 	m.result = msg.result
 	m.placeCursor()
+	if m.stale {
+		return m.startFilter()
+	}
 	return nil
 }
 

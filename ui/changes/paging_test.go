@@ -91,3 +91,26 @@ func TestListSearchInChunksFindsTheSame(t *testing.T) {
 		}
 	}
 }
+
+// TestListChangeDuringASearchFollowsIt: a store change while a search runs
+// does not restart it (a long one would never end); the answer is shown,
+// then searched again from the store.
+func TestListChangeDuringASearchFollowsIt(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	l := loadedList(t, deps, 80, 24)
+	running := l.setQuery("tax")
+	seq := l.filterSeq
+	_, cmd := l.Update(common.StoreChangedMsg{Head: 99})
+	if l.filterSeq != seq {
+		t.Fatal("a store change restarted the running search")
+	}
+	l.Update(screentest.Await[listLoadedMsg](t, cmd))
+	_, again := l.Update(screentest.Await[listFilteredMsg](t, running))
+	if l.result == nil || l.filterSeq == seq || again == nil {
+		t.Fatal("the answer was not shown and followed by a search of the changed store")
+	}
+	l.Update(screentest.Await[listFilteredMsg](t, again))
+	if l.stale || l.filtering {
+		t.Errorf("after the follow-up: stale %v, filtering %v", l.stale, l.filtering)
+	}
+}
