@@ -51,14 +51,17 @@ func run(args []string) int {
 		return report(runDemo(ctx, args[1:]))
 	case err == nil && rest[0] == "serve":
 		return serve.Main(ctx, g, rest[1:], os.Stdout, os.Stderr, os.Getenv)
-	case args[0] == "help" || args[0] == "--help" || args[0] == "-h":
+	case len(args) == 2 && args[0] == "help" && args[1] == "demo":
+		return report(runDemo(ctx, []string{"--help"}))
+	case (args[0] == "help" && len(args) == 1) || args[0] == "--help" || args[0] == "-h":
 		fmt.Fprint(os.Stdout, "relman — change requests, approvals, compare and deploy for Salesforce orgs.\n\n"+
 			"  relman                                 the terminal UI\n"+
 			"  relman demo [--dir D] [--serve]        simulated Production, UAT and Dev orgs and a seeded store, then the UI\n"+
 			"  relman "+serve.Usage+"\n"+
 			"                                         the team server: ssh -t -p PORT HOST opens the UI, ssh -p PORT HOST CMD runs a command, as the key's user\n\n"+
 			"global flags, before or after the command: --store PATH, --identity KEYFILE (else the SSH agent, else ~/.ssh/id_*),\n"+
-			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n")
+			"  --user NAME (chooses among the registered users whose keys you hold), --json\n\n"+
+			"`relman help CMD` or `relman CMD --help` shows one command's usage with an example.\n\n")
 		fmt.Fprintln(os.Stdout, cli.Usage())
 		return 0
 	}
@@ -100,8 +103,12 @@ func runDemo(ctx context.Context, args []string) error {
 	sshAddr := flags.String("ssh-addr", "127.0.0.1:0", "with --serve: the address of relman serve (port 0: any free port)")
 	as := flags.String("user", "alice", "the acting user: alice, bob or carol")
 	testMS := flags.Int("test-ms", 400, "milliseconds each simulated Apex test method takes")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 {
-		return usageError{fmt.Errorf("demo: %v\nusage: relman demo [--dir D] [--serve [--ssh-addr 127.0.0.1:0]] [--user alice|bob|carol] [--test-ms N]", orArgs(err, flags.Args()))}
+	const usage = "usage: relman demo [--dir D] [--serve [--ssh-addr 127.0.0.1:0]] [--user alice|bob|carol] [--test-ms N]"
+	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(os.Stdout, "%s\n\nexample:\n  relman demo --dir ~/relman-demo --user bob\n", usage)
+		return nil
+	} else if err != nil || flags.NArg() > 0 {
+		return usageError{fmt.Errorf("demo: %v\n%s", orArgs(err, flags.Args()), usage)}
 	}
 	samples, err := fs.Sub(sampleOrgs, "testdata/orgs")
 	if err != nil {

@@ -16,6 +16,10 @@ type CRQuery struct {
 	Env    string
 	Limit  int
 	Offset int
+	// After, when set, starts the walk at the change request after this
+	// one in recency order (CRCursorOf the last one read): the next page
+	// without walking the ones before it again.
+	After CRCursor
 }
 
 func crName(id int64) string {
@@ -73,31 +77,12 @@ func (tx *Tx) CR(id int64) (model.ChangeRequest, error) {
 // ListCRs lists change requests, most recently updated first. Filters are
 // tested against the recency index, so skipped ones are never decoded.
 func (tx *Tx) ListCRs(q CRQuery) ([]model.ChangeRequest, error) {
-	recent, err := tx.bucket(bucketCRRecent)
-	if err != nil {
-		return nil, err
-	}
 	var out []model.ChangeRequest
-	skip := q.Offset
-	c := recent.Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		if !q.matches(v) {
-			continue
-		}
-		if skip > 0 {
-			skip--
-			continue
-		}
-		cr, err := tx.CR(int64(btoi(k[8:])))
-		if err != nil {
-			return nil, err
-		}
+	err := tx.EachCR(q, func(cr model.ChangeRequest) error {
 		out = append(out, cr)
-		if q.Limit > 0 && len(out) == q.Limit {
-			break
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // matches tests an index value (status 0x00 env) against the filters.

@@ -38,12 +38,25 @@ func NewProgram(svc *actions.Service, opts Options) *tea.Program {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
+	out := opts.Out
 	if opts.NoColor {
-		r.SetColorProfile(termenv.Ascii)
+		out = theme.NoColorWriter(out)
 	}
-	deps := common.Deps{Svc: svc, Styles: theme.NewFor(r, theme.DefaultPalette())}
+	deps := common.Deps{Svc: svc, Styles: terminalStyles(r, opts.NoColor)}
 	return tea.NewProgram(New(deps, Screens(deps)), tea.WithAltScreen(), tea.WithMouseCellMotion(),
-		tea.WithInput(opts.In), tea.WithOutput(opts.Out))
+		tea.WithInput(opts.In), tea.WithOutput(out))
+}
+
+// terminalStyles sets the terminal's colour profile and returns the
+// styles for it. Without colour the profile is ANSI with a palette of no
+// colours, not termenv.Ascii: Ascii drops bold, underline and reverse too,
+// and with them the active tab, the focus and the selection.
+func terminalStyles(r *lipgloss.Renderer, noColor bool) *theme.Styles {
+	if !noColor {
+		return theme.NewFor(r, theme.DefaultPalette())
+	}
+	r.SetColorProfile(termenv.ANSI)
+	return theme.NoColorFor(r)
 }
 
 // NoColorRequested reports whether the NO_COLOR convention asks for no colour.

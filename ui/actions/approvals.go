@@ -32,14 +32,16 @@ func (w Waiting) Key() string {
 func (s *Service) WaitingFor(user string) ([]Waiting, error) {
 	var out []Waiting
 	err := s.Store.View(func(tx *store.Tx) error {
-		crs, err := tx.ListCRs(store.CRQuery{Status: model.StatusPending})
+		// One pending change request at a time: only those waiting for
+		// user are kept, however many are pending.
+		err := tx.EachCR(store.CRQuery{Status: model.StatusPending}, func(cr model.ChangeRequest) error {
+			if ok, stale := needsDecision(cr.Approvers, cr.Requester, user, cr.ScopeHash()); ok {
+				out = append(out, Waiting{CR: &cr, Stale: stale, UpdatedAt: cr.UpdatedAt})
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		for i := range crs {
-			if ok, stale := needsDecision(crs[i].Approvers, crs[i].Requester, user, crs[i].ScopeHash()); ok {
-				out = append(out, Waiting{CR: &crs[i], Stale: stale, UpdatedAt: crs[i].UpdatedAt})
-			}
 		}
 		ds, err := tx.ListDeployments(0)
 		if err != nil {

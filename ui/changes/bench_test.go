@@ -56,7 +56,7 @@ func BenchmarkListFrame(b *testing.B) {
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	deps := fixture.EmptyDeps(b, "alice")
 	for _, n := range []int{10_000, 100_000} {
-		data := newListData(syntheticCRs(n))
+		data := windowOf(syntheticCRs(n))
 		b.Run(fmt.Sprintf("%d CRs", n), func(b *testing.B) {
 			l := NewList(deps).(*List)
 			l.SetSize(200, 60)
@@ -78,4 +78,22 @@ func BenchmarkListFrame(b *testing.B) {
 			}
 		})
 	}
+}
+
+// windowOf is a window holding every one of crs (in recency order), with
+// the tab counts they make: a frame's cost must not depend on its size.
+func windowOf(crs []model.ChangeRequest) *listData {
+	d := &listData{counts: make([]int, len(statusTabs))}
+	for _, cr := range crs {
+		r := newRow(cr)
+		d.rows = append(d.rows, r)
+		d.counts[0]++
+		for i, t := range statusTabs[1:] {
+			if t.status == r.status {
+				d.counts[i+1]++
+			}
+		}
+		d.keyW = max(d.keyW, len(r.key))
+	}
+	return d
 }

@@ -10,9 +10,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"relman/store"
-	"relman/ui/actions"
-	"relman/ui/changes/filter"
 	"relman/ui/common"
 )
 
@@ -33,6 +30,8 @@ type List struct {
 	loadSeq int
 	loading bool
 	loadErr error
+	// want is the window the running load reads: its tab and first row.
+	wantTab, wantStart int
 
 	tab    int
 	query  string // the filter in force, also while it is being typed
@@ -44,18 +43,17 @@ type List struct {
 	filtering    bool
 	cancelFilter context.CancelFunc
 
+	// stale says the store changed since the search on screen (or
+	// running) began: the next search reads the store rather than
+	// narrowing it, and a running one is followed by another when it ends
+	// (restarting it at every change could keep a long search from ever
+	// finishing).
+	stale bool
+
 	cursor, offset int
 	// follow is the change request to keep the cursor on when the next
 	// load or filter answer lands (0: go to the top).
 	follow int64
-}
-
-// filterResult is one filter answer: which snapshot, tab and query it is for.
-type filterResult struct {
-	data  *listData
-	tab   int
-	query string
-	hits  []filter.Hit
 }
 
 // listLoadedMsg carries a freshly loaded snapshot.
@@ -65,10 +63,11 @@ type listLoadedMsg struct {
 	err  error
 }
 
-// listFilteredMsg carries a filter answer.
+// listFilteredMsg carries a filter answer, or why the search failed.
 type listFilteredMsg struct {
 	seq    int
 	result *filterResult
+	err    error
 }
 
 var _ common.Screen = (*List)(nil)
@@ -79,7 +78,7 @@ func NewList(deps common.Deps) common.Screen {
 	in.Prompt = "/ "
 	in.Placeholder = "id, name, overview or component"
 	in.PromptStyle = deps.Styles.Accent
-	in.PlaceholderStyle = deps.Styles.Muted
+	in.PlaceholderStyle = deps.Styles.Placeholder
 	in.TextStyle = deps.Styles.Normal
 	in.Cursor.Style = deps.Styles.Accent
 	m := &List{deps: deps, keys: defaultListKeys(), input: in,
@@ -104,25 +103,43 @@ func (m *List) SetSize(width, height int) {
 // Init implements common.Screen: the first load.
 func (m *List) Init() tea.Cmd { return m.load() }
 
-// load reads every change request in a command. The whole list is loaded
-// once so tab counts and the filter need no further store access.
+// windowRows is how many rows a load reads: the screen and as much again
+// above and below, so scrolling a page needs no store access.
+func (m *List) windowRows() int { return max(200, 3*m.pageRows()) }
+
+// load reads the tab counts and the window of rows around the screen in a
+// command; the list never reads every change request.
 func (m *List) load() tea.Cmd {
 	m.loadSeq++
-	seq, svc := m.loadSeq, m.deps.Svc
+	rows := m.windowRows()
+	seq, st, tab, start := m.loadSeq, m.deps.Svc.Store, m.tab, max(0, m.offset-rows/3)
+	m.wantTab, m.wantStart = tab, start
 	tick := tea.Cmd(nil)
 	if !m.loading {
 		tick = m.spinner.Tick
 	}
 	m.loading = true
-	return tea.Batch(tick, func() tea.Msg { return loadList(svc, seq) })
+	return tea.Batch(tick, func() tea.Msg {
+		d, err := loadWindow(st, tab, start, rows)
+		return listLoadedMsg{seq: seq, data: d, err: err}
+	})
 }
 
-func loadList(svc *actions.Service, seq int) tea.Msg {
-	crs, err := svc.ListCRs(store.CRQuery{})
-	if err != nil {
-		return listLoadedMsg{seq: seq, err: err}
+// ensureWindow loads the rows the screen shows when the window in hand (or
+// on its way) does not hold them: after a move, a scroll or a tab switch.
+func (m *List) ensureWindow() tea.Cmd {
+	if m.query != "" || m.data == nil {
+		return nil
 	}
-	return listLoadedMsg{seq: seq, data: newListData(crs)}
+	from, to := m.offset, m.offset+m.pageRows()
+	if m.data.covers(m.tab, from, to) {
+		return nil
+	}
+	if m.loading && m.wantTab == m.tab && from >= m.wantStart && to <= m.wantStart+m.windowRows() {
+		return nil
+	}
+	m.follow = 0
+	return m.load()
 }
 
 // Update implements common.Screen.
@@ -132,10 +149,16 @@ func (m *List) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case listLoadedMsg:
 		cmd = m.loaded(msg)
 	case listFilteredMsg:
-		m.filteredArrived(msg)
+		cmd = m.filteredArrived(msg)
 	case common.StoreChangedMsg:
 		m.follow = m.selectedID()
 		cmd = m.load()
+		if m.query != "" {
+			m.stale = true
+			if !m.filtering {
+				cmd = tea.Batch(cmd, m.startFilter())
+			}
+		}
 	case spinner.TickMsg:
 		// Only ticks while something runs, so an idle screen costs nothing.
 		if m.loading || m.filtering {
@@ -149,6 +172,9 @@ func (m *List) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if m.typing {
 			m.input, cmd = m.input.Update(msg)
 		}
+	}
+	if msg, ok := msg.(listLoadedMsg); !ok || msg.seq == m.loadSeq {
+		cmd = tea.Batch(cmd, m.ensureWindow())
 	}
 	m.updateKeys()
 	return m, cmd
@@ -164,37 +190,43 @@ func (m *List) loaded(msg listLoadedMsg) tea.Cmd {
 		return common.Err(msg.err)
 	}
 	m.data, m.loadErr = msg.data, nil
-	if m.query != "" {
-		return m.startFilter()
+	if m.query == "" {
+		m.placeCursor()
 	}
-	m.placeCursor()
 	return nil
 }
 
-func (m *List) filteredArrived(msg listFilteredMsg) {
+func (m *List) filteredArrived(msg listFilteredMsg) tea.Cmd {
 	if msg.seq != m.filterSeq {
-		return
+		return nil
 	}
 	m.filtering, m.cancelFilter = false, nil
+	if msg.err != nil {
+		return common.Err(msg.err)
+	}
 	m.result = msg.result
 	m.placeCursor()
+	if m.stale {
+		return m.startFilter()
+	}
+	return nil
 }
 
 // placeCursor puts the cursor back on the followed change request after a
-// load or filter, or at the top for a new query.
+// load or filter when it is in the rows at hand, else leaves it where it
+// was (a new query: at the top).
 func (m *List) placeCursor() {
 	want := m.follow
 	m.follow = 0
-	m.cursor = 0
 	if want != 0 {
 		for i, n := 0, m.visibleLen(); i < n; i++ {
-			if r, _ := m.visibleAt(i); r.id == want {
+			r, _ := m.visibleAt(i)
+			if r != nil && r.id == want {
 				m.cursor = i
 				break
 			}
 		}
 	}
-	m.offset = 0
 	m.scrollToCursor()
 }
 
@@ -263,61 +295,67 @@ func (m *List) handleFilterKey(msg tea.KeyMsg) tea.Cmd {
 // setQuery changes the filter; the cursor goes to the best match when the
 // answer lands.
 func (m *List) setQuery(q string) tea.Cmd {
-	m.query, m.follow = q, 0
+	m.query, m.follow, m.cursor, m.offset = q, 0, 0, 0
 	return m.startFilter()
 }
 
 func (m *List) switchTab(delta int) tea.Cmd {
 	m.tab = (m.tab + delta + len(statusTabs)) % len(statusTabs)
 	m.cursor, m.offset, m.follow = 0, 0, 0
+	if m.query == "" {
+		return m.ensureWindow()
+	}
 	return m.startFilter()
 }
 
-// startFilter runs the filter for the current query, tab and snapshot in a
-// command, cancelling the one it supersedes. With no query there is nothing
-// to run: the tab's rows show as they are.
+// startFilter runs the search for the current query and tab in a command,
+// cancelling the one it supersedes. A longer query than a complete answer
+// searches that answer's rows; any other reads the tab from the store. With
+// no query there is nothing to run: the tab's window shows.
 func (m *List) startFilter() tea.Cmd {
 	if m.cancelFilter != nil {
 		m.cancelFilter()
 		m.cancelFilter = nil
 	}
 	m.filterSeq++
-	if m.query == "" || m.data == nil {
+	if m.query == "" {
 		m.result, m.filtering = nil, false
 		m.placeCursor()
-		return nil
+		return m.ensureWindow()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancelFilter = cancel
-	seq, data, tab, query := m.filterSeq, m.data, m.tab, m.query
-	cands, narrowFrom := data.byTab[tab], []filter.Hit(nil)
-	if r := m.result; r != nil && r.data == data && r.tab == tab && r.query != "" && strings.HasPrefix(query, r.query) {
-		narrowFrom = r.hits
+	seq, st, tab, query := m.filterSeq, m.deps.Svc.Store, m.tab, m.query
+	var from *filterResult
+	if r := m.result; r != nil && r.tab == tab && r.query != "" && strings.HasPrefix(query, r.query) && r.complete() && !m.stale {
+		from = r
 	}
+	m.stale = false
 	tick := tea.Cmd(nil)
 	if !m.filtering && !m.loading {
 		tick = m.spinner.Tick
 	}
 	m.filtering = true
 	return tea.Batch(tick, func() tea.Msg {
-		if narrowFrom != nil {
-			cands = filter.Indexes(narrowFrom)
-		}
-		hits, ok := data.find(ctx, cands, query)
+		res, ok, err := search(ctx, st, tab, query, from)
 		if !ok {
 			return nil // superseded: the newer filter answers
 		}
-		return listFilteredMsg{seq: seq, result: &filterResult{data: data, tab: tab, query: query, hits: hits}}
+		if err != nil {
+			return listFilteredMsg{seq: seq, err: err}
+		}
+		return listFilteredMsg{seq: seq, result: res}
 	})
 }
 
-// visibleLen is the number of rows the table shows now.
+// visibleLen is the number of rows the table shows now: the whole tab
+// (of which the window holds some), or the kept matches.
 func (m *List) visibleLen() int {
 	if m.query == "" {
-		if m.data == nil {
-			return 0
+		if m.data == nil || m.data.tab != m.tab {
+			return m.tabCount(m.tab)
 		}
-		return len(m.data.byTab[m.tab])
+		return m.data.counts[m.tab]
 	}
 	if r := m.shownResult(); r != nil {
 		return len(r.hits)
@@ -325,17 +363,21 @@ func (m *List) visibleLen() int {
 	return 0
 }
 
-// visibleAt returns the i-th shown row and its matched positions.
+// visibleAt returns the i-th shown row and its matched positions; nil
+// while the row is outside the window in hand (its load is on its way).
 func (m *List) visibleAt(i int) (*row, []int) {
 	if i < 0 || i >= m.visibleLen() {
 		return nil, nil
 	}
 	if m.query == "" {
-		return &m.data.rows[m.data.byTab[m.tab][i]], nil
+		if m.data == nil || m.data.tab != m.tab {
+			return nil, nil
+		}
+		return m.data.at(i), nil
 	}
 	r := m.shownResult()
 	h := r.hits[i]
-	return &r.data.rows[h.Index], h.Pos
+	return &r.rows[h.Index], h.Pos
 }
 
 // shownResult is the filter answer on screen: the latest one for the
@@ -450,5 +492,5 @@ func (m *List) tabCount(i int) int {
 	if m.data == nil {
 		return 0
 	}
-	return len(m.data.byTab[i])
+	return m.data.counts[i]
 }

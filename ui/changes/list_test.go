@@ -122,10 +122,12 @@ func TestListTabsFilterByStatus(t *testing.T) {
 	}
 	var s common.Screen = l
 	for _, c := range cases {
-		var cmd tea.Cmd
-		if s, cmd = press(s, c.key); cmd != nil {
-			t.Fatalf("%s without a filter returned a command", c.key)
+		// A tab's rows are read from the store when it is shown.
+		s, cmd := press(s, c.key)
+		if l.data.tab == l.tab {
+			t.Fatalf("%s showed tab %d with the window of the last one", c.key, l.tab)
 		}
+		s.Update(screentest.Await[listLoadedMsg](t, cmd))
 		if got := statusTabs[l.tab].label; got != c.tab {
 			t.Fatalf("after %s: tab %s, want %s", c.key, got, c.tab)
 		}
@@ -306,7 +308,9 @@ func TestListGoldens(t *testing.T) {
 				golden.RequireEqual(t, s.View())
 			})
 			t.Run("pending tab", func(t *testing.T) {
-				s, _ := press(loadedList(t, deps, size[0], size[1]), "]", "]", "j")
+				s, cmd := press(loadedList(t, deps, size[0], size[1]), "]", "]")
+				s, _ = s.Update(screentest.Await[listLoadedMsg](t, cmd))
+				s, _ = press(s, "j")
 				golden.RequireEqual(t, s.View())
 			})
 			t.Run("empty", func(t *testing.T) {

@@ -71,6 +71,11 @@ func (m *List) View() string {
 		paints := m.rowPaints()
 		for i := m.offset; i < min(n, m.offset+rows); i++ {
 			r, pos := m.visibleAt(i)
+			if r == nil {
+				// Outside the window in hand: its load is on its way.
+				lines = append(lines, st.Muted.Render(strings.Repeat(" ", markerWidth)+"…"))
+				continue
+			}
 			lines = append(lines, m.rowView(r, pos, i == m.cursor, c, now, paints))
 		}
 	case m.data == nil && m.loadErr != nil:
@@ -179,6 +184,9 @@ func (m *List) filterLineView() string {
 	switch {
 	case m.query != "":
 		right = fmt.Sprintf("%d of %d", m.visibleLen(), total)
+		if r := m.shownResult(); r != nil && !r.complete() {
+			right = fmt.Sprintf("best %d of %d matches of %d", len(r.hits), r.total, total)
+		}
 	case m.data != nil:
 		right = fmt.Sprintf("%d change requests", total)
 		if total == 1 {

@@ -90,7 +90,13 @@ func Run(ctx context.Context, args []string, io IO) int {
 		return reportError(io, r.g.json, err)
 	}
 	cmds := commands()
+	if len(args) > 0 && args[0] == "help" {
+		return printHelp(io, cmds, args[1:])
+	}
 	name, rest := lookup(cmds, args)
+	if wantsHelp(args) && (name == "" || wantsHelp(rest)) {
+		return printHelp(io, cmds, withoutHelp(args))
+	}
 	if name == "" {
 		return reportError(io, r.g.json, usageErr("unknown command %q\n%s", strings.Join(args, " "), usageText(cmds)))
 	}

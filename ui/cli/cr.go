@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 func crCommands() map[string]command {
 	return map[string]command{
 		"new":      {usage: "cr new --env ENV --name N [--change-type T] [--overview O] [--component Type:FullName ...] [--proposed Type:FullName ...] [--approver U ...]", run: crNew},
-		"list":     {usage: "cr list [--status S] [--env ENV] [--limit N]", run: crList},
+		"list":     {usage: "cr list [--status S] [--env ENV] [--limit N | --all]", run: crList},
 		"show":     {usage: "cr show ID", run: crShow},
 		"edit":     {usage: "cr edit ID [--name N] [--change-type T] [--overview O] [--component C ...] [--proposed C ...] [--remove-component C ...] [--approver U ...] [--remove-approver U ...]", run: crEdit},
 		"submit":   {usage: "cr submit ID", run: crSimple("submit")},
@@ -87,13 +88,33 @@ func crNew(_ context.Context, r *runner, args []string) error {
 	})
 }
 
+// crListDefault is how many change requests `cr list` shows without
+// --limit or --all: the most recent screenful, not a million lines.
+const crListDefault = 50
+
+// crListChunk is how many change requests each read transaction of a
+// long listing takes; the store is free for writers between chunks.
+const crListChunk = 1000
+
 func crList(_ context.Context, r *runner, args []string) error {
+	usage := crCommands()["list"].usage
 	fs := newFlags("cr list")
 	status := fs.String("status", "", "only this status: In Progress, Pending Approval, Approved, Rejected, Completed, Cancelled")
 	env := fs.String("env", "", "only change requests homed in this environment")
-	limit := fs.Int("limit", 0, "at most this many (0 = all)")
-	if _, err := parse(fs, args, 0, crCommands()["list"].usage); err != nil {
+	limit := fs.Int("limit", crListDefault, "at most this many, most recent first")
+	all := fs.Bool("all", false, "every one that matches (streamed)")
+	if _, err := parse(fs, args, 0, usage); err != nil {
 		return err
+	}
+	limitSet := false
+	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })
+	switch {
+	case *all && limitSet:
+		return usageErr("cr list: give --limit N or --all, not both\nusage: relman %s", usage)
+	case *limit < 1 && !*all:
+		return usageErr("cr list: --limit %d: give a number of at least 1, or --all\nusage: relman %s", *limit, usage)
+	case *all:
+		*limit = 0
 	}
 	st, err := parseStatus(*status)
 	if err != nil {
@@ -103,26 +124,112 @@ func crList(_ context.Context, r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	crs, err := svc.ListCRs(store.CRQuery{Status: st, Env: *env, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	views := make([]crView, len(crs))
-	for i, cr := range crs {
-		views[i] = crViewOf(cr)
-	}
-	return r.emit(views, func(w io.Writer) error {
-		if len(crs) == 0 {
-			_, err := fmt.Fprintln(w, "No change requests match. Create one with `relman cr new --env ENV --name N`.")
+	out := crListWriter{r: r, more: *limit == crListDefault && !limitSet}
+	q := store.CRQuery{Status: st, Env: *env}
+	for left := *limit; ; {
+		q.Limit = crListChunk
+		if *limit > 0 {
+			q.Limit = min(crListChunk, left)
+		}
+		var chunk []model.ChangeRequest
+		if err := svc.Store.View(func(tx *store.Tx) error {
+			return tx.EachCR(q, func(cr model.ChangeRequest) error {
+				chunk = append(chunk, cr)
+				return nil
+			})
+		}); err != nil {
 			return err
 		}
-		rows := make([][]string, len(crs))
-		for i, cr := range crs {
-			rows[i] = []string{cr.Key(), string(cr.Status()), cr.Env, cr.Requester, fmt.Sprint(len(cr.Components())),
-				cr.UpdatedAt.Local().Format(time.DateTime), cr.Name}
+		last := len(chunk) < q.Limit || (*limit > 0 && len(chunk) == left)
+		if err := out.write(chunk, last); err != nil {
+			return err
 		}
-		return table(w, []string{"ID", "STATUS", "ENV", "REQUESTER", "COMPONENTS", "UPDATED", "NAME"}, rows)
-	})
+		if last {
+			return nil
+		}
+		left -= len(chunk)
+		q.After = store.CRCursorOf(chunk[len(chunk)-1])
+	}
+}
+
+// crListWriter writes `cr list` a chunk at a time: JSON as one envelope
+// whose result array grows, a table aligned on its first chunk.
+type crListWriter struct {
+	r       *runner
+	started bool
+	n       int
+	widths  []int
+	// more says the default limit was applied, so a full page ends with
+	// how to see the rest.
+	more bool
+}
+
+var crListHeader = []string{"ID", "STATUS", "ENV", "REQUESTER", "COMPONENTS", "UPDATED", "NAME"}
+
+func (w *crListWriter) write(crs []model.ChangeRequest, last bool) error {
+	out := w.r.io.Out
+	if w.r.g.json {
+		return w.writeJSON(crs, last)
+	}
+	if !w.started && len(crs) == 0 {
+		_, err := fmt.Fprintln(out, "No change requests match. Create one with `relman cr new --env ENV --name N`.")
+		return err
+	}
+	rows := make([][]string, len(crs))
+	for i, cr := range crs {
+		rows[i] = []string{cr.Key(), string(cr.Status()), cr.Env, cr.Requester, fmt.Sprint(len(cr.Components())),
+			cr.UpdatedAt.Local().Format(time.DateTime), cr.Name}
+	}
+	if !w.started {
+		w.started, w.widths = true, columnWidths(crListHeader, rows)
+		if err := alignedRow(out, w.widths, crListHeader); err != nil {
+			return err
+		}
+	}
+	for _, row := range rows {
+		if err := alignedRow(out, w.widths, row); err != nil {
+			return err
+		}
+	}
+	w.n += len(crs)
+	if last && w.more && w.n == crListDefault {
+		_, err := fmt.Fprintf(out, "(the %d most recent; --limit N or --all for more)\n", crListDefault)
+		return err
+	}
+	return nil
+}
+
+func (w *crListWriter) writeJSON(crs []model.ChangeRequest, last bool) error {
+	out := w.r.io.Out
+	if !w.started {
+		w.started = true
+		if _, err := io.WriteString(out, "{\n  \"status\": 0,\n  \"result\": ["); err != nil {
+			return err
+		}
+	}
+	for _, cr := range crs {
+		b, err := json.MarshalIndent(crViewOf(cr), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if w.n == 0 {
+			sep = "\n    "
+		}
+		w.n++
+		if _, err := io.WriteString(out, sep+string(b)); err != nil {
+			return err
+		}
+	}
+	if !last {
+		return nil
+	}
+	end := "\n  ],\n  \"warnings\": []\n}\n"
+	if w.n == 0 {
+		end = "],\n  \"warnings\": []\n}\n"
+	}
+	_, err := io.WriteString(out, end)
+	return err
 }
 
 func parseStatus(s string) (model.Status, error) {

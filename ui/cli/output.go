@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"relman/model"
 	"relman/store"
 
@@ -129,4 +131,36 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// columnWidths are the widths table would give header and rows: each
+// column's widest cell (escaped as shown).
+func columnWidths(header []string, rows [][]string) []int {
+	w := make([]int, len(header))
+	for i, h := range header {
+		w[i] = ansi.StringWidth(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			w[i] = max(w[i], ansi.StringWidth(termsafe.Line(c)))
+		}
+	}
+	return w
+}
+
+// alignedRow writes one row padded to widths like table does (two spaces
+// between columns, the last unpadded), for output written a chunk at a
+// time; a wider cell than its column pushes the rest of its row along.
+func alignedRow(w io.Writer, widths []int, cells []string) error {
+	var b strings.Builder
+	for i, c := range cells {
+		c = termsafe.Line(c)
+		b.WriteString(c)
+		if i < len(cells)-1 {
+			b.WriteString(strings.Repeat(" ", max(0, widths[i]-ansi.StringWidth(c))+2))
+		}
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
 }

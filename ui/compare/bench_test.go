@@ -31,7 +31,7 @@ func BenchmarkCompareToResults(b *testing.B) {
 	for b.Loop() {
 		out := drain(b, m, m.send(keyMsg("enter")))
 		var cmds []tea.Cmd
-		for _, msg := range out.msgs {
+		for _, msg := range out.Msgs {
 			switch msg := msg.(type) {
 			case review.Preload:
 				r.Update(msg)

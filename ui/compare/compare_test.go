@@ -102,15 +102,15 @@ func TestRunSavesAndOpensReview(t *testing.T) {
 	m, _ := w.screen(80, 24)
 	for _, k := range []string{"enter", "ctrl+r"} {
 		out := m.press(t, k)
-		pre, ok := out.find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
+		pre, ok := out.Find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
 		if !ok || len(pre.Source) == 0 || pre.Result.Counts[model.Different] != 9 {
-			t.Fatalf("%s: no preload of the result: %v", k, out.msgs)
+			t.Fatalf("%s: no preload of the result: %v", k, out.Msgs)
 		}
-		open, ok := out.find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }).(common.OpenMsg)
+		open, ok := out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }).(common.OpenMsg)
 		if !ok || open.Screen != common.ScreenReview || open.ID != pre.Log.ID {
 			t.Fatalf("%s: review not opened on the new log: %+v", k, open)
 		}
-		if i := slices.IndexFunc(out.msgs, func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }); i < slices.IndexFunc(out.msgs, func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }) {
+		if i := slices.IndexFunc(out.Msgs, func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }); i < slices.IndexFunc(out.Msgs, func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }) {
 			t.Error("the review was opened before it got the preload")
 		}
 	}
@@ -161,12 +161,12 @@ func TestCancelRunning(t *testing.T) {
 		t.Fatal("enter did not start the comparison")
 	}
 	out := m.press(t, "esc")
-	if m.running || out.find(func(msg tea.Msg) bool { _, ok := msg.(common.StatusMsg); return ok }) == nil {
+	if m.running || out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.StatusMsg); return ok }) == nil {
 		t.Fatal("esc did not cancel")
 	}
 	// The cancelled comparison's answer is dropped.
 	out = drain(t, m, cmd)
-	if out.find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }) != nil {
+	if out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }) != nil {
 		t.Error("a cancelled comparison opened the review")
 	}
 }
@@ -209,7 +209,7 @@ func TestLogsSection(t *testing.T) {
 		t.Errorf("j: cursor %d", m.lcursor)
 	}
 	out := m.press(t, "enter")
-	if open, _ := out.find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }).(common.OpenMsg); open.ID != 1 || open.Screen != common.ScreenReview {
+	if open, _ := out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }).(common.OpenMsg); open.ID != 1 || open.Screen != common.ScreenReview {
 		t.Errorf("enter opened %+v, want the review of CL-0001", open)
 	}
 	m.press(t, "k")
@@ -253,7 +253,7 @@ func TestSidePickers(t *testing.T) {
 	}
 	// A folder compare runs like an environment's.
 	out := m.press(t, "enter")
-	if out.find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }) == nil {
+	if out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.OpenMsg); return ok }) == nil {
 		t.Errorf("comparing with a folder failed: %v", m.runErr)
 	}
 }
@@ -283,7 +283,7 @@ func TestCRPicker(t *testing.T) {
 	}
 	m.press(t, "c", "down", "enter")
 	out := m.press(t, "enter")
-	pre, _ := out.find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
+	pre, _ := out.Find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
 	if pre.Log.CR != cr.ID || len(pre.Log.Entries) != 1 {
 		t.Errorf("the log is not the CR's: cr %d, %d entries", pre.Log.CR, len(pre.Log.Entries))
 	}
@@ -351,7 +351,7 @@ func TestComponentsPicker(t *testing.T) {
 		t.Fatalf("comps = %v", m.comps)
 	}
 	out := m.press(t, "enter")
-	pre, _ := out.find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
+	pre, _ := out.Find(func(msg tea.Msg) bool { _, ok := msg.(review.Preload); return ok }).(review.Preload)
 	if len(pre.Log.Entries) != 1 || pre.Log.Entries[0].Component.FullName != "Account.Region__c" {
 		t.Errorf("entries = %v", pre.Log.Entries)
 	}
@@ -396,7 +396,7 @@ func TestBack(t *testing.T) {
 	w := newWorld(t)
 	m, _ := w.screen(80, 24)
 	out := m.press(t, "esc")
-	if out.find(func(msg tea.Msg) bool { _, ok := msg.(common.BackMsg); return ok }) == nil {
+	if out.Find(func(msg tea.Msg) bool { _, ok := msg.(common.BackMsg); return ok }) == nil {
 		t.Error("esc did not go back")
 	}
 }

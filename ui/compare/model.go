@@ -180,20 +180,35 @@ func crCmd(svc *actions.Service, id int64, seq int) tea.Cmd {
 	}
 }
 
-// crsCmd lists the change requests a comparison can be filtered by: any
-// not cancelled, most recently updated first.
+// pickableCRs bounds the change requests the filter picker offers: the
+// most recent ones, so a store of a million opens the picker at once.
+const pickableCRs = 1000
+
+// crsCmd lists the change requests a comparison can be filtered by: the
+// pickableCRs most recently updated that are not cancelled.
 func crsCmd(svc *actions.Service) tea.Cmd {
 	return func() tea.Msg {
-		all, err := svc.ListCRs(store.CRQuery{})
 		var crs []model.ChangeRequest
-		for _, cr := range all {
-			if cr.Status() != model.StatusCancelled {
-				crs = append(crs, cr)
-			}
+		err := svc.Store.View(func(tx *store.Tx) error {
+			return tx.EachCR(store.CRQuery{}, func(cr model.ChangeRequest) error {
+				if cr.Status() != model.StatusCancelled {
+					crs = append(crs, cr)
+				}
+				if len(crs) == pickableCRs {
+					return errEnough
+				}
+				return nil
+			})
+		})
+		if errors.Is(err, errEnough) {
+			err = nil
 		}
 		return crsLoadedMsg{crs: crs, err: err}
 	}
 }
+
+// errEnough stops a walk over the store that has found what it needs.
+var errEnough = errors.New("enough")
 
 // catalogueCmd lists the source's components. The source is resolved the
 // way the comparison resolves it, so a typed folder has a catalogue too.
@@ -518,6 +533,7 @@ func (m *Model) componentItems(comps []metadata.Component, p *picker) []pickItem
 
 func (m *Model) openPicker(p *picker) tea.Cmd {
 	p.input.Width = max(m.pickerWidth()-12, 10)
+	p.input.PlaceholderStyle = m.deps.Styles.Placeholder
 	m.picker = p
 	return p.input.Focus()
 }

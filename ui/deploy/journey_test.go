@@ -77,7 +77,7 @@ func TestJourneyLiveDeploy(t *testing.T) {
 	waitFor("Running Test:", regexp.MustCompile(`Tests\s+[█░]+ [1-9]\d*/\d+`))
 	waitFor("Verified", "✓ Deploy finished", "all 3 components are the same in uat and production")
 	tm.Type("l")
-	waitFor("DR-0001 only", "DR-0001/3", "verify", "Succeeded")
+	waitFor("DR-0001 only", "DR-0001 #3", "verify", "Succeeded")
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}

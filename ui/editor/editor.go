@@ -77,12 +77,21 @@ type Editor struct {
 	pickedCursor   int
 	proposed       []metadata.Component
 	proposedCursor int
+	// removed is the last component taken off a list, which ctrl+z puts
+	// back; nil when there is nothing to undo.
+	removed *removal
 
 	focus     field
 	triedSave bool
 	saved     formState
 	saving    bool
 	saveSeq   int
+}
+
+// removal is a component taken off the chosen (picked) or proposed list.
+type removal struct {
+	comp     metadata.Component
+	proposed bool
 }
 
 // formState is what the form holds, to tell whether anything is unsaved.
@@ -102,7 +111,7 @@ func New(deps common.Deps) common.Screen {
 		in.Prompt = ""
 		in.Placeholder = placeholder
 		in.CharLimit = limit
-		in.PlaceholderStyle = st.Muted
+		in.PlaceholderStyle = st.Placeholder
 		in.TextStyle = st.Normal
 		in.Cursor.Style = st.Accent
 		return in
@@ -113,7 +122,7 @@ func New(deps common.Deps) common.Screen {
 	ov.Placeholder = "What changes and why; ctrl+e opens $EDITOR"
 	ov.CharLimit = 20000
 	ov.MaxHeight = 0
-	style := textarea.Style{Base: st.Normal, Text: st.Normal, CursorLine: st.Normal, Placeholder: st.Muted,
+	style := textarea.Style{Base: st.Normal, Text: st.Normal, CursorLine: st.Normal, Placeholder: st.Placeholder,
 		EndOfBuffer: st.Muted, Prompt: st.Muted, LineNumber: st.Muted, CursorLineNumber: st.Muted}
 	ov.FocusedStyle, ov.BlurredStyle = style, style
 	ov.Cursor.Style = st.Accent
@@ -251,6 +260,7 @@ func (m *Editor) show(id int64) tea.Cmd {
 	m.approvers.Reset()
 	m.picked, m.proposed = nil, nil
 	m.pickedCursor, m.proposedCursor = 0, 0
+	m.removed = nil
 	m.triedSave, m.saving = false, false
 	m.dialog = dialog.New(m.deps.Styles)
 	m.dialog.SetWidth(m.width)
@@ -494,6 +504,8 @@ func (m *Editor) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.moveList(1)
 	case key.Matches(msg, k.Remove):
 		return m.removeFromList()
+	case key.Matches(msg, k.Undo):
+		return m.undoRemove()
 	case key.Matches(msg, k.AddProposed):
 		m.addProposed()
 	default:
@@ -502,12 +514,25 @@ func (m *Editor) handleKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// typeInto gives a key to the focused text field.
+// typeInto gives a key to the focused text field. Text typed on a list of
+// chosen components goes to the field above it, which takes focus: what is
+// typed is never lost on a stop that takes no text.
 func (m *Editor) typeInto(msg tea.KeyMsg) tea.Cmd {
 	if !m.editable() || m.saving {
 		return nil
 	}
-	var cmd tea.Cmd
+	var cmd, focus tea.Cmd
+	if msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace {
+		switch m.focus {
+		case fieldPicked:
+			focus = m.setFocus(fieldSearch)
+		case fieldProposedList:
+			focus = m.setFocus(fieldProposed)
+		}
+	}
+	if focus != nil {
+		return tea.Batch(focus, m.typeInto(msg))
+	}
 	switch m.focus {
 	case fieldName:
 		m.name, cmd = m.name.Update(msg)
@@ -572,24 +597,50 @@ func (m *Editor) moveList(delta int) {
 	}
 }
 
-// removeFromList removes the chosen component under the cursor; when the
-// list empties, focus goes back to where components are added.
+// removeFromList removes the chosen component under the cursor, says so
+// with how to undo it; when the list empties, focus goes back to where
+// components are added.
 func (m *Editor) removeFromList() tea.Cmd {
+	var said tea.Cmd
 	switch m.focus {
 	case fieldPicked:
+		m.removed = &removal{comp: m.picked[m.pickedCursor]}
+		said = common.Status("Removed " + m.removed.comp.String() + " from the customizations · ctrl+z puts it back")
 		m.picked = slices.Delete(m.picked, m.pickedCursor, m.pickedCursor+1)
 		m.pickedCursor = max(0, min(m.pickedCursor, len(m.picked)-1))
 		if len(m.picked) == 0 {
-			return m.setFocus(fieldSearch)
+			return tea.Batch(said, m.setFocus(fieldSearch))
 		}
 	case fieldProposedList:
+		m.removed = &removal{comp: m.proposed[m.proposedCursor], proposed: true}
+		said = common.Status("Removed " + m.removed.comp.String() + " from the proposed customizations · ctrl+z puts it back")
 		m.proposed = slices.Delete(m.proposed, m.proposedCursor, m.proposedCursor+1)
 		m.proposedCursor = max(0, min(m.proposedCursor, len(m.proposed)-1))
 		if len(m.proposed) == 0 {
-			return m.setFocus(fieldProposed)
+			return tea.Batch(said, m.setFocus(fieldProposed))
 		}
 	}
-	return nil
+	return said
+}
+
+// undoRemove puts the last removed component back on its list, with the
+// cursor and focus on it, unless it was listed again since.
+func (m *Editor) undoRemove() tea.Cmd {
+	r := m.removed
+	m.removed = nil
+	if r == nil || slices.Contains(m.picked, r.comp) || slices.Contains(m.proposed, r.comp) {
+		return nil
+	}
+	if r.proposed {
+		m.proposed = append(m.proposed, r.comp)
+		metadata.SortComponents(m.proposed)
+		m.proposedCursor = slices.Index(m.proposed, r.comp)
+		return tea.Batch(m.setFocus(fieldProposedList), common.Status("Put back "+r.comp.String()))
+	}
+	m.picked = append(m.picked, r.comp)
+	metadata.SortComponents(m.picked)
+	m.pickedCursor = slices.Index(m.picked, r.comp)
+	return tea.Batch(m.setFocus(fieldPicked), common.Status("Put back "+r.comp.String()))
 }
 
 // addProposed adds the typed proposed customization when it is valid.
@@ -867,6 +918,7 @@ func (m *Editor) updateKeys() {
 	k.ListUp.SetEnabled(on && list)
 	k.ListDown.SetEnabled(on && list)
 	k.Remove.SetEnabled(on && list)
+	k.Undo.SetEnabled(on && m.removed != nil)
 	k.AddProposed.SetEnabled(on && f == fieldProposed)
 	k.Back.SetEnabled(!m.dialog.Open() && !m.saving && !searchQuery)
 	if m.editable() && m.dirty() {
@@ -882,7 +934,7 @@ func (m *Editor) ShortHelp() []key.Binding {
 		return m.dialog.ShortHelp()
 	}
 	k := m.keys
-	return []key.Binding{k.Toggle, k.AddProposed, k.Remove, k.Cycle, k.External, k.ClearSearch,
+	return []key.Binding{k.Toggle, k.AddProposed, k.Remove, k.Undo, k.Cycle, k.External, k.ClearSearch,
 		k.Next, k.Save, k.SaveSubmit, k.Back}
 }
 
@@ -896,6 +948,6 @@ func (m *Editor) FullHelp() [][]key.Binding {
 		{k.Next, k.Prev, k.Save, k.SaveSubmit, k.Back},
 		{k.Cycle, k.CycleBack, k.External, k.AddProposed},
 		{k.ResultUp, k.ResultDown, k.Toggle, k.ClearSearch},
-		{k.ListUp, k.ListDown, k.Remove},
+		{k.ListUp, k.ListDown, k.Remove, k.Undo},
 	}
 }

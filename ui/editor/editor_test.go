@@ -173,11 +173,11 @@ func TestEditorPickerAddsAndRemovesComponents(t *testing.T) {
 		t.Fatal("tab from the picker does not reach the chosen components")
 	}
 	second := e.picked[1]
-	press(e, "j", "x")
+	press(e, "down", "delete")
 	if len(e.picked) != 1 || slices.Contains(e.picked, second) {
-		t.Fatalf("x removed the wrong one: %v", e.picked)
+		t.Fatalf("delete removed the wrong one: %v", e.picked)
 	}
-	press(e, "x")
+	press(e, "delete")
 	if len(e.picked) != 0 || e.focus != fieldSearch {
 		t.Fatalf("removing the last one leaves focus on %d", e.focus)
 	}
@@ -258,11 +258,11 @@ func TestEditorPickerCursorAndProposedListKeys(t *testing.T) {
 	if e.focus != fieldProposedList || !e.Capturing() {
 		t.Fatal("tab from proposed does not reach its list")
 	}
-	press(e, "j", "j", "k", "delete")
+	press(e, "down", "down", "up", "delete")
 	if len(e.proposed) != 2 || slices.Contains(e.proposed, comp("CustomField:Invoice__c.B__c")) {
 		t.Fatalf("delete removed the wrong one: %v", e.proposed)
 	}
-	press(e, "backspace", "x")
+	press(e, "backspace", "delete")
 	if len(e.proposed) != 0 || e.focus != fieldProposed {
 		t.Fatalf("proposed %v, focus %d after removing all", e.proposed, e.focus)
 	}
@@ -385,7 +385,7 @@ func TestEditorEditsAChangeRequest(t *testing.T) {
 	typeText(t, e, "taxlabel")
 	press(e, "enter")
 	focusOn(t, e, fieldPicked) // Tax_Rate__c, then Invoice_Tax_Label: sorted by type
-	press(e, "x")
+	press(e, "delete")
 	focusOn(t, e, fieldApprovers)
 	typeText(t, e, "carol")
 	_, next := e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))

@@ -13,7 +13,7 @@ type keyMap struct {
 
 	ResultUp, ResultDown, Toggle, ClearSearch key.Binding
 
-	ListUp, ListDown, Remove key.Binding
+	ListUp, ListDown, Remove, Undo key.Binding
 
 	AddProposed key.Binding
 }
@@ -35,9 +35,12 @@ func defaultKeys() keyMap {
 		Toggle:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add/remove")),
 		ClearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 
-		ListUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		ListDown: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Remove:   key.NewBinding(key.WithKeys("x", "delete", "backspace"), key.WithHelp("x", "remove")),
+		// Letters typed on a list go to its input (typeInto), so the list
+		// moves and removes with keys that are not text.
+		ListUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
+		ListDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
+		Remove:   key.NewBinding(key.WithKeys("delete", "backspace"), key.WithHelp("del", "remove")),
+		Undo:     key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo remove")),
 
 		AddProposed: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 	}

@@ -175,12 +175,7 @@ func (m *Editor) formLines() (lines []string, top, bottom int) {
 		}
 	}
 	span(fieldSearch, from)
-	for i, c := range m.picked {
-		add(indent + m.chosenLine(c, focused(fieldPicked) && i == m.pickedCursor))
-		if focused(fieldPicked) && i == m.pickedCursor {
-			top, bottom = len(lines)-1, len(lines)
-		}
-	}
+	m.listLines(&lines, "Chosen", fieldPicked, m.picked, m.pickedCursor, &top, &bottom)
 	gap()
 
 	from = len(lines)
@@ -193,12 +188,7 @@ func (m *Editor) formLines() (lines []string, top, bottom int) {
 	problem(bad, st.FieldError)
 	problem(m.proposedHint(), st.Warning)
 	span(fieldProposed, from)
-	for i, c := range m.proposed {
-		add(indent + m.chosenLine(c, focused(fieldProposedList) && i == m.proposedCursor))
-		if focused(fieldProposedList) && i == m.proposedCursor {
-			top, bottom = len(lines)-1, len(lines)
-		}
-	}
+	m.listLines(&lines, "To build", fieldProposedList, m.proposed, m.proposedCursor, &top, &bottom)
 	gap()
 
 	from = len(lines)
@@ -303,12 +293,32 @@ func (m *Editor) resultLines() []string {
 	return append(out, st.Muted.Render(ansi.Truncate(status, w, "…")))
 }
 
+// listLines adds a list of chosen (picked or proposed) components as a
+// labelled focus stop of its own: its label takes the focus marker like any
+// field, and the cursor's line a "›", so the stop shows without colour.
+// When it has focus, top and bottom are set to the cursor's line.
+func (m *Editor) listLines(lines *[]string, label string, f field, comps []metadata.Component, cursor int, top, bottom *int) {
+	if len(comps) == 0 {
+		return
+	}
+	focused := m.editable() && m.focus == f
+	items := make([]string, len(comps))
+	for i, c := range comps {
+		items[i] = m.chosenLine(c, focused && i == cursor)
+	}
+	from := len(*lines)
+	*lines = append(*lines, strings.Split(m.row(label, f, strings.Join(items, "\n")), "\n")...)
+	if focused {
+		*top, *bottom = from+cursor, from+cursor+1
+	}
+}
+
 // chosenLine is one chosen (picked or proposed) component.
 func (m *Editor) chosenLine(c metadata.Component, cursor bool) string {
 	st := m.deps.Styles
-	text := ansi.Truncate("• "+termsafe.Line(c.String()), m.inputWidth(), "…")
 	if cursor {
-		return st.Selected.Render(text) + st.Muted.Render("  x removes")
+		text := ansi.Truncate("› "+termsafe.Line(c.String()), m.inputWidth()-len("  del removes"), "…")
+		return st.Selected.Render(text) + st.Muted.Render("  del removes")
 	}
-	return st.Normal.Render(text)
+	return st.Normal.Render(ansi.Truncate("• "+termsafe.Line(c.String()), m.inputWidth(), "…"))
 }

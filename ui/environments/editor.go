@@ -90,6 +90,7 @@ func NewEditor(deps common.Deps) common.Screen {
 		in := textinput.New()
 		in.Prompt = ""
 		in.CharLimit = 2048
+		in.PlaceholderStyle = deps.Styles.Placeholder
 		if secret {
 			in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 		}

@@ -1,70 +1,51 @@
 package environments
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"relman/model"
-	"relman/store"
 	"relman/ui/actions"
 	"relman/ui/common"
-	"relman/ui/identity/identitytest"
-	"relman/ui/theme"
+	"relman/ui/uitest"
 )
 
 func TestMain(m *testing.M) {
-	// Goldens are plain text in UTC, whatever the machine's terminal and zone.
-	lipgloss.SetColorProfile(termenv.Ascii)
-	time.Local = time.UTC
+	uitest.PlainGoldens()
 	m.Run()
 }
 
 // t0 is the fixed clock's start.
-var t0 = time.Date(2025, 11, 26, 9, 0, 0, 0, time.UTC)
+var t0 = uitest.T0
 
-// world is a real store in a temporary directory, copies of the orgs of
-// testdata/orgs beside it, and a clock the test moves.
+// world is uitest's world with copies of the production, uat and dev
+// sample orgs, alice acting.
 type world struct {
+	*uitest.World
 	t   *testing.T
 	dir string
-	st  *store.Store
-	now time.Time
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "relman.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := uitest.NewWorld(t)
 	for _, org := range []string{"production", "uat", "dev"} {
-		if err := os.CopyFS(filepath.Join(dir, "orgs", org), os.DirFS(filepath.Join("..", "..", "testdata", "orgs", org))); err != nil {
-			t.Fatal(err)
-		}
+		u.Org(org)
 	}
-	return &world{t: t, dir: dir, st: st, now: t0}
+	return &world{World: u, t: t, dir: u.Dir}
 }
 
 // org is the path of a copied org (or of a directory that does not exist).
-func (w *world) org(name string) string { return filepath.Join(w.dir, "orgs", name) }
+func (w *world) org(name string) string { return w.OrgPath(name) }
 
-func (w *world) svc() *actions.Service {
-	s := identitytest.As(w.t, w.st, "alice")
-	s.Now = func() time.Time { return w.now }
-	return s
-}
+func (w *world) svc() *actions.Service { return w.As("alice") }
 
-func (w *world) tick(d time.Duration) { w.now = w.now.Add(d) }
+func (w *world) tick(d time.Duration) { w.Tick(d) }
 
-func (w *world) deps() common.Deps { return common.Deps{Svc: w.svc(), Styles: theme.Default()} }
+func (w *world) deps() common.Deps { return w.Deps("alice") }
 
 // addLocal adds a directory environment.
 func (w *world) addLocal(name string, kind model.EnvKind, org string) {
@@ -138,14 +119,12 @@ func settle(t *testing.T, s common.Screen, cmd tea.Cmd) []tea.Msg {
 	return out
 }
 
+// keyMsg is a key press; " " is the space bar.
 func keyMsg(k string) tea.KeyMsg {
-	types := map[string]tea.KeyType{"enter": tea.KeyEnter, "esc": tea.KeyEsc, "up": tea.KeyUp, "down": tea.KeyDown,
-		"left": tea.KeyLeft, "right": tea.KeyRight, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
-		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "ctrl+s": tea.KeyCtrlS, "ctrl+t": tea.KeyCtrlT, " ": tea.KeySpace}
-	if t, ok := types[k]; ok {
-		return tea.KeyMsg{Type: t}
+	if k == " " {
+		return uitest.Key("space")
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	return uitest.Key(k)
 }
 
 // press sends keys and returns the last key's command.

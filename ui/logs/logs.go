@@ -25,13 +25,6 @@ const (
 	focusDetails
 )
 
-// statusOrder is process.md's order of the log statuses; the status filter
-// cycles through the ones present in it.
-var statusOrder = []model.LogStatus{model.LogPending, model.LogInProgress, model.LogSucceeded, model.LogSucceededPartial,
-	model.LogFailed, model.LogCanceling, model.LogCanceled, model.LogRetrieveInProgress, model.LogRetrieveCompleted,
-	model.LogRetrieveFailed, model.LogValidationInProgress, model.LogValidationCompleted, model.LogValidationFailed,
-	model.LogRollbackInProgress, model.LogRollbackPartial, model.LogRollbackCompleted, model.LogRollbackFailed}
-
 // Model is the Deployment Logs screen.
 type Model struct {
 	deps    common.Deps
@@ -63,7 +56,7 @@ type Model struct {
 	// scope is the deployment record the screen was opened for (0: all).
 	scope int64
 	// status and cr filter the logs; "" and 0 let everything through.
-	status model.LogStatus
+	status outcome
 	cr     int64
 	// editing is true while the CR filter takes typing; problem says why
 	// the typed id was refused.
@@ -75,6 +68,8 @@ type Model struct {
 type entry struct {
 	l  model.DeploymentLog
 	cr int64
+	// attempt numbers the record's logs from 1 (numberAttempts).
+	attempt int
 }
 
 type loadedMsg struct {
@@ -89,6 +84,7 @@ var _ common.Screen = (*Model)(nil)
 func New(deps common.Deps) common.Screen {
 	in := textinput.New()
 	in.Placeholder = "CR-0042"
+	in.PlaceholderStyle = deps.Styles.Placeholder
 	in.Prompt = "CR: "
 	in.CharLimit = 20
 	m := &Model{deps: deps, keys: defaultKeys(), input: in,
@@ -119,7 +115,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case common.ShowMsg:
+		// Opened from elsewhere: for a record, or for all. Filters set on
+		// an earlier visit would hide what the reader came for.
 		m.scope, m.cursor, m.offset, m.focus = msg.ID, 0, 0, focusTable
+		m.status, m.cr, m.editing, m.problem = outcomeAll, 0, false, ""
+		m.input.Blur()
 		m.filter()
 		cmd = m.load()
 	case common.StoreChangedMsg:
@@ -171,6 +171,7 @@ func load(svc *actions.Service, seq int) tea.Msg {
 			out = append(out, entry{l: l, cr: d.CR})
 		}
 	}
+	numberAttempts(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].l, out[j].l
 		if !a.Started.Equal(b.Started) {
@@ -207,7 +208,7 @@ func (m *Model) loaded(msg loadedMsg) {
 func (m *Model) filter() {
 	m.visible = m.visible[:0]
 	for i, e := range m.entries {
-		if (m.scope == 0 || e.l.Deployment == m.scope) && (m.status == "" || e.l.Status == m.status) &&
+		if (m.scope == 0 || e.l.Deployment == m.scope) && (m.status == outcomeAll || outcomeOf(e.l) == m.status) &&
 			(m.cr == 0 || e.cr == m.cr) {
 			m.visible = append(m.visible, i)
 		}
@@ -263,7 +264,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.scope = 0
 		m.filter()
 	case key.Matches(msg, k.Clear):
-		m.status, m.cr = "", 0
+		m.status, m.cr = outcomeAll, 0
 		m.filter()
 	case key.Matches(msg, k.Back):
 		if m.focus == focusDetails {
@@ -342,16 +343,16 @@ func (m *Model) clampOffset() {
 	m.offset = max(0, min(m.offset, len(m.visible)-page))
 }
 
-// present lists the statuses of the logs in scope, in process.md's order.
-func (m *Model) present() []model.LogStatus {
-	seen := map[model.LogStatus]bool{}
+// present lists the outcomes of the logs in scope, in outcomeOrder.
+func (m *Model) present() []outcome {
+	seen := map[outcome]bool{}
 	for _, e := range m.entries {
 		if m.scope == 0 || e.l.Deployment == m.scope {
-			seen[e.l.Status] = true
+			seen[outcomeOf(e.l)] = true
 		}
 	}
-	var out []model.LogStatus
-	for _, s := range statusOrder {
+	var out []outcome
+	for _, s := range outcomeOrder {
 		if seen[s] {
 			out = append(out, s)
 		}
@@ -359,18 +360,18 @@ func (m *Model) present() []model.LogStatus {
 	return out
 }
 
-// nextStatus is the status filter after cur: all, then each present status
-// in turn, then all again.
-func nextStatus(cur model.LogStatus, present []model.LogStatus) model.LogStatus {
+// nextStatus is the status filter after cur: all, then each present
+// outcome in turn, then all again.
+func nextStatus(cur outcome, present []outcome) outcome {
 	if len(present) == 0 {
-		return ""
+		return outcomeAll
 	}
 	i := slices.Index(present, cur)
 	if i+1 >= len(present) {
-		if cur == "" {
+		if cur == outcomeAll {
 			return present[0]
 		}
-		return ""
+		return outcomeAll
 	}
 	return present[i+1]
 }
@@ -387,7 +388,7 @@ func (m *Model) updateKeys() {
 	k.Status.SetEnabled(browse && len(m.present()) > 0)
 	k.CR.SetEnabled(browse)
 	k.All.SetEnabled(browse && m.scope != 0)
-	k.Clear.SetEnabled(table && (m.status != "" || m.cr != 0))
+	k.Clear.SetEnabled(table && (m.status != outcomeAll || m.cr != 0))
 	k.Back.SetEnabled(browse && !k.Clear.Enabled())
 	if m.focus == focusDetails {
 		k.Back.SetHelp("esc", "back to logs")
@@ -431,8 +432,8 @@ func (m *Model) filterNote() string {
 	if s := m.scopeName(); s != "" {
 		parts = append(parts, s+" only")
 	}
-	if m.status != "" {
-		parts = append(parts, "status "+string(m.status))
+	if m.status != outcomeAll {
+		parts = append(parts, string(m.status))
 	}
 	if m.cr != 0 {
 		parts = append(parts, model.FormatID(model.PrefixChangeRequest, m.cr))

@@ -41,11 +41,11 @@ func TestEveryAttemptNewestFirst(t *testing.T) {
 		t.Fatalf("%d logs, want 12", len(m.visible))
 	}
 	first, last := m.entries[m.visible[0]].l, m.entries[m.visible[11]].l
-	if first.Deployment != 5 || last.Key() != "DR-0001/1" {
+	if first.Deployment != 5 || last.Deployment != 1 || m.entries[m.visible[11]].attempt != 1 {
 		t.Errorf("first %s, last %s", first.Key(), last.Key())
 	}
 	view := m.View()
-	for _, want := range []string{"12 attempts", "LOG", "KIND", "STATUS", "PROGRESS", "STARTED", "JOB", "USER", "TOOK",
+	for _, want := range []string{"12 attempts", "ATTEMPT", "KIND", "STATUS", "PROGRESS", "STARTED", "JOB", "USER", "TOOK",
 		"Validation Failed", "0AfXXX", "11/12 tests (1 failed)", "9 references, 1 missing", "3/3 the same, 0 differ"} {
 		if !strings.Contains(deploytest.Stable(view), want) {
 			t.Errorf("no %q in\n%s", want, view)
@@ -130,16 +130,16 @@ func TestStatusFilterCycles(t *testing.T) {
 		}
 		seen = append(seen, string(m.status))
 		for _, i := range m.visible {
-			if s := m.entries[i].l.Status; s != m.status {
-				t.Errorf("filter %s shows a %s log", m.status, s)
+			if s := outcomeOf(m.entries[i].l); s != m.status {
+				t.Errorf("filter %s shows a %s log (%s)", m.status, s, m.entries[i].l.Status)
 			}
 		}
-		if !strings.Contains(m.View(), "status "+string(m.status)) {
+		if !strings.Contains(m.View(), " · "+string(m.status)) {
 			t.Errorf("the filter %s is not shown", m.status)
 		}
 	}
-	// process.md's order, only what is present.
-	want := "Succeeded Failed Retrieve Completed Validation Completed Validation Failed"
+	// The four groups, not the org's status words; only what is present.
+	want := "succeeded failed"
 	if got := strings.Join(seen, " "); got != want {
 		t.Errorf("statuses cycled %q, want %q", got, want)
 	}
@@ -230,8 +230,8 @@ func TestCoverageWarningsAndStackTraces(t *testing.T) {
 			StackTrace: "Class.InvoiceTotalsTest.neverNegative: line 10, column 1\nClass.InvoiceTotalsTest.helper: line 20, column 1"}},
 		CoverageWarnings: []string{"Test coverage of selected Apex Class InvoiceService is 61%, at least 75% test coverage is required"},
 		Coverage:         &model.Coverage{Covered: 50, Lines: 80, Below: []model.ClassCoverage{{Type: "ApexClass", Name: "InvoiceService", Covered: 22, Lines: 36}}}}
-	got := strings.Join(detailLines(theme.Default(), l, 72), "\n")
-	for _, want := range []string{"job 0Af000000000001AAA · by alice", "finished 2025-03-14 12:01 (took 1m35s)", "Test failures (1)", "✗ InvoiceTotalsTest.neverNegative",
+	got := strings.Join(detailLines(theme.Default(), entry{l: l, attempt: 2}, 72), "\n")
+	for _, want := range []string{"DR-0002 attempt 2 · validate", "job 0Af000000000001AAA · by alice", "finished 2025-03-14 12:01 (took 1m35s)", "Test failures (1)", "✗ InvoiceTotalsTest.neverNegative",
 		"      Class.InvoiceTotalsTest.neverNegative: line 10, column 1", "      Class.InvoiceTotalsTest.helper: line 20, column 1",
 		"Coverage warnings (1)", "! Test coverage of selected Apex Class InvoiceService is 61%, at least", "75% test coverage is required",
 		"    ApexClass InvoiceService: 61% (22 of 36 lines)"} {
@@ -248,9 +248,9 @@ func TestCoverageWarningsAndStackTraces(t *testing.T) {
 
 func TestNextStatus(t *testing.T) {
 	t.Parallel()
-	present := []model.LogStatus{model.LogSucceeded, model.LogFailed}
-	for _, c := range []struct{ cur, want model.LogStatus }{
-		{"", model.LogSucceeded}, {model.LogSucceeded, model.LogFailed}, {model.LogFailed, ""}, {model.LogCanceled, model.LogSucceeded},
+	present := []outcome{outcomeSucceeded, outcomeFailed}
+	for _, c := range []struct{ cur, want outcome }{
+		{outcomeAll, outcomeSucceeded}, {outcomeSucceeded, outcomeFailed}, {outcomeFailed, outcomeAll}, {outcomeCancelled, outcomeSucceeded},
 	} {
 		if got := nextStatus(c.cur, present); got != c.want {
 			t.Errorf("after %q: %q, want %q", c.cur, got, c.want)

@@ -26,9 +26,9 @@ type columns struct {
 }
 
 func (m *Model) columns() columns {
-	c := columns{log: len("DR-0000/00"), kind: len("quick deploy"), status: len("Validation In Progress")}
+	c := columns{log: len("DR-0000 #00"), kind: len("quick deploy"), status: len("Validation In Progress")}
 	for _, i := range m.visible {
-		c.log = max(c.log, len(m.entries[i].l.Key()))
+		c.log = max(c.log, len(attemptShort(m.entries[i])))
 	}
 	used := 2 + c.log + c.kind + c.status + 3*gap
 	for _, opt := range []struct {
@@ -77,7 +77,7 @@ func (m *Model) layout() {
 		m.details.GotoTop()
 	}
 	m.shown, m.shownWidth, m.stale = e.l.ID, m.width, false
-	m.details.SetContent(strings.Join(detailLines(m.deps.Styles, e.l, m.width), "\n"))
+	m.details.SetContent(strings.Join(detailLines(m.deps.Styles, e, m.width), "\n"))
 }
 
 // View implements common.Screen. The table draws only its visible rows;
@@ -109,7 +109,7 @@ func (m *Model) View() string {
 	lines = append(lines, m.headerView(c))
 	now := m.deps.Svc.Now()
 	for i := m.offset; i < min(len(m.visible), m.offset+m.tableRows()); i++ {
-		lines = append(lines, m.rowView(m.entries[m.visible[i]].l, i == m.cursor, c, now))
+		lines = append(lines, m.rowView(m.entries[m.visible[i]], i == m.cursor, c, now))
 	}
 	for i := len(m.visible); i < m.tableRows(); i++ {
 		lines = append(lines, "")
@@ -141,7 +141,7 @@ func (m *Model) emptyText() string {
 }
 
 func (m *Model) headerView(c columns) string {
-	cells := []string{pad("LOG", c.log), pad("KIND", c.kind), pad("STATUS", c.status), pad("PROGRESS", c.progress)}
+	cells := []string{pad("ATTEMPT", c.log), pad("KIND", c.kind), pad("STATUS", c.status), pad("PROGRESS", c.progress)}
 	for _, opt := range []struct {
 		name string
 		w    int
@@ -154,13 +154,14 @@ func (m *Model) headerView(c columns) string {
 }
 
 // rowView renders one log; the selected row is highlighted whole.
-func (m *Model) rowView(l model.DeploymentLog, selected bool, c columns, now time.Time) string {
+func (m *Model) rowView(e entry, selected bool, c columns, now time.Time) string {
 	st := m.deps.Styles
+	l := e.l
 	progress := common.Counters(l)
 	if l.Running() {
 		progress = "running · " + progress
 	}
-	cells := []string{pad(l.Key(), c.log), pad(string(l.Kind), c.kind), pad(string(l.Status), c.status), pad(progress, c.progress)}
+	cells := []string{pad(attemptShort(e), c.log), pad(string(l.Kind), c.kind), pad(string(l.Status), c.status), pad(progress, c.progress)}
 	if c.started > 0 {
 		cells = append(cells, pad(l.Started.Local().Format(timeLayout), c.started))
 	}
@@ -183,7 +184,7 @@ func (m *Model) rowView(l model.DeploymentLog, selected bool, c columns, now tim
 	if selected {
 		return st.Selected.Width(m.width).MaxWidth(m.width).Render("› " + strings.Join(cells, strings.Repeat(" ", gap)))
 	}
-	cells[2] = statusStyle(st, l.Status).Render(cells[2])
+	cells[2] = statusStyle(st, l).Render(cells[2])
 	return ansi.Truncate("  "+strings.Join(cells, strings.Repeat(" ", gap)), m.width, "…")
 }
 
@@ -192,7 +193,7 @@ func (m *Model) rowView(l model.DeploymentLog, selected bool, c columns, now tim
 func (m *Model) ruleView() string {
 	st := m.deps.Styles
 	e, _ := m.selected()
-	label := " " + e.l.Key() + " " + string(e.l.Kind) + " "
+	label := " " + attemptName(e) + " · " + string(e.l.Kind) + " "
 	style := st.Muted
 	if m.focus == focusDetails {
 		style = st.Accent
@@ -205,7 +206,8 @@ func (m *Model) ruleView() string {
 
 // detailLines are one log's facts, message, component failures, test
 // failures with their stack traces, and coverage warnings, wrapped to width.
-func detailLines(st *theme.Styles, l model.DeploymentLog, width int) []string {
+func detailLines(st *theme.Styles, e entry, width int) []string {
+	l := e.l
 	wrap := func(s string, indent int) []string {
 		var out []string
 		for _, line := range strings.Split(ansi.Wrap(strings.TrimRight(s, "\n"), max(10, width-indent), ""), "\n") {
@@ -214,7 +216,7 @@ func detailLines(st *theme.Styles, l model.DeploymentLog, width int) []string {
 		return out
 	}
 	var out []string
-	out = append(out, st.Bold.Render(l.Key()+" · "+string(l.Kind))+" · "+statusStyle(st, l.Status).Render(string(l.Status)))
+	out = append(out, st.Bold.Render(attemptName(e)+" · "+string(l.Kind))+" · "+statusStyle(st, l).Render(string(l.Status)))
 	who := "by " + l.User
 	if l.JobID != "" {
 		who = "job " + l.JobID + " · " + who
@@ -283,15 +285,16 @@ func location(f model.ComponentFailure) string {
 	return strings.TrimPrefix(where, ", ")
 }
 
-// statusStyle colours a log status: still running a warning, a good end a
-// success, anything else an error.
-func statusStyle(st *theme.Styles, s model.LogStatus) lipgloss.Style {
-	switch s {
-	case model.LogSucceeded, model.LogRetrieveCompleted, model.LogValidationCompleted, model.LogRollbackCompleted:
+// statusStyle colours a log by its outcome: running a warning, succeeded a
+// success, failed an error, cancelled muted (a cancel is not a failure).
+func statusStyle(st *theme.Styles, l model.DeploymentLog) lipgloss.Style {
+	switch outcomeOf(l) {
+	case outcomeSucceeded:
 		return st.Success
-	case model.LogPending, model.LogInProgress, model.LogCanceling, model.LogRetrieveInProgress,
-		model.LogValidationInProgress, model.LogRollbackInProgress:
+	case outcomeRunning:
 		return st.Warning
+	case outcomeCancelled:
+		return st.Muted
 	}
 	return st.Error
 }

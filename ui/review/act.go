@@ -1,8 +1,10 @@
 package review
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -166,10 +168,22 @@ type packageWrittenMsg struct {
 // requested and may still edit (not pending, not approved).
 func editableCRsCmd(svc *actions.Service) tea.Cmd {
 	return func() tea.Msg {
-		all, err := svc.ListCRs(store.CRQuery{})
-		if err != nil {
-			return crsLoadedMsg{err: err}
+		// Only In Progress and Rejected ones can be edited: read those two
+		// statuses (from the store's index), not every change request.
+		var all []model.ChangeRequest
+		for _, status := range []model.Status{model.StatusInProgress, model.StatusRejected} {
+			some, err := svc.ListCRs(store.CRQuery{Status: status})
+			if err != nil {
+				return crsLoadedMsg{err: err}
+			}
+			all = append(all, some...)
 		}
+		slices.SortFunc(all, func(a, b model.ChangeRequest) int {
+			if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(b.ID, a.ID)
+		})
 		var crs []model.ChangeRequest
 		for _, cr := range all {
 			if cr.CompletionStatus == model.CompletionInProgress && cr.Requester == svc.User &&

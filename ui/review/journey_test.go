@@ -108,7 +108,9 @@ func TestJourneyReviewUATAgainstProduction(t *testing.T) {
 
 	// Step through the flow's hunks.
 	keys("/", "before save", "enter")
-	waitFor("Flow:Invoice_Before_Save")
+	// Its diff is computed in the background: n before it shows would
+	// have no hunk to go to.
+	waitFor("Flow:Invoice_Before_Save", "hunk 1/4")
 	keys("tab", "n")
 	waitFor("hunk 2/4")
 	keys("n", "n")

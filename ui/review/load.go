@@ -165,7 +165,7 @@ func (m *Model) reset(id int64) {
 	*m = Model{deps: m.deps, keys: m.keys, paints: m.paints, dialog: dialog.New(m.deps.Styles), spin: m.spin,
 		width: m.width, height: m.height, logID: id, loadSeq: m.loadSeq, preload: m.preload,
 		gen: m.gen + 1, cmpSeq: m.cmpSeq, markSeq: m.markSeq + 1,
-		showTree: m.showTree, split: m.split, search: newSearch(),
+		showTree: m.showTree, split: m.split, search: newSearch(m.deps.Styles),
 		collapsed: map[string]bool{catKey(model.Same): true}, selected: map[metadata.Component]bool{}}
 	m.SetSize(m.width, m.height)
 }

@@ -119,7 +119,7 @@ type Model struct {
 func New(deps common.Deps) common.Screen {
 	m := &Model{deps: deps, keys: defaultKeyMap(), paints: newPaints(deps.Styles), dialog: dialog.New(deps.Styles),
 		spin:     spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(deps.Styles.Accent)),
-		showTree: true, search: newSearch()}
+		showTree: true, search: newSearch(deps.Styles)}
 	m.updateKeys()
 	return m
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"relman/ui/theme"
 )
 
 // searchState is the search in the diff: the query, the lines of the shown
@@ -33,10 +35,11 @@ type searchedMsg struct {
 	lines []int32
 }
 
-func newSearch() searchState {
+func newSearch(st *theme.Styles) searchState {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "search the diff"
+	in.PlaceholderStyle = st.Placeholder
 	// A steady cursor: a blinking one redraws the whole screen twice a second.
 	in.Cursor.SetMode(cursor.CursorStatic)
 	return searchState{input: in}

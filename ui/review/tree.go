@@ -317,6 +317,7 @@ func (m *Model) openJump() tea.Cmd {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "jump to component"
+	in.PlaceholderStyle = m.deps.Styles.Placeholder
 	in.Width = max(m.treeWidth()-4, 4)
 	// A steady cursor: a blinking one redraws the whole screen twice a second.
 	in.Cursor.SetMode(cursor.CursorStatic)

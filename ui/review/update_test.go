@@ -13,6 +13,7 @@ import (
 	"relman/model"
 	"relman/model/metadata"
 	"relman/ui/common"
+	"relman/ui/uitest"
 )
 
 // openSample is a reviewer of uat against production at 80×24.
@@ -312,15 +313,15 @@ func TestViewedKeys(t *testing.T) {
 		t.Fatalf("V: viewed %v, current %s", m.isViewed(region), m.current)
 	}
 	// V on every other component: the last one says all are viewed.
-	var s *sent
+	var s *uitest.Sent
 	for range 14 {
 		s = m.press(t, "V")
 	}
-	if !s.has(func(msg tea.Msg) bool {
+	if !s.Has(func(msg tea.Msg) bool {
 		st, ok := msg.(common.StatusMsg)
 		return ok && strings.Contains(st.Text, "All 15 components to review are viewed")
 	}) {
-		t.Errorf("the last V did not say all were viewed: %v", s.msgs)
+		t.Errorf("the last V did not say all were viewed: %v", s.Msgs)
 	}
 	stored, _ = w.svc.CompareLog(m.logID)
 	for _, e := range stored.Entries {
@@ -549,11 +550,11 @@ func TestAddToNewCR(t *testing.T) {
 	}
 	m.typeText(t, "Due dates and regions")
 	s := m.press(t, "enter")
-	if !s.has(func(msg tea.Msg) bool {
+	if !s.Has(func(msg tea.Msg) bool {
 		st, ok := msg.(common.StatusMsg)
 		return ok && strings.Contains(st.Text, "Created CR-0001")
 	}) {
-		t.Fatalf("no status for the new CR: %v", s.msgs)
+		t.Fatalf("no status for the new CR: %v", s.Msgs)
 	}
 	cr, err := w.svc.CR(1)
 	if err != nil {
@@ -592,11 +593,11 @@ func TestPackageKey(t *testing.T) {
 	}
 	m.typeText(t, dir)
 	s := m.press(t, "enter")
-	if !s.has(func(msg tea.Msg) bool {
+	if !s.Has(func(msg tea.Msg) bool {
 		st, ok := msg.(common.StatusMsg)
 		return ok && strings.Contains(st.Text, "package.xml (13 members)")
 	}) {
-		t.Fatalf("status: %v", s.msgs)
+		t.Fatalf("status: %v", s.Msgs)
 	}
 	pkg, err := os.ReadFile(filepath.Join(dir, "package.xml"))
 	if err != nil {
@@ -616,7 +617,7 @@ func TestPackageKey(t *testing.T) {
 func TestBackKey(t *testing.T) {
 	_, m := openSample(t)
 	s := m.press(t, "esc")
-	if !s.has(func(msg tea.Msg) bool { _, ok := msg.(common.BackMsg); return ok }) {
+	if !s.Has(func(msg tea.Msg) bool { _, ok := msg.(common.BackMsg); return ok }) {
 		t.Error("esc did not go back")
 	}
 }

@@ -300,12 +300,13 @@ func (m *Model) jumpLines(w, h int) []string {
 	}
 	for i := j.offset; i < len(j.hits) && i < j.offset+h; i++ {
 		e := m.entries[j.hits[i]]
-		text := " " + e.comp.String()
+		// The cursor's mark is a character, like the tree's, so the
+		// selection shows without colour (NO_COLOR) too.
 		if i == j.cursor {
-			lines = append(lines, st.Selected.Render(fit(text, w)))
+			lines = append(lines, st.Selected.Render(fit("›"+e.comp.String(), w)))
 			continue
 		}
-		lines = append(lines, fit(m.categoryStyle(e.cat).Render(text), w))
+		lines = append(lines, fit(m.categoryStyle(e.cat).Render(" "+e.comp.String()), w))
 	}
 	return lines
 }
@@ -338,7 +339,21 @@ func (m *Model) diffHeader(w int) string {
 	if noise := m.noiseText(w); noise != "" {
 		lines = append(lines, fit(st.Warning.Render(noise), w))
 	}
+	if m.shownDoc() != nil && m.dv.lay.mode == modeSplit {
+		lines = append(lines, m.sideLabels(w))
+	}
 	return strings.Join(lines, "\n")
+}
+
+// sideLabels heads the two columns of a side-by-side diff with the
+// environments they show: the target (old, what deploying changes) on the
+// left, the source (new) on the right, aligned with the halves below.
+func (m *Model) sideLabels(w int) string {
+	st := m.deps.Styles
+	half := splitHalf(w)
+	left := fit(st.Removed.Render("− "+m.log.Target+" (target)"), half)
+	right := fit(st.Added.Render("+ "+m.log.Source+" (source)"), half)
+	return fit(" "+left+st.Muted.Render("│")+right, w)
 }
 
 // positionLine says where the cursor is, or holds the search input.

@@ -63,8 +63,11 @@ type Styles struct {
 	ErrorTitle lipgloss.Style
 	Dialog     lipgloss.Style
 	FieldError lipgloss.Style
-	Input      lipgloss.Style
-	FocusInput lipgloss.Style
+	// Placeholder is an input's hint text: faint and italic besides its
+	// colour, so it never reads as a typed value, with or without colour.
+	Placeholder lipgloss.Style
+	Input       lipgloss.Style
+	FocusInput  lipgloss.Style
 
 	Success, Warning, Error lipgloss.Style
 	Added, Removed, Changed lipgloss.Style
@@ -105,6 +108,7 @@ func NewFor(r *lipgloss.Renderer, p Palette) *Styles {
 	s.ErrorTitle = base.Bold(true).Foreground(p.Error)
 	s.Dialog = base.Border(lipgloss.RoundedBorder()).BorderForeground(p.Accent).Padding(1, 2)
 	s.FieldError = base.Foreground(p.Error)
+	s.Placeholder = base.Foreground(p.Muted).Faint(true).Italic(true)
 	s.Input = base.Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(p.Border).PaddingLeft(1)
 	s.FocusInput = base.Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(p.Accent).PaddingLeft(1)
 
@@ -125,3 +129,26 @@ func NewFor(r *lipgloss.Renderer, p Palette) *Styles {
 
 // Default is New(DefaultPalette()).
 func Default() *Styles { return New(DefaultPalette()) }
+
+// NoColorPalette has no colour at all: every colour is lipgloss.NoColor.
+func NoColorPalette() Palette {
+	none := lipgloss.NoColor{}
+	return Palette{
+		Added: none, Removed: none, Changed: none,
+		Success: none, Warning: none, Error: none,
+		Muted: none, Accent: none, Border: none, Text: none, Highlight: none,
+		AddedBg: none, RemovedBg: none, AddedEm: none, RemovedEm: none,
+	}
+}
+
+// NoColorFor is the Styles for NO_COLOR on the terminal r (relman serve
+// makes one per session): no colour, but every attribute kept
+// (bold, underline, italic, faint), and the attributes take over what
+// only a colour said: the selected row is reversed, as its highlight
+// background is gone. The terminal's colour profile must still pass
+// attributes (termenv.ANSI, not termenv.Ascii, which drops them too).
+func NoColorFor(r *lipgloss.Renderer) *Styles {
+	s := NewFor(r, NoColorPalette())
+	s.Selected = s.Selected.Reverse(true)
+	return s
+}

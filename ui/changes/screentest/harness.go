@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"relman/ui/common"
+	"relman/ui/uitest"
 )
 
 // timeout bounds every wait; a screen that never answers fails the test
@@ -128,23 +129,6 @@ func Await[T any](tb testing.TB, cmd tea.Cmd) T {
 	return Take[T](tb, Start(tb, cmd))
 }
 
-// keys maps key names, as key.Binding spells them, to key messages.
-var keys = map[string]tea.KeyMsg{
-	"enter": {Type: tea.KeyEnter}, "esc": {Type: tea.KeyEsc}, "tab": {Type: tea.KeyTab},
-	"shift+tab": {Type: tea.KeyShiftTab}, "up": {Type: tea.KeyUp}, "down": {Type: tea.KeyDown},
-	"left": {Type: tea.KeyLeft}, "right": {Type: tea.KeyRight}, "pgup": {Type: tea.KeyPgUp},
-	"pgdown": {Type: tea.KeyPgDown}, "home": {Type: tea.KeyHome}, "end": {Type: tea.KeyEnd},
-	"backspace": {Type: tea.KeyBackspace}, "delete": {Type: tea.KeyDelete}, "space": {Type: tea.KeySpace, Runes: []rune{' '}},
-	"ctrl+s": {Type: tea.KeyCtrlS}, "ctrl+t": {Type: tea.KeyCtrlT}, "ctrl+e": {Type: tea.KeyCtrlE},
-	"ctrl+u": {Type: tea.KeyCtrlU}, "ctrl+n": {Type: tea.KeyCtrlN}, "ctrl+p": {Type: tea.KeyCtrlP},
-	"ctrl+b": {Type: tea.KeyCtrlB}, "ctrl+f": {Type: tea.KeyCtrlF},
-}
-
 // Key returns the key message for a named key ("enter", "ctrl+s") or for
-// typed text ("a", "[").
-func Key(name string) tea.KeyMsg {
-	if k, ok := keys[name]; ok {
-		return k
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
-}
+// typed text ("a", "["): uitest.Key.
+func Key(name string) tea.KeyMsg { return uitest.Key(name) }

@@ -54,6 +54,7 @@ type Model struct {
 func New(styles *theme.Styles) Model {
 	in := textinput.New()
 	in.CharLimit = 500
+	in.PlaceholderStyle = styles.Placeholder
 	return Model{styles: styles, keys: DefaultKeyMap(), input: in}
 }
 
