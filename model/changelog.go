@@ -56,7 +56,7 @@ type ChangeLog struct {
 	Snapshot  int64              `json:"snapshot"`
 	Component metadata.Component `json:"component"`
 	Kind      ChangeKind         `json:"kind"`
-	Category  PolicyCategory           `json:"category"`
+	Category  PolicyCategory     `json:"category"`
 	Level     Level              `json:"level"`
 	// When and Who are as the org reports them (lastModifiedDate and
 	// lastModifiedByName, or the Setup Audit Trail for deletions); When is

@@ -95,12 +95,12 @@ type CategoryRule struct {
 // Policy is a default or per-environment compliance policy.
 type Policy struct {
 	// Name is DefaultPolicy or an environment name.
-	Name  string                    `json:"name"`
+	Name  string                          `json:"name"`
 	Rules map[PolicyCategory]CategoryRule `json:"rules"`
 	// Types overrides the default category of single metadata types.
 	Types     map[string]PolicyCategory `json:"types,omitempty"`
-	UpdatedAt time.Time           `json:"updatedAt"`
-	UpdatedBy string              `json:"updatedBy,omitempty"`
+	UpdatedAt time.Time                 `json:"updatedAt"`
+	UpdatedBy string                    `json:"updatedBy,omitempty"`
 }
 
 // NewDefaultPolicy is the policy a store starts with: every category at
