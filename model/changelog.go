@@ -123,7 +123,7 @@ func Judge(cl ChangeLog, level Level, ev Evidence) ChangeLog {
 		return cl
 	}
 	for _, d := range ev.Deployments {
-		if d.Target == ev.Env && deployed(d) && deploymentHolds(d, cl.Component, cl.Kind) && d.UpdatedAt.After(ev.Since) {
+		if d.Target == ev.Env && deployed(d) && deploymentHolds(d, cl.Component, cl.Kind) && !d.UpdatedAt.Before(ev.Since) {
 			cl.ByRelman = true
 			return set(StatusCompliant, d.Key(), fmt.Sprintf("delivered by relman deployment %s of %s", d.Key(), FormatID(PrefixChangeRequest, d.CR)))
 		}
@@ -206,4 +206,21 @@ func ResolveChangeLog(cl ChangeLog, users Users, actor string, cr *ChangeRequest
 	}
 	cl.Status, cl.ResolvedBy, cl.ResolvedAt, cl.Note = StatusResolved, actor, now, note
 	return cl, Change{Entity: EntityChangeLog, EntityID: cl.Key(), Action: "resolve", Details: details}, nil
+}
+
+// SortChangeLogs orders change logs for lists: open (non-compliant) ones
+// first, then newest first.
+func SortChangeLogs(cls []ChangeLog) {
+	slices.SortStableFunc(cls, func(a, b ChangeLog) int {
+		if a.Open() != b.Open() {
+			if a.Open() {
+				return -1
+			}
+			return 1
+		}
+		if c := b.When.Compare(a.When); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	})
 }
