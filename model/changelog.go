@@ -76,7 +76,7 @@ type ChangeLog struct {
 	CoveredBy  string    `json:"coveredBy,omitempty"`
 	ByRelman   bool      `json:"byRelman,omitempty"`
 	ResolvedBy string    `json:"resolvedBy,omitempty"`
-	ResolvedAt time.Time `json:"resolvedAt,omitempty"`
+	ResolvedAt time.Time `json:"resolvedAt,omitzero"`
 	Note       string    `json:"note,omitempty"`
 }
 

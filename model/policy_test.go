@@ -163,3 +163,24 @@ func TestResolveChangeLog(t *testing.T) {
 		t.Fatal("a resolved change was resolved again")
 	}
 }
+
+func TestComplianceReport(t *testing.T) {
+	at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	cls := []ChangeLog{
+		{ID: 1, Category: CatAutomation, Status: StatusNonCompliant, Who: "Pat", DetectedAt: at(1)},
+		{ID: 2, Category: CatAutomation, Status: StatusResolved, Who: "Pat", DetectedAt: at(2), ResolvedAt: at(6)},
+		{ID: 3, Category: CatCodeData, Status: StatusCompliant, Who: "Sim Admin", DetectedAt: at(3)},
+		{ID: 4, Category: CatCodeData, Status: StatusResolved, DetectedAt: at(4), ResolvedAt: at(6)},
+		{ID: 5, Category: CatCodeData, Status: StatusNonCompliant, DetectedAt: at(30)}, // after the period
+	}
+	r := BuildComplianceReport(cls, t0, at(24))
+	if r.Total != 4 || r.Resolved != 2 || r.MeanResolution != 3*time.Hour || r.MaxResolution != 4*time.Hour || len(r.Open) != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	if len(r.ByCategory) != 2 || r.ByCategory[0].Category != CatCodeData || r.ByCategory[1].Counts[StatusResolved] != 1 {
+		t.Fatalf("by category %+v", r.ByCategory)
+	}
+	if r.ByWho[0] != (WhoCount{Who: "Pat", Changes: 2, NonCompliant: 2}) || r.ByWho[1].Who != "(unknown)" {
+		t.Fatalf("by who %+v", r.ByWho)
+	}
+}
