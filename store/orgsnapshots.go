@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"strconv"
 
+	bolt "go.etcd.io/bbolt"
+
 	"relman/model"
 )
 
@@ -104,4 +106,17 @@ func (tx *Tx) SnapshotEntries(s model.OrgSnapshot) ([]model.SnapshotEntry, error
 		out = append(out, chunk...)
 	}
 	return out, nil
+}
+
+// Space is the store file's size and the bytes its pages hold in use (the
+// file less its free pages): bbolt grows a file in steps and reuses freed
+// pages, so the used bytes are what a budget on stored data compares.
+func (s *Store) Space() (file, used int64, err error) {
+	err = s.rawUpdate(func(tx *bolt.Tx) error {
+		file = tx.Size()
+		st := tx.DB().Stats()
+		used = file - int64(st.FreeAlloc)
+		return nil
+	})
+	return file, used, err
 }

@@ -2,7 +2,11 @@ package actions
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -176,4 +180,61 @@ func (s *Service) changePolicy(name string, rule func(model.Policy, model.Users,
 		return s.record(tx, now, ch)
 	})
 	return out, err
+}
+
+// ReviewChange saves a Compare Log of change log cl — its component after
+// the change as the source, before it as the target — so the review screen
+// opens it like any comparison. Both sides are written as small source
+// trees beside the store (<store>.changes/CH-…/after and …/before), where
+// the reviewer reads them again.
+func (s *Service) ReviewChange(ctx context.Context, cl model.ChangeLog) (model.CompareLog, error) {
+	before, after, err := s.ChangeItems(cl)
+	if err != nil {
+		return model.CompareLog{}, err
+	}
+	base := filepath.Join(s.Store.Path()+".changes", cl.Key())
+	dirs := [2]string{filepath.Join(base, "after"), filepath.Join(base, "before")}
+	for i, it := range []*metadata.Item{after, before} {
+		if err := writeSourceTree(dirs[i], it); err != nil {
+			return model.CompareLog{}, fmt.Errorf("writing %s for review: %w", cl.Key(), err)
+		}
+	}
+	out, err := s.Compare(ctx, CompareRequest{Source: dirs[0], Target: dirs[1], Save: true,
+		Filters: model.CompareFilters{Components: []metadata.Component{cl.Component}}})
+	return out.Log, err
+}
+
+// writeSourceTree writes item (nil: nothing) as an SFDX project at dir,
+// replacing what an earlier review left there.
+func writeSourceTree(dir string, it *metadata.Item) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	src := filepath.Join(dir, "force-app", "main", "default")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sfdx-project.json"), []byte(`{"packageDirectories":[{"path":"force-app","default":true}]}`), 0o600); err != nil {
+		return err
+	}
+	if it == nil {
+		return nil
+	}
+	for _, f := range it.Files {
+		data, err := metadata.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(src, filepath.FromSlash(f.Path))
+		if !strings.HasPrefix(p, src+string(filepath.Separator)) {
+			return fmt.Errorf("file %q leaves the source tree", f.Path)
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -178,6 +178,10 @@ func TestMonitorFindsOutOfBandChangesAndRecognisesRelmanDeployments(t *testing.T
 		t.Fatalf("flow diff: %+v, %v", diffs, err)
 	}
 
+	if log, err := w.as("bob").ReviewChange(ctx, fl); err != nil || log.Counts[model.Different] != 1 || len(log.Entries) != 1 {
+		t.Fatalf("review of the flow change: %+v, %v", log.Counts, err)
+	}
+
 	// Nothing changed since: no change logs.
 	if again := w.monitor(); len(again.Changes) != 0 || again.Snapshot.Baseline {
 		t.Fatalf("unchanged org: %+v", again.Changes)
