@@ -313,7 +313,7 @@ func (m *Model) applyPicks(msg picksMsg) tea.Cmd {
 		m.mode = modeList
 		return common.Err(msg.err)
 	}
-	m.picks, m.pickCursor = msg.crs, 0
+	m.picks, m.pickCursor = append([]model.ChangeRequest{}, msg.crs...), 0
 	return nil
 }
 

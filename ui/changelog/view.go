@@ -64,7 +64,7 @@ func (m *Model) View() string {
 		line("")
 	}
 	c := m.selected()
-	line(st.Section.Render(fmt.Sprintf("%s %s in %s · %s · level %s", c.Key(), c.Kind, termsafe.Line(c.Env), c.Category, c.Level)))
+	line(st.Bold.Render(fmt.Sprintf("%s %s in %s · %s · level %s", c.Key(), c.Kind, termsafe.Line(c.Env), c.Category, c.Level)))
 	line(termsafe.Line(c.Reason))
 	if c.Status == model.StatusResolved {
 		line(st.Muted.Render(termsafe.Line(fmt.Sprintf("resolved by %s (%s): %s", c.ResolvedBy, orDash(c.CoveredBy), c.Note))))
