@@ -62,8 +62,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 	c := relmanCLI{t: t, store: startDemoServe(t, dir), keys: filepath.Join(dir, "keys")}
 	var list []crJSON
 	c.ok("alice", &list, "cr", "list")
-	if len(list) != 9 {
-		t.Fatalf("the demo seeds %d change requests, want 9", len(list))
+	if len(list) != 10 {
+		t.Fatalf("the demo seeds %d change requests, want 10", len(list))
 	}
 	var cr crJSON
 	c.ok("alice", &cr, "cr", "show", "CR-0001")
