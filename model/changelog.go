@@ -40,12 +40,7 @@ var ComplianceStatuses = []ComplianceStatus{StatusNonCompliant, StatusCompliant,
 
 // ParseComplianceStatus accepts a status name in any case.
 func ParseComplianceStatus(s string) (ComplianceStatus, error) {
-	for _, st := range ComplianceStatuses {
-		if strings.EqualFold(string(st), strings.TrimSpace(s)) {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("status %q: want non-compliant, compliant or resolved", s)
+	return parseName(s, ComplianceStatuses, "status", "non-compliant, compliant or resolved")
 }
 
 // ChangeLog records one change to a component of a monitored environment,

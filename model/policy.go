@@ -76,12 +76,18 @@ var Levels = []Level{LevelLogOnly, LevelChangeRequest, LevelSandbox, LevelFull}
 
 // ParseLevel accepts a level name in any case.
 func ParseLevel(s string) (Level, error) {
-	for _, l := range Levels {
-		if strings.EqualFold(string(l), strings.TrimSpace(s)) {
-			return l, nil
+	return parseName(s, Levels, "level", "log-only, change-request, sandbox or full")
+}
+
+// parseName finds s (in any case, spaces trimmed) among names, or says
+// which it may be.
+func parseName[T ~string](s string, names []T, what, want string) (T, error) {
+	for _, n := range names {
+		if strings.EqualFold(string(n), strings.TrimSpace(s)) {
+			return n, nil
 		}
 	}
-	return "", fmt.Errorf("level %q: want log-only, change-request, sandbox or full", s)
+	return "", fmt.Errorf("%s %q: want %s", what, s, want)
 }
 
 // CategoryRule is what a policy asks of one category.

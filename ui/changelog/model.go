@@ -408,13 +408,10 @@ func cycle(cur string, vals []string) string {
 
 func (m *Model) pickKey(msg tea.KeyMsg) tea.Cmd {
 	n := len(m.picks) + 1 // row 0 is "none"
+	if m.moveIn(msg, &m.pickCursor, n) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeList
-	case key.Matches(msg, m.keys.Up):
-		m.pickCursor = max(0, m.pickCursor-1)
-	case key.Matches(msg, m.keys.Down):
-		m.pickCursor = min(n-1, m.pickCursor+1)
 	case key.Matches(msg, m.keys.Pick):
 		m.linkCR = 0
 		title := "Resolve " + m.resolving.Key() + " without a change request"
@@ -432,14 +429,10 @@ func (m *Model) pickKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) policyKey(msg tea.KeyMsg) tea.Cmd {
-	n := len(model.PolicyCategories)
+	if m.moveIn(msg, &m.policyCursor, len(model.PolicyCategories)) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeList
-	case key.Matches(msg, m.keys.Up):
-		m.policyCursor = max(0, m.policyCursor-1)
-	case key.Matches(msg, m.keys.Down):
-		m.policyCursor = min(n-1, m.policyCursor+1)
 	case key.Matches(msg, m.keys.Raise), key.Matches(msg, m.keys.Lower):
 		if m.policy.Name == "" {
 			return nil
@@ -455,6 +448,20 @@ func (m *Model) policyKey(msg tea.KeyMsg) tea.Cmd {
 		return setLevelCmd(m.deps.Svc, m.policy, c, model.Levels[i])
 	}
 	return nil
+}
+
+// moveIn handles the movement keys and esc of a small list (the picker,
+// the policy table) of n rows with its cursor; false for other keys.
+func (m *Model) moveIn(msg tea.KeyMsg, cursor *int, n int) bool {
+	if key.Matches(msg, m.keys.Cancel) {
+		m.mode = modeList
+		return true
+	}
+	if d, ok := m.keys.Delta(msg, n, n); ok {
+		*cursor = max(0, min(*cursor+d, n-1))
+		return true
+	}
+	return false
 }
 
 // clamp keeps the cursor in the list and on screen.

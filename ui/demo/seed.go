@@ -173,28 +173,10 @@ func seedMonitoring(ctx context.Context, s *seeder) error {
 	if err := replaceInFile(taxRate, "<label>Tax Rate</label>", "<inlineHelpText>The rate applied to the invoice amount.</inlineHelpText>\n    <label>Tax Rate</label>"); err != nil {
 		return err
 	}
-	cr, err := alice.CreateCR("production", model.CRFields{Name: "Explain the tax rate", Overview: "Finance users ask what Tax Rate applies to; add help text.",
-		Customizations: comps("CustomField:Invoice__c.Tax_Rate__c"), Approvers: []string{"bob"}})
+	d, err := approvedAndRetrieved(ctx, alice, bob, model.CRFields{Name: "Explain the tax rate",
+		Overview: "Finance users ask what Tax Rate applies to; add help text.", Customizations: comps("CustomField:Invoice__c.Tax_Rate__c")},
+		"Clear.", model.DeploymentFields{})
 	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitCR(cr.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveCR(cr.ID, "Clear."); err != nil {
-		return err
-	}
-	d, err := alice.NewDeployment(cr.ID, "uat", "production", model.DeploymentFields{})
-	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitDeployment(d.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
-		return err
-	}
-	if _, _, err := alice.Retrieve(ctx, d.ID, nil); err != nil {
 		return err
 	}
 	if _, _, err := alice.Deploy(ctx, d.ID, false, nil); err != nil {
@@ -215,6 +197,35 @@ func seedMonitoring(ctx context.Context, s *seeder) error {
 	return err
 }
 
+// approvedAndRetrieved takes a change request by alice through bob's
+// approval (with comment), then its deployment from uat to production
+// (with fields) through bob's approval and the retrieve.
+func approvedAndRetrieved(ctx context.Context, alice, bob *actions.Service, f model.CRFields, comment string, fields model.DeploymentFields) (model.DeploymentRecord, error) {
+	f.Approvers = []string{"bob"}
+	cr, err := alice.CreateCR("production", f)
+	if err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	if _, err := alice.SubmitCR(cr.ID); err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	if _, err := bob.ApproveCR(cr.ID, comment); err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	d, err := alice.NewDeployment(cr.ID, "uat", "production", fields)
+	if err != nil {
+		return d, err
+	}
+	if _, err := alice.SubmitDeployment(d.ID); err != nil {
+		return d, err
+	}
+	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
+		return d, err
+	}
+	_, _, err = alice.Retrieve(ctx, d.ID, nil)
+	return d, err
+}
+
 // replaceInFile replaces the first old in the file at path with new.
 func replaceInFile(path, old, new string) error {
 	b, err := os.ReadFile(path)
@@ -233,30 +244,11 @@ func replaceInFile(path, old, new string) error {
 // methods. Production wants 75 % of each deployed class; the log, `deploy
 // log` and the deployment screen say by how much it fell short.
 func seedCoverageFailure(ctx context.Context, alice, bob *actions.Service) error {
-	cr, err := alice.CreateCR("production", model.CRFields{Name: "Overdue invoices in the service",
+	d, err := approvedAndRetrieved(ctx, alice, bob, model.CRFields{Name: "Overdue invoices in the service",
 		Overview:       "Marks overdue invoices from the service class; validated with the trigger handler's tests only.",
-		Customizations: comps("ApexClass:InvoiceService", "CustomField:Invoice__c.Due_Date__c"), Approvers: []string{"bob"}})
+		Customizations: comps("ApexClass:InvoiceService", "CustomField:Invoice__c.Due_Date__c")}, "Fine once it validates.",
+		model.DeploymentFields{TestLevel: model.RunSpecifiedTests, Tests: []string{"InvoiceTriggerHandlerTest"}})
 	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitCR(cr.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveCR(cr.ID, "Fine once it validates."); err != nil {
-		return err
-	}
-	d, err := alice.NewDeployment(cr.ID, "uat", "production", model.DeploymentFields{TestLevel: model.RunSpecifiedTests,
-		Tests: []string{"InvoiceTriggerHandlerTest"}})
-	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitDeployment(d.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
-		return err
-	}
-	if _, _, err := alice.Retrieve(ctx, d.ID, nil); err != nil {
 		return err
 	}
 	_, l, err := alice.Validate(ctx, d.ID, nil)
