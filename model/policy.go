@@ -196,6 +196,19 @@ func (p Policy) clone() Policy {
 	return out
 }
 
+// WithRequiredApprovers is have followed by the approvers the policy
+// requires for components that have lacks; the requester, who may not
+// approve their own request, is never added.
+func (p Policy) WithRequiredApprovers(have []string, components []metadata.Component, requester string) []string {
+	out := slices.Clone(have)
+	for _, a := range p.RequiredApprovers(components) {
+		if !SameUser(a, requester) && !slices.ContainsFunc(out, func(o string) bool { return SameUser(o, a) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // RequiredApprovers are the approvers the policy adds to a change request
 // holding components, in the order of PolicyCategories, without repeats.
 func (p Policy) RequiredApprovers(components []metadata.Component) []string {

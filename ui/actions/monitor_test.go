@@ -238,3 +238,47 @@ func TestMonitorJudgesByPolicy(t *testing.T) {
 		t.Fatalf("audit verify: %+v, %v", v, err)
 	}
 }
+
+// A policy's required approvers join every change request holding
+// components of their category, when it is created and when it grows.
+func TestPolicyApproversJoinChangeRequests(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "relman.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := identitytest.As(t, st, "alice")
+	if _, err := alice.AddEnvironment(model.Environment{Name: "production", Kind: model.KindProduction, Connection: model.ConnLocal,
+		Dir: filepath.Join("..", "..", "testdata", "orgs", "production")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SetPolicyLevel(model.DefaultPolicy, model.CatAutomation, model.LevelChangeRequest, []string{"dave", "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SetPolicyLevel(model.DefaultPolicy, model.CatCodeData, model.LevelFull, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	flow, _ := metadata.ParseComponent("Flow:Invoice_Before_Save")
+	cr, err := alice.CreateCR("production", model.CRFields{Name: "Flow", Customizations: []metadata.Component{flow}, Approvers: []string{"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(cr model.ChangeRequest) string {
+		var out []string
+		for _, a := range cr.Approvers {
+			out = append(out, a.User)
+		}
+		return strings.Join(out, ",")
+	}
+	// alice is the requester: never her own approver.
+	if got := names(cr); got != "bob,dave" {
+		t.Fatalf("approvers at creation: %s", got)
+	}
+	field, _ := metadata.ParseComponent("CustomField:Account.Customer_Tier__c")
+	cr, err = alice.EditCR(cr.ID, model.CREdit{AddCustomizations: []metadata.Component{field}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(cr); got != "bob,dave,carol" {
+		t.Fatalf("approvers after adding a field: %s", got)
+	}
+}
