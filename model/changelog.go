@@ -89,6 +89,7 @@ type Evidence struct {
 	Since       time.Time
 	CRs         []ChangeRequest
 	Deployments []DeploymentRecord
+	Rollbacks   []Rollback
 }
 
 // deployed reports whether d reached the org.
@@ -121,6 +122,13 @@ func Judge(cl ChangeLog, level Level, ev Evidence) ChangeLog {
 		if d.Target == ev.Env && deployed(d) && deploymentHolds(d, cl.Component, cl.Kind) && !d.UpdatedAt.Before(ev.Since) {
 			cl.ByRelman = true
 			return set(StatusCompliant, d.Key(), fmt.Sprintf("delivered by relman deployment %s of %s", d.Key(), FormatID(PrefixChangeRequest, d.CR)))
+		}
+	}
+	for _, r := range ev.Rollbacks {
+		if r.Target == ev.Env && r.Status == RollbackDone && !r.UpdatedAt.Before(ev.Since) &&
+			slices.ContainsFunc(r.Selected(), func(it RollbackItem) bool { return it.Component == cl.Component }) {
+			cl.ByRelman = true
+			return set(StatusCompliant, r.Key(), fmt.Sprintf("restored by relman rollback %s of %s", r.Key(), FormatID(PrefixDeployment, r.Deployment)))
 		}
 	}
 	switch level {

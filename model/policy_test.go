@@ -112,6 +112,15 @@ func TestJudgeByLevel(t *testing.T) {
 		{"delivered by relman", nil, []DeploymentRecord{byRelman}, map[Level]ComplianceStatus{LevelLogOnly: StatusCompliant,
 			LevelChangeRequest: StatusCompliant, LevelSandbox: StatusCompliant, LevelFull: StatusCompliant}, "delivered by relman deployment DR-0008"},
 	}
+	rolledBack := Rollback{ID: 2, Deployment: 8, Target: "production", Status: RollbackDone, UpdatedAt: later,
+		Items: []RollbackItem{{Component: flow}}}
+	for _, level := range Levels {
+		cl := Judge(ChangeLog{ID: 1, Env: "production", Component: flow, Kind: KindChanged}, level,
+			Evidence{Env: "production", Since: since, Rollbacks: []Rollback{rolledBack}})
+		if cl.Status != StatusCompliant || !cl.ByRelman || cl.CoveredBy != "RB-0002" {
+			t.Errorf("restored by a rollback at %s: %+v", level, cl)
+		}
+	}
 	for _, tc := range cases {
 		for _, level := range Levels {
 			cl := ChangeLog{ID: 1, Env: "production", Component: flow, Kind: KindChanged, Category: CatAutomation}

@@ -228,7 +228,11 @@ func evidence(tx *store.Tx, env string, since time.Time) (model.Evidence, error)
 	if err != nil {
 		return model.Evidence{}, err
 	}
-	return model.Evidence{Env: env, Since: since, CRs: crs, Deployments: deps}, nil
+	rbs, err := tx.ListRollbacks(0)
+	if err != nil {
+		return model.Evidence{}, err
+	}
+	return model.Evidence{Env: env, Since: since, CRs: crs, Deployments: deps, Rollbacks: rbs}, nil
 }
 
 // changeLog writes the judged change log of one snapshot difference.

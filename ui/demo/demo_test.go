@@ -63,7 +63,7 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 	if c := got["CustomField:Invoice__c.Tax_Rate__c"]; c.Status != model.StatusCompliant || !c.ByRelman {
 		t.Errorf("the relman-delivered change: %+v", c)
 	}
-	for _, name := range []string{"Flow:Invoice_Before_Save", "CustomField:Account.Billing_Contact_Email__c"} {
+	for _, name := range []string{"Flow:Invoice_Before_Save", "CustomField:Account.Legacy_Fax__c"} {
 		if c := got[name]; c.Status != model.StatusNonCompliant || c.Who != "Dana Admin" {
 			t.Errorf("the change made in Setup to %s: %+v", name, c)
 		}

@@ -161,12 +161,18 @@ func seed(ctx context.Context, d *Demo) error {
 // snapshot and non-compliant.
 func seedMonitoring(ctx context.Context, s *seeder) error {
 	alice, bob := s.as("alice"), s.as("bob")
-	if _, err := alice.Monitor(ctx, "production", nil); err != nil {
-		return err
-	}
 	orgs := filepath.Join(s.d.Dir, "orgs")
 	src := func(org, rel string) string {
 		return filepath.Join(orgs, org, "force-app", "main", "default", filepath.FromSlash(rel))
+	}
+	// A field only production has, which nothing references: the one an
+	// admin deletes in Setup below, so no deployment misses it.
+	fax := src("production", "objects/Account/fields/Legacy_Fax__c.field-meta.xml")
+	if err := os.WriteFile(fax, []byte(legacyFaxField), 0o644); err != nil {
+		return err
+	}
+	if _, err := alice.Monitor(ctx, "production", nil); err != nil {
+		return err
 	}
 	// Built in UAT, then delivered through relman: compliant.
 	taxRate := src("uat", "objects/Invoice__c/fields/Tax_Rate__c.field-meta.xml")
@@ -190,12 +196,20 @@ func seedMonitoring(ctx context.Context, s *seeder) error {
 		"<description>Edited in Setup during the month-end close.</description>\n    <status>Active</status>"); err != nil {
 		return err
 	}
-	if err := os.Remove(src("production", "objects/Account/fields/Billing_Contact_Email__c.field-meta.xml")); err != nil {
+	if err := os.Remove(fax); err != nil {
 		return err
 	}
 	_, err = alice.Monitor(ctx, "production", nil)
 	return err
 }
+
+const legacyFaxField = `<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Legacy_Fax__c</fullName>
+    <label>Legacy Fax</label>
+    <type>Phone</type>
+</CustomField>
+`
 
 // approvedAndRetrieved takes a change request by alice through bob's
 // approval (with comment), then its deployment from uat to production
