@@ -227,8 +227,20 @@ func TestNoSecretLeavesRelman(t *testing.T) {
 	s.run("alice", nil, 0, "rollback", "submit", "1")
 	s.run("bob", nil, 0, "rollback", "approve", "1")
 	s.run("carol", nil, 0, "rollback", "approve", "1")
+	// Monitoring: a baseline before the rollback, the rollback found by
+	// the next snapshot, its change logs, the policy and the report.
+	s.run("alice", nil, 0, "monitor", "production")
 	s.run("alice", nil, 0, "rollback", "run", "1", "--json")
 	s.run("alice", nil, 0, "rollback", "show", "1")
+	s.run("alice", nil, 0, "monitor", "production", "--json")
+	s.run("alice", nil, 0, "changes", "list")
+	s.run("alice", nil, 0, "changes", "list", "--format", "csv")
+	s.run("alice", nil, 0, "changes", "show", "1", "--json")
+	s.run("bob", nil, 1, "changes", "resolve", "1", "--note", "rolled back by relman")
+	s.run("alice", nil, 0, "policy", "show", "--json")
+	s.run("alice", nil, 0, "policy", "set", "automation", "full", "--approver", "bob")
+	s.run("alice", nil, 0, "policy", "type", "Layout", "control")
+	s.run("auditor", nil, 0, "report", "compliance", "--from", "2020-01-01", "--to", "2099-12-31")
 
 	// The audit trail in every form, and an environment removed.
 	s.run("alice", nil, 0, "env", "rm", "cc")

@@ -63,8 +63,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 	c := relmanCLI{t: t, store: startDemoServe(t, dir), keys: filepath.Join(dir, "keys")}
 	var list []crJSON
 	c.ok("alice", &list, "cr", "list")
-	if len(list) != 9 {
-		t.Fatalf("the demo seeds %d change requests, want 9", len(list))
+	if len(list) != 10 {
+		t.Fatalf("the demo seeds %d change requests, want 10", len(list))
 	}
 	var cr crJSON
 	c.ok("alice", &cr, "cr", "show", "CR-0001")
@@ -233,13 +233,13 @@ func TestDemoInTmux(t *testing.T) {
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmdline)
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
 
-	s.waitFor("9 change requests")
+	s.waitFor("10 change requests")
 	s.tmux("send-keys", "-t", s.name, "G", "Enter")
 	s.waitFor("Finance wants to see when each invoice is due")
 	// Esc and the next key sent at once read as Alt+key, as in any
 	// terminal; a person pauses, the test waits for the list.
 	s.tmux("send-keys", "-t", s.name, "Escape")
-	s.waitFor("9 change requests")
+	s.waitFor("10 change requests")
 	s.tmux("send-keys", "-t", s.name, "2")
 	s.waitFor("Account region field")
 	s.tmux("send-keys", "-t", s.name, "3")

@@ -43,6 +43,20 @@ func (o salesforceOrg) Components(ctx context.Context) ([]metadata.Component, er
 // list lists the org's components of the given types (all known types when
 // types is empty).
 func (o salesforceOrg) list(ctx context.Context, types []string) ([]metadata.Component, error) {
+	props, err := o.listProps(ctx, types)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]metadata.Component, len(props))
+	for i, p := range props {
+		out[i] = p.Component()
+	}
+	return out, nil
+}
+
+// listProps is list with each component's FileProperties, sorted by
+// component.
+func (o salesforceOrg) listProps(ctx context.Context, types []string) ([]salesforce.FileProperties, error) {
 	want, err := o.listableTypes(ctx, types)
 	if err != nil {
 		return nil, err
@@ -77,15 +91,15 @@ func (o salesforceOrg) list(ctx context.Context, types []string) ([]metadata.Com
 		listed[t.Name] = true
 	}
 	seen := map[metadata.Component]bool{}
-	var out []metadata.Component
+	var out []salesforce.FileProperties
 	for _, p := range props {
 		c := p.Component()
 		if listed[c.Type] && !seen[c] {
 			seen[c] = true
-			out = append(out, c)
+			out = append(out, p)
 		}
 	}
-	metadata.SortComponents(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Component().Less(out[j].Component()) })
 	return out, nil
 }
 

@@ -42,7 +42,13 @@
 //	├── audit_sig     seq 8B BE   → SSHSIG signature (binary) of prevHash|canonical   (schema v5)
 //	├── audit_entity  entity 0x00 entityID 0x00 seq 8B BE → empty                     (schema v3)
 //	├── rollbacks     id 8B BE    → model.Rollback JSON                                 (schema v4)
-//	└── users         name (lower case) → model.User JSON: roles, SSH public keys     (schema v5)
+//	├── users         name (lower case) → model.User JSON: roles, SSH public keys     (schema v5)
+//	├── policies      "default" | env name → model.Policy JSON                         (schema v6)
+//	├── snapshots     id 8B BE    → model.OrgSnapshot JSON: env, time, chunk blob keys (schema v6)
+//	│                 (entries live in blobs: chunks of model.SnapshotEntry JSON, cut
+//	│                 where a component name hashes to 0 mod 64, and each file's content,
+//	│                 all by SHA-256, so snapshots share every unchanged chunk and file)
+//	└── changelogs    id 8B BE    → model.ChangeLog JSON                               (schema v6)
 //
 // IDs come from each bucket's NextSequence and are stored as 8-byte
 // big-endian keys, so cursors walk them in numeric order. Values are copied
@@ -56,7 +62,8 @@
 // every event is signed (SSHSIG, namespace relman) by a registered key of
 // its user, handed in as a model.Signer — the store never looks for keys
 // itself — and carries the hash of every change request, deployment record,
-// rollback, environment and user record its change wrote (States). Verify
+// rollback, environment, user, policy, snapshot and change log record its
+// change wrote (States). Verify
 // recomputes the chain, checks each signature against the keys the user
 // held at that point (rebuilt from the user events themselves), and
 // compares every such record with its last event; with a checkpoint kept

@@ -23,6 +23,9 @@ var (
 	bucketRollbacks    = []byte("rollbacks")
 	bucketUsers        = []byte("users")
 	bucketAuditSig     = []byte("audit_sig")
+	bucketPolicies     = []byte("policies")
+	bucketSnapshots    = []byte("snapshots")
+	bucketChangeLogs   = []byte("changelogs")
 )
 
 // Keys of the meta bucket.

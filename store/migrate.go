@@ -28,6 +28,7 @@ var migrations = []migration{
 	{3, "index audit events by entity", indexAuditByEntity},
 	{4, "add rollbacks", createRollbacks},
 	{5, "add users and signed audit events", addUsersAndSignatures},
+	{6, "add policies, org snapshots and change logs", addMonitoring},
 }
 
 // currentVersion is the schema version this relman reads and writes.
@@ -191,4 +192,16 @@ func addUsersAndSignatures(tx *bolt.Tx) error {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return tx.Bucket(bucketMeta).Put(keySignedFrom, itob(seq+1))
+}
+
+// addMonitoring is schema v6: compliance policies, snapshots of monitored
+// environments and the change logs found between them. Nothing existing
+// changes; a store without policies uses model.NewDefaultPolicy.
+func addMonitoring(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketPolicies, bucketSnapshots, bucketChangeLogs} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
+		}
+	}
+	return nil
 }

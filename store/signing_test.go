@@ -195,8 +195,8 @@ func TestMigrationV5SignsFromHereOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := schemaAt(t, path); v != 5 {
-		t.Fatalf("schema = %d, want 5", v)
+	if v := schemaAt(t, path); v != currentVersion() {
+		t.Fatalf("schema = %d, want %d", v, currentVersion())
 	}
 	rawUpdate(t, path, func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketUsers) == nil || tx.Bucket(bucketAuditSig) == nil {

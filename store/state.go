@@ -58,6 +58,12 @@ var stateBuckets = func() []stateBucket {
 	add(model.EntityEnvironment, bucketEnvironments, k, i)
 	k, i = named(true)
 	add(model.EntityUser, bucketUsers, k, i)
+	k, i = named(false)
+	add(model.EntityPolicy, bucketPolicies, k, i)
+	k, i = numbered(model.PrefixSnapshot)
+	add(model.EntitySnapshot, bucketSnapshots, k, i)
+	k, i = numbered(model.PrefixChangeLog)
+	add(model.EntityChangeLog, bucketChangeLogs, k, i)
 	return out
 }()
 

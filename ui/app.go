@@ -67,7 +67,7 @@ func New(deps common.Deps, screens map[common.ScreenID]common.Screen) Model {
 	// A tab shows only when its screen is in the table.
 	for _, t := range []tab{{common.ScreenChanges, m.keys.Changes}, {common.ScreenApprovals, m.keys.Approve},
 		{common.ScreenEnvironments, m.keys.Envs}, {common.ScreenCompare, m.keys.Compare},
-		{common.ScreenDeployments, m.keys.Deploys}, {common.ScreenLogs, m.keys.Logs}} {
+		{common.ScreenDeployments, m.keys.Deploys}, {common.ScreenLogs, m.keys.Logs}, {common.ScreenChangeLogs, m.keys.Monitor}} {
 		if m.screens[t.screen] != nil {
 			m.tabs = append(m.tabs, t)
 		}
@@ -320,6 +320,7 @@ func (m Model) frame() string {
 var shortTitles = map[common.ScreenID]string{
 	common.ScreenChanges: "CRs", common.ScreenApprovals: "Approve", common.ScreenEnvironments: "Envs",
 	common.ScreenCompare: "Compare", common.ScreenDeployments: "Deploy", common.ScreenLogs: "Logs",
+	common.ScreenChangeLogs: "Chg",
 }
 
 func (m Model) headerView() string {

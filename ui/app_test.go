@@ -52,7 +52,7 @@ func app(svc *actions.Service) ui.Model {
 // relman process would; the list must show the new CR within 2 s.
 func TestNoticesAnotherProcessWithinTwoSeconds(t *testing.T) {
 	st, svc := world(t)
-	tm := teatest.NewTestModel(t, app(svc), teatest.WithInitialTermSize(120, 30))
+	tm := teatest.NewTestModel(t, app(svc), teatest.WithInitialTermSize(140, 30))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Change Requests")) },
 		teatest.WithDuration(5*time.Second))
 

@@ -15,6 +15,7 @@ type keyMap struct {
 	Compare key.Binding
 	Deploys key.Binding
 	Logs    key.Binding
+	Monitor key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -29,5 +30,6 @@ func defaultKeys() keyMap {
 		Compare: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "compare")),
 		Deploys: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "deployments")),
 		Logs:    key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "logs")),
+		Monitor: key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "changes found by monitoring")),
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"relman/ui/approvals"
+	"relman/ui/changelog"
 	"relman/ui/changes"
 	"relman/ui/common"
 	"relman/ui/compare"
@@ -28,5 +29,6 @@ func Screens(deps common.Deps) map[common.ScreenID]common.Screen {
 		common.ScreenDeployment:        deploy.NewDetail(deps),
 		common.ScreenLogs:              logs.New(deps),
 		common.ScreenRollback:          rollback.New(deps),
+		common.ScreenChangeLogs:        changelog.New(deps),
 	}
 }

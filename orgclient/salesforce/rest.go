@@ -76,18 +76,29 @@ func (c *Client) Limits(ctx context.Context) (map[string]Limit, error) {
 // following nextRecordsUrl until done (§4.1). An error from fn stops the
 // query and is returned as is.
 func (c *Client) ToolingQuery(ctx context.Context, soql string, fn func(record json.RawMessage) error) error {
+	return c.query(ctx, "tooling/query", soql, fn)
+}
+
+// Query runs a SOQL query through the data API (/query), following
+// nextRecordsUrl, and hands each record to fn (§4.1).
+func (c *Client) Query(ctx context.Context, soql string, fn func(record json.RawMessage) error) error {
+	return c.query(ctx, "query", soql, fn)
+}
+
+func (c *Client) query(ctx context.Context, resource, soql string, fn func(record json.RawMessage) error) error {
 	v, err := c.APIVersion(ctx)
 	if err != nil {
 		return err
 	}
-	path := "/services/data/v" + v + "/tooling/query/?" + url.Values{"q": {soql}}.Encode()
+	op := strings.ReplaceAll(resource, "/", " ")
+	path := "/services/data/v" + v + "/" + resource + "/?" + url.Values{"q": {soql}}.Encode()
 	for {
 		var page struct {
 			Done           bool              `json:"done"`
 			NextRecordsURL string            `json:"nextRecordsUrl"`
 			Records        []json.RawMessage `json:"records"`
 		}
-		if err := c.getJSON(ctx, "tooling query", path, &page); err != nil {
+		if err := c.getJSON(ctx, op, path, &page); err != nil {
 			return err
 		}
 		for _, r := range page.Records {
@@ -101,7 +112,7 @@ func (c *Client) ToolingQuery(ctx context.Context, soql string, fn func(record j
 		// Only a path on this instance is followed, so a bad answer cannot
 		// send the bearer token to another host.
 		if !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
-			return c.opErr("tooling query", &ResponseError{StatusCode: http.StatusOK, ContentType: "application/json",
+			return c.opErr(op, &ResponseError{StatusCode: http.StatusOK, ContentType: "application/json",
 				Problem: "done is false but nextRecordsUrl is not a /services/data/ path on this instance"})
 		}
 		path = page.NextRecordsURL

@@ -41,6 +41,10 @@ type Config struct {
 	// deploy without a test level runs local tests when it carries Apex,
 	// and rollbackOnError is always on (§2.6).
 	Kind string
+	// AdminName is who edits made directly in Dir (out of band, "in
+	// Setup") are attributed to; default DefaultAdminName. AdminSidecar
+	// overrides it per edit.
+	AdminName string
 }
 
 // Faults are failures a simulated org injects to exercise clients' error

@@ -263,5 +263,6 @@ func (s *Server) writeOrg(plan *deployPlan) error {
 	for _, c := range slices.Concat(plan.deletes, plan.deletesPost) {
 		delete(s.changed, c)
 	}
+	s.deployed(plan.write, slices.Concat(plan.deletes, plan.deletesPost))
 	return nil
 }

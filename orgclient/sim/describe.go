@@ -69,7 +69,7 @@ func (s *Server) properties(c metadata.Component, fileName, id string, modified 
 	return fileProperties{
 		CreatedByID: s.userID, CreatedByName: "Sim Admin", CreatedDate: sfTime(s.created),
 		FileName: fileName, FullName: c.FullName, ID: id,
-		LastModifiedByID: s.userID, LastModifiedByName: "Sim Admin", LastModifiedDate: sfTime(modified),
+		LastModifiedByID: s.userID, LastModifiedByName: s.modifiedBy(c), LastModifiedDate: sfTime(modified),
 		ManageableState: "unmanaged", Type: c.Type,
 	}
 }
@@ -86,7 +86,7 @@ func (s *Server) listMetadata(w http.ResponseWriter, r *http.Request, req *listR
 		if !ok {
 			continue
 		}
-		items, err := s.readOrg(r.Context(), local.Filter{Types: []string{t.Name}})
+		items, err := s.listNoticing(r.Context(), t.Name)
 		if err != nil {
 			writeSFFault(w, "UNKNOWN_EXCEPTION", err.Error())
 			return

@@ -78,6 +78,7 @@ type tFileProperties struct {
 	FullName         string `xml:"fullName"`
 	ID               string `xml:"id"`
 	LastModifiedDate string `xml:"lastModifiedDate"`
+	LastModifiedBy   string `xml:"lastModifiedByName"`
 	ManageableState  string `xml:"manageableState"`
 	Type             string `xml:"type"`
 }

@@ -34,7 +34,8 @@ type Server struct {
 	orgMu sync.RWMutex
 
 	modMu   sync.Mutex
-	changed map[metadata.Component]time.Time // when this simulator last deployed a component
+	changed map[metadata.Component]time.Time // when this simulator last deployed a component, or noticed an out-of-band edit
+	track   tracker                          // out-of-band edits (outofband.go)
 
 	auth    authState
 	usage   usage
@@ -103,6 +104,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.jobs.deploys, s.jobs.retrieves = map[string]*deployJob{}, map[string]*retrieveJob{}
 	s.cursors.init()
 	s.ctx, s.stop = context.WithCancel(context.Background())
+	if err := s.rememberContent(ctx); err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("sim: reading %s: %w", cfg.Dir, err)
+	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(ln) }()
 	context.AfterFunc(ctx, func() { _ = s.Close() })

@@ -65,6 +65,10 @@ var sobjects = []*sobject{
 	{name: "SourceMember", tooling: true, fields: []string{"Id", "MemberName", "MemberType", "MemberIdOrName", "RevisionCounter",
 		"IsNameObsolete", "IsNewMember", "ChangedBy", "LastModifiedDate"},
 		served: func(s *Server) bool { return s.cfg.Kind == KindSandbox }, records: (*Server).sourceMemberRecords},
+	// SetupAuditTrail records the edits made in Setup: here, the
+	// out-of-band edits of the org's directory (outofband.go).
+	{name: "SetupAuditTrail", data: true, fields: []string{"Id", "Action", "Section", "Display", "CreatedDate", "CreatedById",
+		"DelegateUser"}, rels: map[string]string{"CreatedBy": "CreatedById"}, records: (*Server).setupAuditTrailRecords},
 	{name: dependencyEntity, tooling: true, restricted: true, fields: dependencyFields, records: (*Server).dependencyRecords},
 }
 

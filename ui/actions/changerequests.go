@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,11 @@ func (s *Service) CreateCR(envName string, f model.CRFields) (model.ChangeReques
 		if err != nil {
 			return err
 		}
+		policy, err := tx.PolicyFor(envName)
+		if err != nil {
+			return err
+		}
+		f.Approvers = policy.WithRequiredApprovers(f.Approvers, slices.Concat(f.Customizations, f.Proposed), s.User)
 		if f.Approvers, err = registeredApprovers(tx, f.Approvers); err != nil {
 			return err
 		}
@@ -88,8 +94,18 @@ func (s *Service) updateCR(id int64, need model.Role, rule crRule) (model.Change
 // EditCR applies an edit by the acting user.
 func (s *Service) EditCR(id int64, e model.CREdit) (model.ChangeRequest, error) {
 	return s.updateCR(id, model.RoleRequester, func(tx *store.Tx, cr model.ChangeRequest, now time.Time) (model.ChangeRequest, model.Change, error) {
-		var err error
-		if e.AddApprovers, err = registeredApprovers(tx, e.AddApprovers); err != nil {
+		policy, err := tx.PolicyFor(cr.Env)
+		if err != nil {
+			return cr, model.Change{}, err
+		}
+		// The policy's approvers for what the request will hold join it.
+		var listed []string
+		for _, a := range cr.Approvers {
+			listed = append(listed, a.User)
+		}
+		all := policy.WithRequiredApprovers(append(listed, e.AddApprovers...),
+			slices.Concat(cr.Customizations, cr.Proposed, e.AddCustomizations, e.AddProposed), cr.Requester)
+		if e.AddApprovers, err = registeredApprovers(tx, all[len(listed):]); err != nil {
 			return cr, model.Change{}, err
 		}
 		return model.EditChangeRequest(cr, s.User, e, now)

@@ -73,6 +73,9 @@ func commands() map[string]command {
 	for k, v := range auditCommands() {
 		m[k] = v
 	}
+	for k, v := range monitorCommands() {
+		m[k] = v
+	}
 	m["sim"] = simCommand()
 	m["backup"] = backupCommand()
 	for k, v := range compareCommands() {

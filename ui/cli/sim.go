@@ -9,7 +9,7 @@ import (
 )
 
 func simCommand() command {
-	return command{usage: "sim --dir DIR [--addr 127.0.0.1:0] [--token T] [--username U --password P] [--kind production|sandbox] [--test-ms N] [--fault KIND=VALUE ...]", run: runSim, local: true}
+	return command{usage: "sim --dir DIR [--addr 127.0.0.1:0] [--token T] [--username U --password P] [--kind production|sandbox] [--admin-name NAME] [--test-ms N] [--fault KIND=VALUE ...]", run: runSim, local: true}
 }
 
 // runSim serves a simulated Salesforce org until the context ends
@@ -24,6 +24,7 @@ func runSim(ctx context.Context, r *runner, args []string) error {
 	fs.StringVar(&cfg.Username, "username", "", "enable the password grant for this username")
 	fs.StringVar(&cfg.Password, "password", "", "the password grant's password")
 	fs.StringVar(&cfg.Kind, "kind", sim.KindProduction, "production or sandbox")
+	fs.StringVar(&cfg.AdminName, "admin-name", sim.DefaultAdminName, "who edits made directly in --dir are attributed to (the .sim-admin file in --dir overrides it)")
 	testMS := fs.Int("test-ms", 50, "milliseconds each simulated Apex test method takes")
 	var faults multiFlag
 	fs.Var(&faults, "fault", "inject a fault: latency=DURATION, error-rate=FRACTION, expire-session-after=N, request-limit=N (repeatable)")

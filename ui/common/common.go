@@ -25,6 +25,7 @@ const (
 	ScreenDeployment
 	ScreenLogs
 	ScreenRollback
+	ScreenChangeLogs
 	screenCount
 )
 
@@ -32,7 +33,7 @@ const (
 const Count = int(screenCount)
 
 var screenNames = [...]string{"changes", "change detail", "editor", "approvals", "environments", "environment editor",
-	"compare", "review", "deployments", "deployment", "logs", "rollback"}
+	"compare", "review", "deployments", "deployment", "logs", "rollback", "change logs"}
 
 // String names the screen for logs and tests.
 func (s ScreenID) String() string {

@@ -51,6 +51,26 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 			t.Errorf("environment %s did not pass Test Connection: %+v", env.Name, env.LastTest)
 		}
 	}
+	// Monitoring: one change delivered by relman, two made in Setup.
+	changes, err := svc.ChangeLogs(store.ChangeLogQuery{Env: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]model.ChangeLog{}
+	for _, c := range changes {
+		got[c.Component.String()] = c
+	}
+	if c := got["CustomField:Invoice__c.Tax_Rate__c"]; c.Status != model.StatusCompliant || !c.ByRelman {
+		t.Errorf("the relman-delivered change: %+v", c)
+	}
+	for _, name := range []string{"Flow:Invoice_Before_Save", "CustomField:Account.Legacy_Fax__c"} {
+		if c := got[name]; c.Status != model.StatusNonCompliant || c.Who != "Dana Admin" {
+			t.Errorf("the change made in Setup to %s: %+v", name, c)
+		}
+	}
+	if len(changes) != 3 {
+		t.Errorf("the demo seeds %d changes, want 3: %+v", len(changes), changes)
+	}
 	waiting, err := svc.WaitingFor("alice")
 	if err != nil || len(waiting) == 0 {
 		t.Fatalf("nothing waits for alice's approval: %v", err)

@@ -1,13 +1,17 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"relman/model"
 	"relman/model/metadata"
+	"relman/orgclient/sim"
 	"relman/ui/actions"
 )
 
@@ -146,7 +150,106 @@ func seed(ctx context.Context, d *Demo) error {
 	s.do(func() error { _, err := alice.CompleteCR(tab.ID); return err })
 
 	s.do(func() error { return seedCoverageFailure(ctx, alice, bob) })
+	s.do(func() error { return seedMonitoring(ctx, s) })
 	return s.err
+}
+
+// seedMonitoring gives the Changes screen something true to show: a
+// baseline snapshot of production, then one change delivered by a relman
+// deployment (compliant) and two made behind relman's back — a flow edited
+// and a field deleted "in Setup" by Dana Admin — found by the next
+// snapshot and non-compliant.
+func seedMonitoring(ctx context.Context, s *seeder) error {
+	alice, bob := s.as("alice"), s.as("bob")
+	orgs := filepath.Join(s.d.Dir, "orgs")
+	src := func(org, rel string) string {
+		return filepath.Join(orgs, org, "force-app", "main", "default", filepath.FromSlash(rel))
+	}
+	// A field only production has, which nothing references: the one an
+	// admin deletes in Setup below, so no deployment misses it.
+	fax := src("production", "objects/Account/fields/Legacy_Fax__c.field-meta.xml")
+	if err := os.WriteFile(fax, []byte(legacyFaxField), 0o644); err != nil {
+		return err
+	}
+	if _, err := alice.Monitor(ctx, "production", nil); err != nil {
+		return err
+	}
+	// Built in UAT, then delivered through relman: compliant.
+	taxRate := src("uat", "objects/Invoice__c/fields/Tax_Rate__c.field-meta.xml")
+	if err := replaceInFile(taxRate, "<label>Tax Rate</label>", "<inlineHelpText>The rate applied to the invoice amount.</inlineHelpText>\n    <label>Tax Rate</label>"); err != nil {
+		return err
+	}
+	d, err := approvedAndRetrieved(ctx, alice, bob, model.CRFields{Name: "Explain the tax rate",
+		Overview: "Finance users ask what Tax Rate applies to; add help text.", Customizations: comps("CustomField:Invoice__c.Tax_Rate__c")},
+		"Clear.", model.DeploymentFields{})
+	if err != nil {
+		return err
+	}
+	if _, _, err := alice.Deploy(ctx, d.ID, false, nil); err != nil {
+		return err
+	}
+	// Made in production's Setup, outside relman: non-compliant.
+	if err := os.WriteFile(filepath.Join(orgs, "production", sim.AdminSidecar), []byte("Dana Admin\n"), 0o600); err != nil {
+		return err
+	}
+	if err := replaceInFile(src("production", "flows/Invoice_Before_Save.flow-meta.xml"), "<status>Active</status>",
+		"<description>Edited in Setup during the month-end close.</description>\n    <status>Active</status>"); err != nil {
+		return err
+	}
+	if err := os.Remove(fax); err != nil {
+		return err
+	}
+	_, err = alice.Monitor(ctx, "production", nil)
+	return err
+}
+
+const legacyFaxField = `<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Legacy_Fax__c</fullName>
+    <label>Legacy Fax</label>
+    <type>Phone</type>
+</CustomField>
+`
+
+// approvedAndRetrieved takes a change request by alice through bob's
+// approval (with comment), then its deployment from uat to production
+// (with fields) through bob's approval and the retrieve.
+func approvedAndRetrieved(ctx context.Context, alice, bob *actions.Service, f model.CRFields, comment string, fields model.DeploymentFields) (model.DeploymentRecord, error) {
+	f.Approvers = []string{"bob"}
+	cr, err := alice.CreateCR("production", f)
+	if err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	if _, err := alice.SubmitCR(cr.ID); err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	if _, err := bob.ApproveCR(cr.ID, comment); err != nil {
+		return model.DeploymentRecord{}, err
+	}
+	d, err := alice.NewDeployment(cr.ID, "uat", "production", fields)
+	if err != nil {
+		return d, err
+	}
+	if _, err := alice.SubmitDeployment(d.ID); err != nil {
+		return d, err
+	}
+	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
+		return d, err
+	}
+	_, _, err = alice.Retrieve(ctx, d.ID, nil)
+	return d, err
+}
+
+// replaceInFile replaces the first old in the file at path with new.
+func replaceInFile(path, old, new string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		return fmt.Errorf("demo: %s does not contain %q", path, old)
+	}
+	return os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644)
 }
 
 // seedCoverageFailure leaves a validation that failed on code coverage
@@ -155,30 +258,11 @@ func seed(ctx context.Context, d *Demo) error {
 // methods. Production wants 75 % of each deployed class; the log, `deploy
 // log` and the deployment screen say by how much it fell short.
 func seedCoverageFailure(ctx context.Context, alice, bob *actions.Service) error {
-	cr, err := alice.CreateCR("production", model.CRFields{Name: "Overdue invoices in the service",
+	d, err := approvedAndRetrieved(ctx, alice, bob, model.CRFields{Name: "Overdue invoices in the service",
 		Overview:       "Marks overdue invoices from the service class; validated with the trigger handler's tests only.",
-		Customizations: comps("ApexClass:InvoiceService", "CustomField:Invoice__c.Due_Date__c"), Approvers: []string{"bob"}})
+		Customizations: comps("ApexClass:InvoiceService", "CustomField:Invoice__c.Due_Date__c")}, "Fine once it validates.",
+		model.DeploymentFields{TestLevel: model.RunSpecifiedTests, Tests: []string{"InvoiceTriggerHandlerTest"}})
 	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitCR(cr.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveCR(cr.ID, "Fine once it validates."); err != nil {
-		return err
-	}
-	d, err := alice.NewDeployment(cr.ID, "uat", "production", model.DeploymentFields{TestLevel: model.RunSpecifiedTests,
-		Tests: []string{"InvoiceTriggerHandlerTest"}})
-	if err != nil {
-		return err
-	}
-	if _, err := alice.SubmitDeployment(d.ID); err != nil {
-		return err
-	}
-	if _, err := bob.ApproveDeployment(d.ID, ""); err != nil {
-		return err
-	}
-	if _, _, err := alice.Retrieve(ctx, d.ID, nil); err != nil {
 		return err
 	}
 	_, l, err := alice.Validate(ctx, d.ID, nil)
