@@ -319,7 +319,7 @@ func startTUI(t *testing.T, storePath string) *tmuxSession {
 	*s = newTmuxSession(t, "conc")
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "30",
 		"RELMAN_BE_MAIN=1 NO_COLOR=1 SSH_AUTH_SOCK= RELMAN_IDENTITY="+identitytest.IdentityFile(t, "eve")+" RELMAN_STORE="+storePath+" "+self)
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { _ = tmuxCmd("kill-session", "-t", s.name).Run() })
 	s.waitFor("change request") // "1 change request", "8 change requests"
 	return s
 }

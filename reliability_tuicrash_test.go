@@ -43,7 +43,7 @@ func TestKilledTUILosesNothing(t *testing.T) {
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
-		_ = exec.Command("tmux", "kill-session", "-t", s.name).Run()
+		_ = tmuxCmd("kill-session", "-t", s.name).Run()
 
 		svc := readStore(t, c.store)
 		crs, err := svc.ListCRs(store.CRQuery{})

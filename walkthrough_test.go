@@ -185,16 +185,24 @@ type tmuxSession struct {
 	name string
 }
 
-// newTmuxSession names a session no other test run on this machine's tmux
-// server can hold: several go test processes (and a killed earlier run's
-// leftovers) share one tmux server, so the name carries this process's id.
+// newTmuxSession names a session unique within this test process.
 func newTmuxSession(t *testing.T, purpose string) tmuxSession {
-	return tmuxSession{t: t, name: fmt.Sprintf("relman-%s-%d-%s", purpose, os.Getpid(), strings.ReplaceAll(filepath.Base(t.TempDir()), ".", ""))}
+	return tmuxSession{t: t, name: fmt.Sprintf("relman-%s-%s", purpose, strings.ReplaceAll(filepath.Base(t.TempDir()), ".", ""))}
+}
+
+// tmuxSocket is this test process's own tmux server: another go test run,
+// or anyone's `tmux kill-server` on the default server, never touches the
+// terminals these tests drive.
+var tmuxSocket = fmt.Sprintf("relman-test-%d", os.Getpid())
+
+// tmuxCmd is a tmux command on this process's own server.
+func tmuxCmd(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", tmuxSocket}, args...)...)
 }
 
 func (s tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	out, err := tmuxCmd(args...).CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -231,7 +239,7 @@ func TestDemoInTmux(t *testing.T) {
 	s := newTmuxSession(t, "smoke")
 	cmdline := "RELMAN_BE_MAIN=1 NO_COLOR=1 " + self + " demo --dir " + filepath.Join(t.TempDir(), "demo")
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmdline)
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { _ = tmuxCmd("kill-session", "-t", s.name).Run() })
 
 	s.waitFor("10 change requests")
 	s.tmux("send-keys", "-t", s.name, "G", "Enter")
@@ -246,7 +254,7 @@ func TestDemoInTmux(t *testing.T) {
 	s.waitFor("production")
 	s.tmux("send-keys", "-t", s.name, "q")
 	deadline := time.Now().Add(10 * time.Second)
-	for exec.Command("tmux", "has-session", "-t", s.name).Run() == nil {
+	for tmuxCmd("has-session", "-t", s.name).Run() == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("q did not quit the demo:\n%s", s.tmux("capture-pane", "-p", "-t", s.name))
 		}
