@@ -14,6 +14,7 @@ import (
 
 	"relman/store"
 	"relman/ui/common"
+	"relman/ui/components/dialog"
 
 	"relman/ui/termsafe"
 )
@@ -31,6 +32,21 @@ const pollEvery = time.Second
 
 // statusTTL is how long a status message stays before it clears itself.
 const statusTTL = 6 * time.Second
+
+// quitTag marks the root's own question: quit while work runs?
+const quitTag = "root.quit"
+
+// modal is a screen that can show a dialog. While one is open the root's
+// global keys (tabs, help, quit) pause: the dialog answers every key, so
+// "q" or "2" never acts behind a question the user is reading.
+type modal interface{ Modal() bool }
+
+// worker is a screen that runs jobs in the background. Quitting asks first
+// while any runs, naming them.
+type worker interface {
+	// Running names the jobs running now ("DR-0004 deploy (job 0Af…)").
+	Running() []string
+}
 
 // tab is one entry of the header.
 type tab struct {
@@ -56,11 +72,17 @@ type Model struct {
 	statusSeq int
 	fatal     error
 	quitting  bool
+
+	// quit asks before quitting while jobs run; quitNote says what
+	// quitting means for them in this process.
+	quit     dialog.Model
+	quitNote string
 }
 
 // New builds the root with every screen; screens maps each id to its screen.
 func New(deps common.Deps, screens map[common.ScreenID]common.Screen) Model {
-	m := Model{deps: deps, keys: defaultKeys(), help: help.New(), current: common.ScreenChanges}
+	m := Model{deps: deps, keys: defaultKeys(), help: help.New(), current: common.ScreenChanges,
+		quit: dialog.New(deps.Styles), quitNote: orgKeepsJob}
 	for id, s := range screens {
 		m.screens[id] = s
 	}
@@ -76,6 +98,19 @@ func New(deps common.Deps, screens map[common.ScreenID]common.Screen) Model {
 	m.help.Styles.FullKey = deps.Styles.Accent
 	m.help.Styles.ShortDesc = deps.Styles.Muted
 	m.help.Styles.FullDesc = deps.Styles.Muted
+	return m
+}
+
+// orgKeepsJob is what quitting means for a job in a real org.
+const orgKeepsJob = "The org goes on with the job; relman re-attaches to it the next time it starts."
+
+// WithQuitNote returns m saying note instead when asked to quit while jobs
+// run, for a process whose quitting does more than leave (the demo stops
+// its orgs); "" keeps the default.
+func (m Model) WithQuitNote(note string) Model {
+	if note != "" {
+		m.quitNote = note
+	}
 	return m
 }
 
@@ -148,6 +183,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.setStatus(msg.Err.Error(), true)
 	case common.StatusMsg:
 		return m.setStatus(msg.Text, false)
+	case dialog.DoneMsg:
+		if msg.Tag == quitTag {
+			if msg.OK {
+				m.quitting = true
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		return m, m.broadcast(msg)
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""
@@ -185,15 +229,23 @@ func (m Model) handleKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.quit.Open() {
+		// A second ctrl+c answers yes: the user insists.
+		if key.Matches(msg, m.keys.ForceQ) {
+			m.quitting = true
+			return m, tea.Quit
+		}
+		var cmd tea.Cmd
+		m.quit, cmd = m.quit.Update(msg)
+		return m, cmd
+	}
 	if key.Matches(msg, m.keys.ForceQ) {
-		m.quitting = true
-		return m, tea.Quit
+		return m.askQuit()
 	}
 	if m.fatal != nil {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			m.quitting = true
-			return m, tea.Quit
+			return m.askQuit()
 		case key.Matches(msg, m.keys.Back):
 			m.fatal = nil
 		}
@@ -201,11 +253,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.status = ""
 	scr := m.screens[m.current]
-	if !scr.Capturing() {
+	if !scr.Capturing() && !m.dialogOpen() {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			m.quitting = true
-			return m, tea.Quit
+			return m.askQuit()
 		case key.Matches(msg, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
 			m.resize()
@@ -220,6 +271,37 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.screens[m.current], cmd = scr.Update(msg)
 	return m, cmd
+}
+
+// dialogOpen reports whether the current screen shows a dialog.
+func (m Model) dialogOpen() bool {
+	d, ok := m.screens[m.current].(modal)
+	return ok && d.Modal()
+}
+
+// running names the jobs every screen runs now.
+func (m Model) running() []string {
+	var jobs []string
+	for _, s := range m.screens {
+		if w, ok := s.(worker); ok {
+			jobs = append(jobs, w.Running()...)
+		}
+	}
+	return jobs
+}
+
+// askQuit quits at once when nothing runs; otherwise it asks, saying what
+// becomes of the running jobs.
+func (m Model) askQuit() (tea.Model, tea.Cmd) {
+	jobs := m.running()
+	if len(jobs) == 0 {
+		m.quitting = true
+		return m, tea.Quit
+	}
+	body := "Running: " + strings.Join(jobs, ", ") + ".\n\n" + m.quitNote
+	m.quit = m.quit.Confirm(quitTag, "Quit relman while it runs "+common.Plural(len(jobs), "job")+"?", body)
+	m.quit.SetWidth(m.width - 2)
+	return m, nil
 }
 
 // broadcast sends msg to every screen; each acts only on what is its own.
@@ -307,9 +389,12 @@ func (m Model) frame() string {
 	header, footer := m.headerView(), m.footerView()
 	bodyH := m.height - lipgloss.Height(header) - lipgloss.Height(footer)
 	var body string
-	if m.fatal != nil {
+	switch {
+	case m.quit.Open():
+		body = lipgloss.Place(m.width-2, bodyH, lipgloss.Center, lipgloss.Center, m.quit.View())
+	case m.fatal != nil:
 		body = m.fatalView(bodyH)
-	} else {
+	default:
 		body = m.screens[m.current].View()
 	}
 	body = lipgloss.NewStyle().Height(bodyH).MaxHeight(bodyH).MaxWidth(m.width).Render(body)
@@ -387,11 +472,16 @@ func (m Model) fatalView(h int) string {
 // ShortHelp implements help.KeyMap: the current screen's keys, then the
 // global ones that are active now.
 func (m Model) ShortHelp() []key.Binding {
+	if m.quit.Open() {
+		return m.quit.ShortHelp()
+	}
 	if m.fatal != nil {
 		return []key.Binding{m.keys.Back, m.keys.Quit}
 	}
 	keys := append([]key.Binding{}, m.screens[m.current].ShortHelp()...)
-	if !m.screens[m.current].Capturing() {
+	// A dialog's footer lists its own answers only: q and ? do not act
+	// while it is open.
+	if !m.screens[m.current].Capturing() && !m.dialogOpen() {
 		keys = append(keys, m.keys.Help, m.keys.Quit)
 	}
 	return keys
@@ -399,6 +489,9 @@ func (m Model) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (m Model) FullHelp() [][]key.Binding {
+	if m.quit.Open() || m.dialogOpen() {
+		return [][]key.Binding{m.ShortHelp()}
+	}
 	groups := append([][]key.Binding{}, m.screens[m.current].FullHelp()...)
 	global := make([]key.Binding, 0, len(m.tabs)+3)
 	for _, t := range m.tabs {

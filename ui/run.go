@@ -19,6 +19,9 @@ type Options struct {
 	Out io.Writer
 	// NoColor turns colour off (NO_COLOR).
 	NoColor bool
+	// QuitNote is added to the question asked when quitting while jobs
+	// run: what else quitting stops (the demo's simulated orgs).
+	QuitNote string
 }
 
 // Run opens the terminal UI on svc until the user quits.
@@ -27,7 +30,7 @@ func Run(svc *actions.Service, opts Options) error {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	deps := common.Deps{Svc: svc, Styles: theme.Default()}
-	p := tea.NewProgram(New(deps, Screens(deps)), tea.WithAltScreen(), tea.WithMouseCellMotion(),
+	p := tea.NewProgram(New(deps, Screens(deps)).WithQuitNote(opts.QuitNote), tea.WithAltScreen(), tea.WithMouseCellMotion(),
 		tea.WithInput(opts.In), tea.WithOutput(opts.Out))
 	_, err := p.Run()
 	return err
