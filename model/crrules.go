@@ -32,6 +32,23 @@ type CREdit struct {
 	RemoveApprovers   []string
 }
 
+// ErrCRFinishedDeployment refuses moving on a deployment whose change
+// request is closed: what was approved for it is history.
+var ErrCRFinishedDeployment = &RuleError{Code: "CRFinished",
+	Rule: "a deployment of a completed or cancelled change request cannot be submitted, decided or run",
+	Fix:  "create a new change request for further changes, and a deployment from it"}
+
+// DeploymentMayMove refuses any step of d (submit, approve, reject,
+// retrieve, validate, deploy) once its change request cr is finished, so a
+// Draft left behind by a completed or rolled-back request never reaches
+// an org.
+func DeploymentMayMove(d DeploymentRecord, cr ChangeRequest) error {
+	if cr.CompletionStatus != CompletionInProgress {
+		return ErrCRFinishedDeployment.With(d.Key() + " belongs to " + cr.Key() + ", which is " + string(cr.CompletionStatus))
+	}
+	return nil
+}
+
 // NewChangeRequest creates a request homed in a production environment:
 // In Progress, approval None, revision 1.
 func NewChangeRequest(id int64, f CRFields, home Environment, requester string, now time.Time) (ChangeRequest, Change, error) {
