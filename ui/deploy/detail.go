@@ -307,7 +307,7 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Validate):
 		return m.start(stepValidate)
 	case key.Matches(msg, k.Deploy):
-		m.confirmDeploy(askDeploy, "")
+		m.confirmDeploy(askDeploy, m.unvalidated())
 	case key.Matches(msg, k.Quick):
 		m.confirmQuick()
 	case key.Matches(msg, k.Cancel):
@@ -400,6 +400,45 @@ func (m *Detail) confirmDeploy(tag, lead string) {
 		body = lead + "\n\n" + body
 	}
 	m.confirm(tag, fmt.Sprintf("Deploy %s to %s with %s?", d.Key(), d.Target, d.TestLevel), body)
+}
+
+// unvalidated says why deploying now goes ahead without a passing
+// validation of this package, or "" when one passed. The deploy still
+// runs its tests, but what the validation would have caught is found in
+// the target instead.
+func (m *Detail) unvalidated() string {
+	var why string
+	switch m.stages()[2] {
+	case stageDone:
+		return ""
+	case stageFailed:
+		why = "The latest validation of this package failed"
+		if l, ok := latestLog(m.data.logs, model.LogValidate); ok {
+			why += " (" + string(l.Status) + ": " + oneLine(firstNonEmpty(l.Message, common.Counters(l))) + ")"
+		}
+	case stageCancelled:
+		why = "The latest validation of this package was cancelled before it finished"
+	default:
+		why = "This package has not been validated"
+	}
+	return "⚠ " + why + ". V validates first; deploying now finds any problem in " + m.data.d.Target + " itself."
+}
+
+// latestLog is the record's latest log of kind k.
+func latestLog(logs []model.DeploymentLog, k model.LogKind) (model.DeploymentLog, bool) {
+	for i := len(logs) - 1; i >= 0; i-- {
+		if logs[i].Kind == k {
+			return logs[i], true
+		}
+	}
+	return model.DeploymentLog{}, false
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (m *Detail) confirmQuick() {
@@ -571,6 +610,8 @@ func report(r *run) tea.Cmd {
 	switch {
 	case r.quickRefused():
 		return common.Err(fmt.Errorf("quick deploy of %s is not possible: %s", r.key, quickWhy(r.err)))
+	case r.cancelled():
+		return common.Status(fmt.Sprintf("%s: %s cancelled as asked", r.key, r.step))
 	case r.err != nil:
 		return common.Err(fmt.Errorf("%s: %s", r.key, failure(r.err)))
 	}

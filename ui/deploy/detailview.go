@@ -128,6 +128,10 @@ func (m *Detail) stripView() string {
 				glyph, name = st.Error.Render("✗"), st.Error.Render(name)
 			case stageSkipped:
 				glyph, name = st.Muted.Render("–"), st.Muted.Render(name)
+			case stageWarned:
+				glyph, name = st.Warning.Render("!"), st.Warning.Render(name)
+			case stageCancelled:
+				glyph, name = st.Warning.Render("⊘"), st.Warning.Render(name)
 			default:
 				glyph, name = st.Muted.Render("○"), st.Muted.Render(name)
 			}
@@ -285,6 +289,8 @@ func (m *Detail) runHead(r *run) []string {
 	case r.quickRefused():
 		lines = append(lines, st.Warning.Render(fit("! Quick deploy was not possible: "+quickWhy(r.err))))
 		return lines
+	case r.cancelled():
+		lines = append(lines, st.Warning.Render(fit(fmt.Sprintf("⊘ %s cancelled after %s", r.step, took))))
 	case r.err != nil:
 		lines = append(lines, st.Error.Render(fit(fmt.Sprintf("✗ %s failed after %s", r.step, took))),
 			st.Error.Render(fit("  "+failure(r.err))))

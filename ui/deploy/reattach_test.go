@@ -62,7 +62,17 @@ func TestReattachThenCancel(t *testing.T) {
 	}
 	drv.Until("the run to stop", func() bool { return m.current().done })
 	var failed *actions.JobFailedError
-	if r := m.current(); !errors.As(r.err, &failed) || failed.Status != model.LogCanceled || r.stages[3] != stageFailed {
+	// Cancelling is not failing: the stage, the panel and the status line
+	// say cancelled, never failed.
+	if r := m.current(); !errors.As(r.err, &failed) || failed.Status != model.LogCanceled || r.stages[3] != stageCancelled {
 		t.Fatalf("cancelled run ended with %v, stages %v", r.err, r.stages)
+	}
+	if st := deploytest.UntilOut[common.StatusMsg](drv); !strings.Contains(st.Text, "DR-0001: Resume cancelled as asked") {
+		t.Errorf("status after the cancel %q", st.Text)
+	}
+	drv.Until("the reload after the run", func() bool { return !m.loading && m.data.seq >= m.current().reloadSeq })
+	view := m.View()
+	if !strings.Contains(view, "⊘ Deploy") || !strings.Contains(view, "⊘ Resume cancelled after") || strings.Contains(view, "failed") {
+		t.Errorf("a cancelled deploy reads as a failure:\n%s", view)
 	}
 }
