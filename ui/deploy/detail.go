@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,15 @@ type Detail struct {
 	// clock is the time the view shows elapsed times against; it moves
 	// with the spinner while something runs.
 	clock time.Time
+	// refused holds the rule each action key meets now, for the keys the
+	// footer leaves out: pressing one says why instead of nothing.
+	refused []refusal
+}
+
+// refusal is an action key the rules refuse now, and their words.
+type refusal struct {
+	key *key.Binding
+	err error
 }
 
 // detailData is one loaded deployment record with what is shown around it.
@@ -101,6 +111,12 @@ type detailData struct {
 	scope   string
 	blocked error
 	missing []string
+	// may is the refusal each role's actions meet for the acting user
+	// (nil: allowed); latest is the change request's latest deployment,
+	// which decides whether it can complete; rollbacks are d's.
+	may       map[model.Role]error
+	latest    *model.DeploymentRecord
+	rollbacks []model.Rollback
 }
 
 type detailLoadedMsg struct {
@@ -260,6 +276,22 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 	data.target, _ = svc.Environment(d.Target)
 	data.scope, data.blocked = d.ScopeHash(), model.CanDeploy(d, data.cr, data.target.Kind, false)
 	data.missing = missingNotInCR(d, data.cr)
+	data.may = map[model.Role]error{}
+	for _, r := range []model.Role{model.RoleRequester, model.RoleApprover, model.RoleReleaseManager} {
+		data.may[r] = svc.Allowed(r)
+	}
+	if n := len(data.cr.Deployments); n > 0 {
+		latest := d
+		if last := data.cr.Deployments[n-1]; last != d.ID {
+			if latest, err = svc.Deployment(last); err != nil {
+				return detailLoadedMsg{seq: seq, err: err}
+			}
+		}
+		data.latest = &latest
+	}
+	if data.rollbacks, err = svc.Rollbacks(id); err != nil {
+		return detailLoadedMsg{seq: seq, err: err}
+	}
 	return detailLoadedMsg{seq: seq, data: data}
 }
 
@@ -284,8 +316,13 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
+	if err := m.refusal(msg); err != nil {
+		return common.Err(err)
+	}
 	k := m.keys
 	switch {
+	case key.Matches(msg, k.Rollback):
+		return common.Open(common.ScreenRollback, m.id)
 	case key.Matches(msg, k.Back):
 		return common.Back
 	case key.Matches(msg, k.Focus):
@@ -686,22 +723,8 @@ func missingNotInCR(d model.DeploymentRecord, cr model.ChangeRequest) []string {
 	return out
 }
 
-// canDecide reports whether user may approve or reject d, whose scope
-// hash is scope, now.
-func canDecide(d model.DeploymentRecord, scope, user string) bool {
-	if d.ApprovalStatus != model.ApprovalPending || user == d.Requester {
-		return false
-	}
-	for _, a := range d.Approvers {
-		if a.User == user {
-			return a.Decision == model.DecisionNone || a.ScopeHash != scope
-		}
-	}
-	return false
-}
-
-// updateKeys enables exactly the keys that apply now, so the help footer
-// is always true.
+// updateKeys enables exactly the keys the rules allow this user now, so
+// the help footer is always true, and keeps the refusal of the others.
 func (m *Detail) updateKeys() {
 	k := &m.keys
 	open := m.dialog.Open()
@@ -714,36 +737,93 @@ func (m *Detail) updateKeys() {
 		m.focus = focusDetails
 	}
 	acts := []*key.Binding{&k.Submit, &k.Approve, &k.Reject, &k.AddMissing, &k.Retrieve, &k.Dependencies,
-		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare}
+		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare, &k.Rollback}
 	for _, b := range acts {
 		b.SetEnabled(false)
 	}
+	m.refused = m.refused[:0]
 	if m.data == nil || open || m.busy != "" {
 		return
 	}
-	d, cr, user := m.data.d, m.data.cr, m.deps.Svc.User
+	// gate enables b when none of the rules refuses it, else keeps the
+	// first refusal for when its key is pressed.
+	gate := func(b *key.Binding, errs ...error) {
+		for _, err := range errs {
+			if err != nil {
+				m.refused = append(m.refused, refusal{b, err})
+				return
+			}
+		}
+		b.SetEnabled(true)
+	}
+	d, cr, user, now, may := m.data.d, m.data.cr, m.deps.Svc.User, m.clock, m.data.may
 	_, jobRunning := runningLog(m.data.logs)
 	// One job at a time: this session's, or one the store says runs.
-	running := jobRunning || (r != nil && !r.done)
-	decide := canDecide(d, m.data.scope, user)
-	k.Submit.SetEnabled(user == d.Requester && (d.Status == model.DeployDraft || d.Status == model.DeployRejected))
-	k.Approve.SetEnabled(decide)
-	k.Reject.SetEnabled(decide)
-	k.AddMissing.SetEnabled(!decide && !running && !finished(d) && cr.CompletionStatus == model.CompletionInProgress &&
-		len(m.data.missing) > 0)
-	steps := !running && m.data.blocked == nil
-	k.Retrieve.SetEnabled(steps)
-	withPackage := steps && d.Package != nil
-	k.Dependencies.SetEnabled(withPackage)
-	k.Validate.SetEnabled(withPackage)
-	k.Deploy.SetEnabled(withPackage)
-	k.Quick.SetEnabled(withPackage && d.ValidationID != "" && model.QuickDeployProblem(d, d.ValidatedTarget, m.clock) == "")
-	k.Cancel.SetEnabled(jobRunning)
-	k.Complete.SetEnabled(d.Status == model.DeployVerified && cr.CompletionStatus == model.CompletionInProgress &&
-		len(cr.Deployments) > 0 && cr.Deployments[len(cr.Deployments)-1] == d.ID)
+	var running error
+	if jobRunning || (r != nil && !r.done) {
+		running = model.ErrDeployRunning.With(d.Key() + " has a job in progress")
+	}
+	moves := model.DeploymentMayMove(d, cr)
+	_, _, submit := model.SubmitDeployment(d, cr, user, now)
+	gate(&k.Submit, may[model.RoleRequester], moves, submit)
+	_, _, decide := model.ApproveDeployment(d, user, "", now)
+	gate(&k.Approve, may[model.RoleApprover], moves, decide)
+	gate(&k.Reject, may[model.RoleApprover], moves, decide)
+	if !k.Approve.Enabled() && running == nil && !finished(d) && cr.CompletionStatus == model.CompletionInProgress && len(m.data.missing) > 0 {
+		gate(&k.AddMissing, may[model.RoleRequester])
+	}
+	steps := []error{may[model.RoleReleaseManager], running, m.data.blocked}
+	gate(&k.Retrieve, steps...)
+	if d.Package == nil {
+		steps = append(steps, model.ErrNoPackage.With(d.Key()+" has no package yet"))
+	}
+	gate(&k.Dependencies, steps...)
+	gate(&k.Validate, steps...)
+	gate(&k.Deploy, steps...)
+	var quick error
+	if d.Package != nil {
+		if why := model.QuickDeployProblem(d, d.ValidatedTarget, now); why != "" {
+			quick = model.ErrQuickDeploy.With(why)
+		}
+	}
+	gate(&k.Quick, append(steps, quick)...)
+	if jobRunning {
+		gate(&k.Cancel, may[model.RoleReleaseManager])
+	}
+	var completable error
+	if d.Status != model.DeployVerified {
+		completable = model.ErrNotCompletable.With(d.Key() + " is " + string(d.Status))
+	}
+	_, _, complete := model.CompleteChangeRequest(cr, m.data.latest, user, now)
+	gate(&k.Complete, completable, complete)
 	k.Logs.SetEnabled(true)
 	_, verified := verifyCompareLog(m.data.logs)
 	k.Compare.SetEnabled(verified)
+	if len(m.data.rollbacks) > 0 {
+		// Its rollbacks are there to read for anyone.
+		k.Rollback.SetHelp("b", "rollbacks")
+		k.Rollback.SetEnabled(true)
+	} else {
+		k.Rollback.SetHelp("b", "rollback")
+		_, _, rb := model.NewRollback(0, d, cr, nil, user, now)
+		gate(&k.Rollback, may[model.RoleRequester], rb)
+	}
+}
+
+// refusal is the rule a pressed action key meets, when the footer left it
+// out because the rules refuse it now; nil for any other key.
+func (m *Detail) refusal(msg tea.KeyMsg) error {
+	for _, b := range m.ShortHelp() {
+		if key.Matches(msg, b) {
+			return nil // an enabled key of the same name acts
+		}
+	}
+	for _, r := range m.refused {
+		if slices.Contains(r.key.Keys(), msg.String()) {
+			return r.err
+		}
+	}
+	return nil
 }
 
 // logs is the loaded record's logs.
@@ -762,7 +842,7 @@ func (m *Detail) ShortHelp() []key.Binding {
 	}
 	k := m.keys
 	return []key.Binding{k.Cancel, k.Submit, k.Approve, k.Reject, k.AddMissing, k.Retrieve, k.Dependencies,
-		k.Validate, k.Deploy, k.Quick, k.Complete, k.Logs, k.Compare, k.Focus, k.Back}
+		k.Validate, k.Deploy, k.Quick, k.Complete, k.Rollback, k.Logs, k.Compare, k.Focus, k.Back}
 }
 
 // FullHelp implements help.KeyMap.
@@ -773,7 +853,7 @@ func (m *Detail) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Focus},
-		{k.Submit, k.Approve, k.Reject, k.AddMissing, k.Complete},
+		{k.Submit, k.Approve, k.Reject, k.AddMissing, k.Complete, k.Rollback},
 		{k.Retrieve, k.Dependencies, k.Validate, k.Deploy, k.Quick, k.Cancel},
 		{k.Logs, k.Compare, k.Back},
 	}

@@ -12,6 +12,7 @@ import (
 	"relman/model"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/theme"
 )
 
 // barLabelWidth is the width of "Components " in front of a progress bar.
@@ -166,6 +167,8 @@ func (m *Detail) noteView() string {
 		note = "Waiting for " + waitingFor(d, m.data.scope) + " to approve."
 	case d.Status == model.DeployVerified && m.keys.Complete.Enabled():
 		note, style = "Verified: C completes "+cr.Key()+".", st.Success
+	case d.Status == model.DeployRolledBack:
+		note, style = "Rolled back"+rolledBackBy(m.data.rollbacks)+": what it deployed was taken out of "+d.Target+". b shows the rollback.", st.Muted
 	case d.Status == model.DeployVerified:
 		return ""
 	default:
@@ -192,6 +195,29 @@ func (m *Detail) noteView() string {
 		lines[1] = ansi.Truncate(lines[1]+" …", m.width, "…")
 	}
 	return style.Render(strings.Join(lines, "\n"))
+}
+
+// rolledBackBy is " by RB-0001" naming the rollback that completed.
+func rolledBackBy(rbs []model.Rollback) string {
+	for _, rb := range rbs {
+		if rb.Status == model.RollbackDone {
+			return " by " + rb.Key()
+		}
+	}
+	return ""
+}
+
+// rollbackStyle colours a rollback's status like a record's.
+func rollbackStyle(st *theme.Styles, s model.RollbackStatus) lipgloss.Style {
+	switch s {
+	case model.RollbackDone:
+		return st.Success
+	case model.RollbackFailed, model.RollbackRejected:
+		return st.Error
+	case model.RollbackDraft:
+		return st.Accent
+	}
+	return st.Warning
 }
 
 // hint wraps a sentence under a section, indented by two.
@@ -398,6 +424,14 @@ func (m *Detail) detailLines() []string {
 	out = append(out, m.packageLines()...)
 	out = append(out, m.dependencyLines()...)
 	out = append(out, m.validationLines()...)
+
+	if rbs := m.data.rollbacks; len(rbs) > 0 {
+		section("Rollbacks", fmt.Sprint(len(rbs))+" · b opens them")
+		for _, rb := range rbs {
+			out = append(out, fit(fmt.Sprintf("  %s  %s  %s  requested by %s", rb.Key(),
+				rollbackStyle(st, rb.Status).Render(fmt.Sprintf("%-12s", rb.Status)), common.Plural(len(rb.Selected()), "component"), rb.Requester)))
+		}
+	}
 
 	if len(m.data.logs) == 0 {
 		section("Logs", "none yet")

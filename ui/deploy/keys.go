@@ -44,6 +44,9 @@ type detailKeyMap struct {
 	Submit, Approve, Reject, AddMissing             key.Binding
 	Retrieve, Dependencies, Validate, Deploy, Quick key.Binding
 	Cancel, Complete, Logs, Compare, Back           key.Binding
+	// Rollback drafts the rollback of a completed deployment, or opens
+	// the rollbacks it has.
+	Rollback key.Binding
 }
 
 func defaultDetailKeys() detailKeyMap {
@@ -74,6 +77,7 @@ func defaultDetailKeys() detailKeyMap {
 		Complete: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "complete CR")),
 		Logs:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
 		Compare:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "verify compare")),
+		Rollback: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "rollback")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
