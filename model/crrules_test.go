@@ -468,3 +468,24 @@ func TestDeploymentOfFinishedCRCannotMove(t *testing.T) {
 		}
 	}
 }
+
+// After its push back a copy is carried by its parent: submitting it is
+// refused, naming the parent and the deployment record.
+func TestPushedBackCopyCannotBeSubmitted(t *testing.T) {
+	approved := fixture(t, "submit", "bob-approves", "carol-approves")
+	child, parent, _, err := SyncChangeRequest(approved, uat, 9, "bob", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := SubmitChangeRequest(child, "bob", t0); err != nil {
+		t.Fatalf("a copy before its push back: %v", err)
+	}
+	res, err := PushBackChangeRequest(child, parent, uat, prod, 3, "bob", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = SubmitChangeRequest(res.Child, "bob", t0)
+	if !errors.Is(err, ErrPushedBack) || !strings.Contains(err.Error(), "CR-0009 was pushed back to CR-0001 as DR-0003") {
+		t.Fatalf("submit after push back: %v", err)
+	}
+}
