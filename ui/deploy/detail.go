@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -86,15 +85,9 @@ type Detail struct {
 	// clock is the time the view shows elapsed times against; it moves
 	// with the spinner while something runs.
 	clock time.Time
-	// refused holds the rule each action key meets now, for the keys the
+	// gates holds the rule each action key meets now, for the keys the
 	// footer leaves out: pressing one says why instead of nothing.
-	refused []refusal
-}
-
-// refusal is an action key the rules refuse now, and their words.
-type refusal struct {
-	key *key.Binding
-	err error
+	gates common.Gates
 }
 
 // detailData is one loaded deployment record with what is shown around it.
@@ -316,7 +309,7 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
-	if err := m.refusal(msg); err != nil {
+	if err := m.gates.Refusal(msg, m.ShortHelp()); err != nil {
 		return common.Err(err)
 	}
 	k := m.keys
@@ -741,21 +734,11 @@ func (m *Detail) updateKeys() {
 	for _, b := range acts {
 		b.SetEnabled(false)
 	}
-	m.refused = m.refused[:0]
+	m.gates.Reset()
 	if m.data == nil || open || m.busy != "" {
 		return
 	}
-	// gate enables b when none of the rules refuses it, else keeps the
-	// first refusal for when its key is pressed.
-	gate := func(b *key.Binding, errs ...error) {
-		for _, err := range errs {
-			if err != nil {
-				m.refused = append(m.refused, refusal{b, err})
-				return
-			}
-		}
-		b.SetEnabled(true)
-	}
+	gate := m.gates.Gate
 	d, cr, user, now, may := m.data.d, m.data.cr, m.deps.Svc.User, m.clock, m.data.may
 	_, jobRunning := runningLog(m.data.logs)
 	// One job at a time: this session's, or one the store says runs.
@@ -808,22 +791,6 @@ func (m *Detail) updateKeys() {
 		_, _, rb := model.NewRollback(0, d, cr, nil, user, now)
 		gate(&k.Rollback, may[model.RoleRequester], rb)
 	}
-}
-
-// refusal is the rule a pressed action key meets, when the footer left it
-// out because the rules refuse it now; nil for any other key.
-func (m *Detail) refusal(msg tea.KeyMsg) error {
-	for _, b := range m.ShortHelp() {
-		if key.Matches(msg, b) {
-			return nil // an enabled key of the same name acts
-		}
-	}
-	for _, r := range m.refused {
-		if slices.Contains(r.key.Keys(), msg.String()) {
-			return r.err
-		}
-	}
-	return nil
 }
 
 // logs is the loaded record's logs.
