@@ -88,6 +88,9 @@ type Detail struct {
 	// gates holds the rule each action key meets now, for the keys the
 	// footer leaves out: pressing one says why instead of nothing.
 	gates common.Gates
+	// abandon closes a deploy whose job is lost; nil when the service
+	// cannot.
+	abandon abandoner
 }
 
 // detailData is one loaded deployment record with what is shown around it.
@@ -136,7 +139,7 @@ var _ common.Screen = (*Detail)(nil)
 // NewDetail returns the deployment record screen.
 func NewDetail(deps common.Deps) common.Screen {
 	m := &Detail{deps: deps, keys: defaultDetailKeys(), dialog: dialog.New(deps.Styles), runs: map[int64]*run{},
-		ctx: context.Background(), clock: deps.Svc.Now(),
+		ctx: context.Background(), clock: deps.Svc.Now(), abandon: abandonerOf(deps.Svc),
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(deps.Styles.Accent))}
 	m.viewport = viewport.New(0, 0)
 	m.viewport.MouseWheelEnabled = true
@@ -342,6 +345,8 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.confirmQuick()
 	case key.Matches(msg, k.Cancel):
 		m.confirmCancel()
+	case key.Matches(msg, k.Abandon):
+		return m.promptAbandon()
 	case key.Matches(msg, k.Complete):
 		cr := m.data.cr
 		m.confirm(askComplete, "Complete "+cr.Key()+"?", fmt.Sprintf("%s is verified in %s. Completing %s %q closes it for good.",
@@ -530,6 +535,8 @@ func (m *Detail) answered(msg dialog.DoneMsg) tea.Cmd {
 			l, err := svc.Cancel(ctx, id)
 			return fmt.Sprintf("Asked %s to cancel job %s; the run reports when it stops.", target, l.JobID), err
 		})
+	case askAbandon:
+		return m.closeLost(msg.Text)
 	case askComplete:
 		crID := m.data.cr.ID
 		return m.act("Completing…", func() (string, error) {
@@ -730,7 +737,7 @@ func (m *Detail) updateKeys() {
 		m.focus = focusDetails
 	}
 	acts := []*key.Binding{&k.Submit, &k.Approve, &k.Reject, &k.AddMissing, &k.Retrieve, &k.Dependencies,
-		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare, &k.Rollback}
+		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare, &k.Rollback, &k.Abandon}
 	for _, b := range acts {
 		b.SetEnabled(false)
 	}
@@ -773,6 +780,11 @@ func (m *Detail) updateKeys() {
 	if jobRunning {
 		gate(&k.Cancel, may[model.RoleReleaseManager])
 	}
+	// A deploy this session does not follow may be lost (its org was
+	// reset, or the demo that served it quit): it can be closed.
+	if _, lost := lostLog(m.data.logs); lost && m.abandon != nil && (r == nil || r.done) {
+		gate(&k.Abandon, may[model.RoleReleaseManager])
+	}
 	var completable error
 	if d.Status != model.DeployVerified {
 		completable = model.ErrNotCompletable.With(d.Key() + " is " + string(d.Status))
@@ -808,7 +820,7 @@ func (m *Detail) ShortHelp() []key.Binding {
 		return m.dialog.ShortHelp()
 	}
 	k := m.keys
-	return []key.Binding{k.Cancel, k.Submit, k.Approve, k.Reject, k.AddMissing, k.Retrieve, k.Dependencies,
+	return []key.Binding{k.Cancel, k.Abandon, k.Submit, k.Approve, k.Reject, k.AddMissing, k.Retrieve, k.Dependencies,
 		k.Validate, k.Deploy, k.Quick, k.Complete, k.Rollback, k.Logs, k.Compare, k.Focus, k.Back}
 }
 
@@ -821,7 +833,7 @@ func (m *Detail) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Focus},
 		{k.Submit, k.Approve, k.Reject, k.AddMissing, k.Complete, k.Rollback},
-		{k.Retrieve, k.Dependencies, k.Validate, k.Deploy, k.Quick, k.Cancel},
+		{k.Retrieve, k.Dependencies, k.Validate, k.Deploy, k.Quick, k.Cancel, k.Abandon},
 		{k.Logs, k.Compare, k.Back},
 	}
 }

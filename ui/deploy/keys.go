@@ -47,6 +47,8 @@ type detailKeyMap struct {
 	// Rollback drafts the rollback of a completed deployment, or opens
 	// the rollbacks it has.
 	Rollback key.Binding
+	// Abandon closes a deploy whose job cannot be found, with a reason.
+	Abandon key.Binding
 }
 
 func defaultDetailKeys() detailKeyMap {
@@ -78,6 +80,7 @@ func defaultDetailKeys() detailKeyMap {
 		Logs:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
 		Compare:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "verify compare")),
 		Rollback: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "rollback")),
+		Abandon:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "abandon lost job")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
