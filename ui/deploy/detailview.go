@@ -168,7 +168,7 @@ func (m *Detail) noteView() string {
 	case d.Status == model.DeployVerified && m.keys.Complete.Enabled():
 		note, style = "Verified: C completes "+cr.Key()+".", st.Success
 	case d.Status == model.DeployRolledBack:
-		note, style = "Rolled back"+rolledBackBy(m.data.rollbacks)+": what it deployed was taken out of "+d.Target+". b shows the rollback.", st.Muted
+		note, style = "Rolled back"+rolledBackBy(m.data.rollbacks)+" in "+d.Target+". b shows the rollback.", st.Muted
 	case d.Status == model.DeployVerified:
 		return ""
 	default:
