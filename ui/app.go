@@ -48,6 +48,10 @@ type worker interface {
 	Running() []string
 }
 
+// badged is a tab's screen that counts what waits for the user there
+// (Approvals): the header shows the count beside the tab.
+type badged interface{ Badge() int }
+
 // tab is one entry of the header.
 type tab struct {
 	screen common.ScreenID
@@ -426,6 +430,9 @@ func (m Model) headerView() string {
 				title = shortTitles[t.screen]
 			}
 			label := t.key.Help().Key + " " + title
+			if b, ok := m.screens[t.screen].(badged); ok && b.Badge() > 0 {
+				label += fmt.Sprintf(" (%d)", b.Badge())
+			}
 			if t.screen == active {
 				parts = append(parts, st.ActiveTab.Render(label))
 			} else {

@@ -154,3 +154,28 @@ func TestGlobalKeysWaitWhileADialogIsOpen(t *testing.T) {
 		t.Fatalf("footer while a dialog is open: %q", f)
 	}
 }
+
+// badgeScreen counts what waits on its tab.
+type badgeScreen struct {
+	fakeScreen
+	n int
+}
+
+func (b badgeScreen) Badge() int { return b.n }
+
+func TestApprovalsTabCountsWhatWaits(t *testing.T) {
+	_, svc := world(t)
+	deps := common.Deps{Svc: svc, Styles: theme.Default()}
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "2 Approvals "}, {3, "2 Approvals (3)"}} {
+		m := ui.New(deps, map[common.ScreenID]common.Screen{common.ScreenChanges: fakeScreen{title: "Change Requests"},
+			common.ScreenApprovals: badgeScreen{fakeScreen{title: "Approvals"}, c.n}})
+		next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+		head := strings.SplitN(next.View(), "\n", 2)[0]
+		if !strings.Contains(head, c.want) {
+			t.Errorf("%d waiting: header %q lacks %q", c.n, head, c.want)
+		}
+	}
+}
