@@ -466,7 +466,64 @@ func (m Model) footerView() string {
 		}
 	}
 	status = lipgloss.NewStyle().Width(m.width - 2).MaxWidth(m.width - 2).Render(status)
-	return lipgloss.JoinVertical(lipgloss.Left, status, m.help.View(m))
+	return lipgloss.JoinVertical(lipgloss.Left, status, m.helpView())
+}
+
+// helpView is the footer's key help. It degrades by priority: the global
+// keys (? help, q quit) are always shown, and the screen's keys, most
+// pressing first, take what room is left; full help packs its columns
+// into rows, the global column first, so none is cut off.
+func (m Model) helpView() string {
+	width := m.width - 2
+	if m.help.ShowAll {
+		return m.fullHelpView(width)
+	}
+	global := m.globalShort()
+	h := m.help
+	h.Width = 0
+	tail := h.ShortHelpView(global)
+	if tail == "" {
+		h.Width = width
+		return h.ShortHelpView(m.ShortHelp())
+	}
+	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	h.Width = width - lipgloss.Width(tail) - lipgloss.Width(sep)
+	if h.Width <= 0 {
+		return tail
+	}
+	head := h.ShortHelpView(m.screenShort())
+	if head == "" {
+		return tail
+	}
+	return head + sep + tail
+}
+
+// fullHelpView lays the full help's columns out in rows of width.
+func (m Model) fullHelpView(width int) string {
+	h := m.help
+	h.Width = 0
+	const gap = "    "
+	var rows []string
+	var row string
+	for _, group := range m.FullHelp() {
+		col := h.FullHelpView([][]key.Binding{group})
+		if col == "" {
+			continue
+		}
+		if row != "" && lipgloss.Width(row)+len(gap)+lipgloss.Width(col) > width {
+			rows = append(rows, row)
+			row = ""
+		}
+		if row == "" {
+			row = col
+		} else {
+			row = lipgloss.JoinHorizontal(lipgloss.Top, row, gap, col)
+		}
+	}
+	if row != "" {
+		rows = append(rows, row)
+	}
+	return strings.Join(rows, "\n")
 }
 
 func (m Model) fatalView(h int) string {
@@ -479,30 +536,45 @@ func (m Model) fatalView(h int) string {
 // ShortHelp implements help.KeyMap: the current screen's keys, then the
 // global ones that are active now.
 func (m Model) ShortHelp() []key.Binding {
-	if m.quit.Open() {
+	return append(m.screenShort(), m.globalShort()...)
+}
+
+// screenShort is the short help's part that belongs to what is on screen:
+// the quit question's answers, the fatal pane's keys or the screen's.
+func (m Model) screenShort() []key.Binding {
+	switch {
+	case m.quit.Open():
 		return m.quit.ShortHelp()
+	case m.fatal != nil:
+		return []key.Binding{m.keys.Back}
 	}
-	if m.fatal != nil {
-		return []key.Binding{m.keys.Back, m.keys.Quit}
+	return m.screens[m.current].ShortHelp()
+}
+
+// globalShort is ? help and q quit while they act: not while a dialog
+// is open (its footer lists its own answers only) or a field takes typing.
+func (m Model) globalShort() []key.Binding {
+	switch {
+	case m.quit.Open():
+		return nil
+	case m.fatal != nil:
+		return []key.Binding{m.keys.Quit}
+	case m.screens[m.current].Capturing() || m.dialogOpen():
+		return nil
 	}
-	keys := append([]key.Binding{}, m.screens[m.current].ShortHelp()...)
-	// A dialog's footer lists its own answers only: q and ? do not act
-	// while it is open.
-	if !m.screens[m.current].Capturing() && !m.dialogOpen() {
-		keys = append(keys, m.keys.Help, m.keys.Quit)
-	}
-	return keys
+	return []key.Binding{m.keys.Help, m.keys.Quit}
 }
 
 // FullHelp implements help.KeyMap.
+// The global column comes first: at 80 columns it is what must not be lost.
 func (m Model) FullHelp() [][]key.Binding {
 	if m.quit.Open() || m.dialogOpen() {
 		return [][]key.Binding{m.ShortHelp()}
 	}
-	groups := append([][]key.Binding{}, m.screens[m.current].FullHelp()...)
 	global := make([]key.Binding, 0, len(m.tabs)+3)
 	for _, t := range m.tabs {
 		global = append(global, t.key)
 	}
-	return append(groups, append(global, m.keys.Help, m.keys.Quit, m.keys.ForceQ))
+	global = append(global, m.keys.Help, m.keys.Quit, m.keys.ForceQ)
+	return append([][]key.Binding{global}, m.screens[m.current].FullHelp()...)
 }

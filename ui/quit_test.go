@@ -179,3 +179,44 @@ func TestApprovalsTabCountsWhatWaits(t *testing.T) {
 		}
 	}
 }
+
+// manyKeys is a screen whose keys do not fit one footer line.
+type manyKeys struct{ fakeScreen }
+
+func (manyKeys) ShortHelp() []key.Binding {
+	var out []key.Binding
+	for _, k := range []string{"submit", "approve", "reject", "retrieve", "dependencies", "validate", "deploy",
+		"quick deploy", "complete CR", "rollback", "logs", "verify compare", "back"} {
+		out = append(out, key.NewBinding(key.WithKeys(k[:1]), key.WithHelp(k[:1], k)))
+	}
+	return out
+}
+
+func (s manyKeys) FullHelp() [][]key.Binding {
+	keys := s.ShortHelp()
+	return [][]key.Binding{keys[:4], keys[4:8], keys[8:]}
+}
+
+// However many keys a screen has, the footer keeps ? help and q quit, and
+// full help keeps the global column, at 80 and 120 columns.
+func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	_, svc := world(t)
+	deps := common.Deps{Svc: svc, Styles: theme.Default()}
+	for _, w := range []int{80, 120} {
+		m := ui.New(deps, map[common.ScreenID]common.Screen{common.ScreenChanges: manyKeys{fakeScreen{title: "Change Requests"}},
+			common.ScreenApprovals: fakeScreen{title: "Approvals"}})
+		next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+		m = next.(ui.Model)
+		f := footer(m.View())
+		if !strings.HasSuffix(strings.TrimRight(f, " "), "? help • q quit") || !strings.Contains(f, "s submit") || !strings.Contains(f, "…") {
+			t.Errorf("%d columns: footer %q", w, f)
+		}
+		m, _ = press(m, "?")
+		v := m.View()
+		for _, want := range []string{"1      change requests", "2      approvals", "?      help", "q      quit", "ctrl+c quit", "verify compare", "dependencies"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d columns: full help lacks %q:\n%s", w, want, v)
+			}
+		}
+	}
+}
