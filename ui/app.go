@@ -81,6 +81,11 @@ type Model struct {
 	// quitting means for them in this process.
 	quit     dialog.Model
 	quitNote string
+
+	// messages is the status lines' history; showMessages opens it in
+	// place of the screen.
+	messages     []message
+	showMessages bool
 }
 
 // New builds the root with every screen; screens maps each id to its screen.
@@ -257,8 +262,19 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.status = ""
 	scr := m.screens[m.current]
+	if m.showMessages {
+		if key.Matches(msg, m.keys.Messages, m.keys.Back) {
+			m.showMessages = false
+			m.resize()
+			return m, nil
+		}
+	}
 	if !scr.Capturing() && !m.dialogOpen() {
 		switch {
+		case key.Matches(msg, m.keys.Messages):
+			m.showMessages = true
+			m.resize()
+			return m, nil
 		case key.Matches(msg, m.keys.Quit):
 			return m.askQuit()
 		case key.Matches(msg, m.keys.Help):
@@ -271,6 +287,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return m.switchTo(t.screen)
 			}
 		}
+	}
+	if m.showMessages {
+		// The screen is hidden: its keys must not act unseen.
+		return m, nil
 	}
 	var cmd tea.Cmd
 	m.screens[m.current], cmd = scr.Update(msg)
@@ -347,13 +367,14 @@ func (m Model) back() (tea.Model, tea.Cmd) {
 
 // switchTo jumps to a top-level tab, forgetting the drill-down history.
 func (m Model) switchTo(s common.ScreenID) (tea.Model, tea.Cmd) {
-	m.current, m.history = s, nil
+	m.current, m.history, m.showMessages = s, nil, false
 	m.resize()
 	return m, nil
 }
 
 func (m Model) setStatus(text string, isErr bool) (tea.Model, tea.Cmd) {
 	m.status, m.statusErr = text, isErr
+	m.remember(text, isErr)
 	m.statusSeq++
 	seq := m.statusSeq
 	return m, tea.Tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
@@ -398,6 +419,8 @@ func (m Model) frame() string {
 		body = lipgloss.Place(m.width-2, bodyH, lipgloss.Center, lipgloss.Center, m.quit.View())
 	case m.fatal != nil:
 		body = m.fatalView(bodyH)
+	case m.showMessages:
+		body = m.messagesView(m.width-2, bodyH)
 	default:
 		body = m.screens[m.current].View()
 	}
@@ -454,11 +477,14 @@ func (m Model) headerView() string {
 func (m Model) footerView() string {
 	st := m.deps.Styles
 	// The status line is one line whatever it says: a long refusal is cut
-	// short rather than pushing the screen up (the screen that caused it
-	// shows the whole message where it has room).
+	// short rather than pushing the screen up; M opens it whole.
 	status := ""
 	if m.status != "" {
-		text := ansi.Truncate(strings.Join(strings.Fields(m.status), " "), m.width-4, "…")
+		text := strings.Join(strings.Fields(m.status), " ")
+		if lipgloss.Width(text) > m.width-4 {
+			// Cut, it says where to read it whole.
+			text = ansi.Truncate(text, m.width-4, "… (M shows it whole)")
+		}
 		if m.statusErr {
 			status = st.StatusError.Render("✗ " + text)
 		} else {
@@ -547,6 +573,8 @@ func (m Model) screenShort() []key.Binding {
 		return m.quit.ShortHelp()
 	case m.fatal != nil:
 		return []key.Binding{m.keys.Back}
+	case m.showMessages:
+		return []key.Binding{m.keys.Messages, m.keys.Back}
 	}
 	return m.screens[m.current].ShortHelp()
 }
@@ -575,6 +603,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	for _, t := range m.tabs {
 		global = append(global, t.key)
 	}
-	global = append(global, m.keys.Help, m.keys.Quit, m.keys.ForceQ)
+	global = append(global, m.keys.Messages, m.keys.Help, m.keys.Quit, m.keys.ForceQ)
 	return append([][]key.Binding{global}, m.screens[m.current].FullHelp()...)
 }

@@ -15,6 +15,8 @@ type keyMap struct {
 	Compare key.Binding
 	Deploys key.Binding
 	Logs    key.Binding
+	// Messages opens the status messages' history, each message whole.
+	Messages key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -29,5 +31,7 @@ func defaultKeys() keyMap {
 		Compare: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "compare")),
 		Deploys: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "deployments")),
 		Logs:    key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "logs")),
+
+		Messages: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "messages")),
 	}
 }

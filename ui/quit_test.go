@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -218,5 +219,35 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 				t.Errorf("%d columns: full help lacks %q:\n%s", w, want, v)
 			}
 		}
+	}
+}
+
+// A long message cut on the status line says M shows it whole; M opens
+// the messages pane with every message whole, newest first, and the
+// hidden screen's keys do not act meanwhile.
+func TestLongMessageOpensWhole(t *testing.T) {
+	var got []string
+	m := rootWith(t, fakeScreen{title: "Change Requests", keys: &got}, fakeScreen{title: "Approvals"})
+	long := "the requester cannot approve or reject their own request: alice is the requester. Ask a listed approver. " +
+		strings.Repeat("More words that do not fit. ", 4) + "THE END"
+	next, _ := m.Update(common.ErrMsg{Err: errors.New("first refusal")})
+	next, _ = next.(ui.Model).Update(common.ErrMsg{Err: errors.New(long)})
+	m = next.(ui.Model)
+	if v := m.View(); !strings.Contains(v, "… (M shows it whole)") || strings.Contains(v, "THE END") {
+		t.Fatalf("the cut status line:\n%s", v)
+	}
+	m, _ = press(m, "M")
+	v := text(m.View())
+	if !strings.Contains(v, "Messages") || !strings.Contains(v, "THE END") || !strings.Contains(v, "first refusal") ||
+		strings.Index(v, "THE END") > strings.Index(v, "first refusal") {
+		t.Fatalf("messages pane:\n%s", m.View())
+	}
+	m, _ = press(m, "a")
+	if len(got) != 0 {
+		t.Fatalf("the hidden screen got %v", got)
+	}
+	m, _ = press(m, "M")
+	if strings.Contains(m.View(), "newest first") {
+		t.Fatal("M did not close the messages pane")
 	}
 }
