@@ -504,24 +504,55 @@ func (m Model) helpView() string {
 	if m.help.ShowAll {
 		return m.fullHelpView(width)
 	}
-	global := m.globalShort()
-	h := m.help
-	h.Width = 0
-	tail := h.ShortHelpView(global)
+	tail := m.shortItems(m.globalShort(), 0)
 	if tail == "" {
-		h.Width = width
-		return h.ShortHelpView(m.ShortHelp())
+		return m.shortItems(m.ShortHelp(), width)
 	}
-	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
-	h.Width = width - lipgloss.Width(tail) - lipgloss.Width(sep)
-	if h.Width <= 0 {
+	sep := m.help.Styles.ShortSeparator.Inline(true).Render(m.help.ShortSeparator)
+	budget := width - lipgloss.Width(tail) - lipgloss.Width(sep)
+	if budget <= 0 {
 		return tail
 	}
-	head := h.ShortHelpView(m.screenShort())
+	head := m.shortItems(m.screenShort(), budget)
 	if head == "" {
 		return tail
 	}
 	return head + sep + tail
+}
+
+// shortItems renders the enabled bindings as "k desc • k desc" within
+// width cells (0: no limit), ending in "…" when some are left out. (help's
+// own ShortHelpView goes past its width when the "…" would not fit.)
+func (m Model) shortItems(bindings []key.Binding, width int) string {
+	st := m.help.Styles
+	sep := st.ShortSeparator.Inline(true).Render(m.help.ShortSeparator)
+	more := " " + st.Ellipsis.Inline(true).Render(m.help.Ellipsis)
+	var items []string
+	for _, kb := range bindings {
+		if kb.Enabled() {
+			items = append(items, st.ShortKey.Inline(true).Render(kb.Help().Key)+" "+st.ShortDesc.Inline(true).Render(kb.Help().Desc))
+		}
+	}
+	var b strings.Builder
+	used := 0
+	for i, item := range items {
+		if i > 0 {
+			item = sep + item
+		}
+		// An item goes in if it fits, with room for the "…" unless it
+		// is the last one.
+		need := lipgloss.Width(item)
+		if i < len(items)-1 {
+			need += lipgloss.Width(more)
+		}
+		if width > 0 && used+need > width {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(item)
+		used += lipgloss.Width(item)
+	}
+	return b.String()
 }
 
 // fullHelpView lays the full help's columns out in rows of width.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"relman/ui"
 	"relman/ui/common"
@@ -39,7 +40,7 @@ func (f fakeScreen) Running() []string         { return f.jobs }
 func (f fakeScreen) ShortHelp() []key.Binding  { return []key.Binding{f.answer} }
 func (f fakeScreen) FullHelp() [][]key.Binding { return [][]key.Binding{{f.answer}} }
 
-func rootWith(t *testing.T, changes, approvals fakeScreen) ui.Model {
+func rootWith(t *testing.T, changes, approvals common.Screen) ui.Model {
 	t.Helper()
 	_, svc := world(t)
 	deps := common.Deps{Svc: svc, Styles: theme.Default()}
@@ -249,5 +250,25 @@ func TestLongMessageOpensWhole(t *testing.T) {
 	m, _ = press(m, "M")
 	if strings.Contains(m.View(), "newest first") {
 		t.Fatal("M did not close the messages pane")
+	}
+}
+
+// edgeKeys' help is a few cells too long for 80 columns with the global
+// keys: exactly where help's own ShortHelpView ran past its width.
+type edgeKeys struct{ fakeScreen }
+
+func (edgeKeys) ShortHelp() []key.Binding {
+	var out []key.Binding
+	for _, h := range [][2]string{{"x", "cancel CR"}, {"enter", "open DR-0001"}, {"tab", "next link"}, {"esc", "back"}, {"↓/j", "scroll down"}} {
+		out = append(out, key.NewBinding(key.WithKeys(h[0]), key.WithHelp(h[0], h[1])))
+	}
+	return out
+}
+
+func TestFooterNeverRunsPastTheWidth(t *testing.T) {
+	m := rootWith(t, edgeKeys{fakeScreen{title: "Change Requests"}}, fakeScreen{title: "Approvals"})
+	f := strings.TrimRight(footer(m.View()), " ")
+	if lipgloss.Width(f) > 80 || !strings.HasSuffix(f, "… • ? help • q quit") {
+		t.Fatalf("footer at 80 columns (%d cells): %q", lipgloss.Width(f), f)
 	}
 }
