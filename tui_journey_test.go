@@ -149,8 +149,10 @@ func TestNewAdminFinishesTheProcessInTheTUI(t *testing.T) {
 	alice.waitFor("DR-0001: Retrieve finished")
 	alice.keys("D")
 	alice.waitFor("DR-0001: Check dependencies finished")
-	// The missing dependency is a warning on the stage, not a green tick.
+	// The missing dependency is a warning on the stage and the run, not a
+	// green tick.
 	alice.waitFor("! Dependencies warnings")
+	alice.waitFor("! Check dependencies finished in")
 	alice.keys("a")
 	alice.waitFor("Add 1 missing component to CR-0001?")
 	alice.keys("y")

@@ -630,6 +630,9 @@ func (m *Detail) progressed(msg runMsg) tea.Cmd {
 		return tea.Batch(cmd, waitCmd(r.feed, msg.dr, msg.gen))
 	}
 	r.end(*msg.result, m.clock)
+	if r.step == stepDependencies && r.err == nil && len(missingOf(msg.result.record)) > 0 {
+		r.stages[1] = stageWarned
+	}
 	cmds := []tea.Cmd{cmd, report(r)}
 	if msg.dr == m.id {
 		cmds = append(cmds, m.load())

@@ -320,6 +320,11 @@ func (m *Detail) runHead(r *run) []string {
 	case r.err != nil:
 		lines = append(lines, st.Error.Render(fit(fmt.Sprintf("✗ %s failed after %s", r.step, took))),
 			st.Error.Render(fit("  "+failure(r.err))))
+	case r.step == stepDependencies && r.stages[1] == stageWarned:
+		lines = append(lines, st.Warning.Render(fit(fmt.Sprintf("! %s finished in %s with missing components", r.step, took))))
+		if r.detail != "" {
+			lines = append(lines, fit("  "+oneLine(r.detail)))
+		}
 	default:
 		lines = append(lines, st.Success.Render(fit(fmt.Sprintf("✓ %s finished in %s", r.step, took))))
 		if r.detail != "" {
