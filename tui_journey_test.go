@@ -68,6 +68,21 @@ func (s tuiUser) footer() string {
 	return lines[len(lines)-1]
 }
 
+// retrieveAndCheckDR1 opens DR-0001 from the Deployments tab, retrieves
+// its package and checks its dependencies. Each step's end is on the
+// status line, written as its keys change.
+func (s tuiUser) retrieveAndCheckDR1() {
+	s.t.Helper()
+	s.keys("5")
+	s.waitFor("2 deployment records")
+	s.keys("j", "Enter")
+	s.waitFor("R retrieve")
+	s.keys("R")
+	s.waitFor("DR-0001: Retrieve finished")
+	s.keys("D")
+	s.waitFor("DR-0001: Check dependencies finished")
+}
+
 // approveAll has user approve, in the Approvals tab, the n records that
 // wait for them, watching the tab's count go down.
 func approveAll(t *testing.T, store, keys, user string, waiting, n int) {
@@ -140,15 +155,7 @@ func TestNewAdminFinishesTheProcessInTheTUI(t *testing.T) {
 	approveAll(t, store, keys, "carol", 2, 1)
 
 	alice = openTUI(t, store, keys, "alice", 120, 40)
-	alice.keys("5")
-	alice.waitFor("2 deployment records")
-	alice.keys("j", "Enter")
-	alice.waitFor("R retrieve")
-	// Each step's end is on the status line, written as its keys change.
-	alice.keys("R")
-	alice.waitFor("DR-0001: Retrieve finished")
-	alice.keys("D")
-	alice.waitFor("DR-0001: Check dependencies finished")
+	alice.retrieveAndCheckDR1()
 	// The missing dependency is a warning on the stage and the run, not a
 	// green tick.
 	alice.waitFor("! Dependencies warnings")
@@ -163,14 +170,7 @@ func TestNewAdminFinishesTheProcessInTheTUI(t *testing.T) {
 	approveAll(t, store, keys, "carol", 3, 2)
 
 	alice = openTUI(t, store, keys, "alice", 120, 40)
-	alice.keys("5")
-	alice.waitFor("2 deployment records")
-	alice.keys("j", "Enter")
-	alice.waitFor("R retrieve")
-	alice.keys("R")
-	alice.waitFor("DR-0001: Retrieve finished")
-	alice.keys("D")
-	alice.waitFor("DR-0001: Check dependencies finished")
+	alice.retrieveAndCheckDR1()
 	alice.keys("V")
 	alice.waitFor("Validate · ")
 	alice.keys("q")
