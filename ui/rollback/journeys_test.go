@@ -2,6 +2,7 @@ package rollback
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -84,4 +85,48 @@ func TestRolledBackShowsOnDeploymentAndChangeRequest(t *testing.T) {
 			t.Errorf("the change request lacks %q:\n%s", want, c.View())
 		}
 	}
+}
+
+// A change request whose latest deployment is a Draft does not offer C
+// complete; pressing it says the rule. Its deployed-and-verified one did.
+func TestCompleteNotOfferedWithADraftDeployment(t *testing.T) {
+	w := newWorld(t)
+	alice := w.as("alice")
+	deps := common.Deps{Svc: alice, Styles: theme.Default()}
+	open := func() common.Screen {
+		c := changes.NewDetail(deps)
+		c.SetSize(160, 60)
+		_, cmd := c.Update(common.ShowMsg{ID: w.dr.CR})
+		pump(t, c, cmd)
+		return c
+	}
+	if f := footerOf(open()); !strings.Contains(f, "C complete") {
+		t.Fatalf("with %s verified, the footer lacks C complete: %q", w.dr.Key(), f)
+	}
+	draft, err := alice.NewDeployment(w.dr.CR, "uat", "production", model.DeploymentFields{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := open()
+	if f := footerOf(c); strings.Contains(f, "C complete") {
+		t.Fatalf("with %s a Draft, the footer offers C complete: %q", draft.Key(), f)
+	}
+	out := pump(t, c, press(c, "C"))
+	if len(out) != 1 {
+		t.Fatalf("C sent %v", out)
+	}
+	if e, ok := out[0].(common.ErrMsg); !ok || !errors.Is(e.Err, model.ErrNotCompletable) || !strings.Contains(e.Err.Error(), draft.Key()+" is Draft") {
+		t.Fatalf("C said %v", out[0])
+	}
+}
+
+// footerOf is what a screen's footer offers now.
+func footerOf(s common.Screen) string {
+	var out []string
+	for _, b := range s.ShortHelp() {
+		if b.Enabled() {
+			out = append(out, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	return strings.Join(out, " • ")
 }
