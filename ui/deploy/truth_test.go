@@ -109,6 +109,9 @@ func TestDraftOfFinishedCRCannotMove(t *testing.T) {
 	if _, err := deps.Svc.SubmitDeployment(7); !errors.Is(err, model.ErrCRFinishedDeployment) {
 		t.Fatalf("the actions layer (the CLI's path) submitted it: %v", err)
 	}
+	if _, err := deps.Svc.NewDeployment(2, "uat", "production", model.DeploymentFields{}); !errors.Is(err, model.ErrFinished) {
+		t.Fatalf("a new deployment of cancelled CR-0002: %v", err)
+	}
 }
 
 // From a completed deployment, b opens the rollback builder.
