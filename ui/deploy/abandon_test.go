@@ -1,14 +1,11 @@
 package deploy
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"relman/model"
-	"relman/ui/actions"
 	"relman/ui/common"
 	"relman/ui/deploy/deploytest"
 )
@@ -31,15 +28,7 @@ func TestAbandonALostDeploy(t *testing.T) {
 	w := deploytest.NewWorld(t, samples, 500*time.Millisecond)
 	d := w.ReadyDeployment("ApexClass:InvoiceService", "ApexClass:InvoiceServiceTest")
 	deps := w.Deps("alice")
-	ctx, quit := context.WithCancel(context.Background())
-	var once sync.Once
-	if _, _, err := deps.Svc.Deploy(ctx, d.ID, false, func(e actions.Event) {
-		if e.JobID != "" {
-			once.Do(quit)
-		}
-	}); err == nil {
-		t.Fatal("the quitting deploy finished")
-	}
+	quitDuringDeploy(t, deps.Svc, d.ID)
 
 	m := NewDetail(deps).(*Detail)
 	if m.abandon != nil {
