@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"relman/model"
+	"relman/store"
+	"relman/ui/identity/identitytest"
 )
 
 // TestCheckpointCatchesAnOldCopy: an older copy of the store put back has a
@@ -77,5 +81,64 @@ func TestCheckpointCatchesAnOldCopy(t *testing.T) {
 	c.ok("auditor", &list, "audit")
 	if len(list) != 6 {
 		t.Errorf("the old copy holds %d events, want 6", len(list))
+	}
+}
+
+// TestVerifyStartsFromTheKeptCheckpoint: an admin's checkpoint is kept in
+// the store; verify then checks the signatures after it (and of the user
+// events) and says whose checkpoint vouched for the rest; --full checks
+// every one. A requester's checkpoint is written out but not kept.
+func TestVerifyStartsFromTheKeptCheckpoint(t *testing.T) {
+	path := tempStore(t)
+	c := newCLI(t, path)
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := identitytest.RegisterRoles(st, "erin", model.RoleRequester); err != nil {
+		t.Fatal(err)
+	}
+	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--dir", copyOrg(t, "production"))
+	var cp struct {
+		Seq  uint64
+		User string
+		Kept bool
+	}
+	c.ok("erin", &cp, "audit", "checkpoint")
+	if cp.Kept {
+		t.Errorf("erin's checkpoint (a requester's) was kept: %+v", cp)
+	}
+	c.ok("alice", &cp, "audit", "checkpoint")
+	if !cp.Kept || cp.Seq != 6 || cp.User != "alice" {
+		t.Fatalf("alice's checkpoint = %+v, want event 6 kept", cp)
+	}
+	c.ok("alice", nil, "cr", "new", "--env", "production", "--name", "Region", "--component", "ApexClass:InvoiceService", "--approver", "bob")
+
+	type verified struct {
+		Events, Signed, Trusted int
+		Full                    bool
+		TrustedFrom             *struct {
+			Seq  uint64
+			User string
+		}
+		Notes []string
+	}
+	var v verified
+	c.ok("auditor", &v, "audit", "--verify")
+	// Events 1-5 are the team's and erin's registrations, 6 the environment.
+	if v.Events != 7 || v.TrustedFrom == nil || v.TrustedFrom.Seq != 6 || v.TrustedFrom.User != "alice" || v.Trusted != 1 || v.Signed != 6 || v.Full {
+		t.Errorf("verify = %+v, want event 6 trusted from alice's checkpoint, 6 signatures checked", v)
+	}
+	c.ok("auditor", &v, "audit", "--verify", "--full")
+	if v.TrustedFrom != nil || v.Trusted != 0 || v.Signed != 7 || !v.Full {
+		t.Errorf("verify --full = %+v, want all 7 signatures checked", v)
+	}
+	r := c.run("auditor", "audit", "--verify")
+	if r.code != 0 || !strings.Contains(r.stdout, "Signatures checked: 6") || !strings.Contains(r.stdout, "checkpoint alice made") {
+		t.Errorf("verify's text: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = c.run("auditor", "audit", "--full")
+	if r.code == 0 || !strings.Contains(r.stderr, "--full go with --verify") {
+		t.Errorf("audit --full alone: %d %s", r.code, r.stderr)
 	}
 }

@@ -73,12 +73,20 @@ func (c relmanCLI) run(user string, args ...string) result {
 // runWith runs one relman command with exactly the environment env.
 func (c relmanCLI) runWith(env []string, args ...string) result {
 	c.t.Helper()
+	return c.runInput(env, "", args...)
+}
+
+// runInput runs one relman command with exactly the environment env,
+// reading stdin.
+func (c relmanCLI) runInput(env []string, stdin string, args ...string) result {
+	c.t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()

@@ -207,6 +207,7 @@ func TestNoSecretLeavesRelman(t *testing.T) {
 	}
 	s.run("alice", nil, 1, "deploy", "resume", "1")
 	s.run("alice", nil, 1, "deploy", "cancel", "1")
+	s.run("alice", nil, 1, "deploy", "abandon", "1", "--reason", "nothing to abandon: refused")
 	s.run("alice", nil, 0, "deploy", "show", "1")
 	s.run("alice", nil, 0, "deploy", "log", "1")
 	s.run("alice", nil, 0, "deploy", "log", "1", "--json")

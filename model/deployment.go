@@ -43,6 +43,11 @@ const (
 	DeployFailed     DeploymentStatus = "Failed"
 	DeployVerified   DeploymentStatus = "Verified"
 	DeployRolledBack DeploymentStatus = "Rolled Back"
+	// DeployOutcomeUnknown is a deploy sent to the org whose answer never
+	// came back (lost, or relman stopped before saving the job id): the
+	// org may have deployed. Nothing else may run until the job is found
+	// in the org (`deploy resume`) or a release manager abandons it.
+	DeployOutcomeUnknown DeploymentStatus = "Submitted — outcome unknown"
 )
 
 // Package is a retrieved Metadata API zip as stored: its digest, its
@@ -95,10 +100,15 @@ type DeploymentRecord struct {
 	SnapshotBlob string `json:"snapshotBlob,omitempty"`
 	// Created lists the package's components the target did not have
 	// before the deploy: rolling back deletes them.
-	Created   []metadata.Component `json:"created,omitempty"`
-	Logs      []int64              `json:"logs"`
-	CreatedAt time.Time            `json:"createdAt"`
-	UpdatedAt time.Time            `json:"updatedAt"`
+	Created []metadata.Component `json:"created,omitempty"`
+	// ApprovedContent is the content (component → content hash) the
+	// approval binds: what the reviewers compared, else the first package
+	// retrieved after the approval. A package with other content sends the
+	// deployment back for approval.
+	ApprovedContent map[string]string `json:"approvedContent,omitempty"`
+	Logs            []int64           `json:"logs"`
+	CreatedAt       time.Time         `json:"createdAt"`
+	UpdatedAt       time.Time         `json:"updatedAt"`
 }
 
 // Key is the displayed id, e.g. "DR-0007".
@@ -140,6 +150,11 @@ const (
 	LogRollbackPartial      LogStatus = "Rollback Partial"
 	LogRollbackCompleted    LogStatus = "Rollback Completed"
 	LogRollbackFailed       LogStatus = "Rollback Failed"
+	// LogOutcomeUnknown is a deploy log whose job id never came back.
+	LogOutcomeUnknown LogStatus = "Submitted — outcome unknown"
+	// LogAbandoned is an outcome-unknown deploy a release manager closed,
+	// with a reason, because its job could not be found.
+	LogAbandoned LogStatus = "Abandoned"
 )
 
 // ComponentFailure is one component the org refused.

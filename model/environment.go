@@ -60,7 +60,14 @@ type Environment struct {
 	// KeyFile is the path of the JWT signing key; the key itself stays in that file.
 	KeyFile string `json:"keyFile,omitempty"`
 	// Alias names a Salesforce CLI login to reuse.
-	Alias       string      `json:"alias,omitempty"`
+	Alias string `json:"alias,omitempty"`
+	// AllowHosts are hosts outside Salesforce's domains a token answer may
+	// send API calls to (`env add --allow-host`): a proxy or private
+	// domain the user vouches for.
+	AllowHosts []string `json:"allowHosts,omitempty"`
+	// OrgID is the org the environment was first tested against: a later
+	// sign-in that lands in another org is refused.
+	OrgID       string      `json:"orgId,omitempty"`
 	Credentials Credentials `json:"-"`
 	LastTest    *TestResult `json:"lastTest,omitempty"`
 	CreatedAt   time.Time   `json:"createdAt"`
@@ -181,3 +188,9 @@ func validAuth(m AuthMethod) bool {
 
 // Passed reports whether the environment's latest Test Connection succeeded.
 func (e Environment) Passed() bool { return e.LastTest != nil && e.LastTest.OK }
+
+// SameOrgID compares org ids by their first 15 characters: an
+// 18-character id names the same org as its 15-character form.
+func SameOrgID(a, b string) bool {
+	return len(a) >= 15 && len(b) >= 15 && strings.EqualFold(a[:15], b[:15])
+}

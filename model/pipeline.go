@@ -137,10 +137,11 @@ func FinishStatus(kind LogKind, orgStatus LogStatus, success bool) LogStatus {
 
 // FinishLog closes a log with its final status and message.
 func FinishLog(l DeploymentLog, status LogStatus, message string, now time.Time) (DeploymentLog, Change) {
-	l.Status, l.Message, l.Completed = status, message, now
+	l.Status, l.Message, l.Completed = status, BoundMessage(message), now
+	l.ComponentFailures, l.TestFailures = BoundFailures(l.ComponentFailures, l.TestFailures)
 	details := map[string]string{"status": string(status)}
-	if message != "" {
-		details["message"] = message
+	if l.Message != "" {
+		details["message"] = l.Message
 	}
 	if l.JobID != "" {
 		details["jobId"] = l.JobID

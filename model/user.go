@@ -22,17 +22,26 @@ const (
 	RoleAdmin          Role = "admin"           // manages users and environments
 )
 
-// Roles lists every role in the order they are shown.
+// Roles lists every role a person can hold, in the order they are shown.
 var Roles = []Role{RoleRequester, RoleApprover, RoleReleaseManager, RoleAdmin}
+
+// RoleServer is not a person's: it registers the host key of a relman
+// serve, which signs the events of SSH sessions whose client forwarded no
+// agent, each naming the session's key (SessionSigner). It goes alone, and
+// a server never acts by itself.
+const RoleServer Role = "server"
+
+// rolesShown is every role in the order they are shown, the server's last.
+var rolesShown = append(slices.Clone(Roles), RoleServer)
 
 // ParseRole accepts a role name in any case.
 func ParseRole(s string) (Role, error) {
-	for _, r := range Roles {
+	for _, r := range rolesShown {
 		if strings.EqualFold(strings.TrimSpace(s), string(r)) {
 			return r, nil
 		}
 	}
-	return "", ErrInvalidUser.With(fmt.Sprintf("role %q: use requester, approver, release-manager or admin", s))
+	return "", ErrInvalidUser.With(fmt.Sprintf("role %q: use requester, approver, release-manager or admin (or server, alone, for a relman serve host key)", s))
 }
 
 // UserKey is one SSH public key of a user.
@@ -141,6 +150,21 @@ type Signer interface {
 	Sign(message []byte) ([]byte, error)
 }
 
+// SessionSigner is a Signer that signs for an SSH session of relman serve
+// whose client forwarded no agent: the server's host key (registered with
+// RoleServer) signs, and each event it signs names the session's key in
+// its DetailSessionKey, so verify can tell, and check, whose session it was.
+type SessionSigner interface {
+	Signer
+	// SessionKey is the key that authenticated the session, in
+	// authorized_keys form without a comment.
+	SessionKey() string
+}
+
+// DetailSessionKey is the detail of an event signed by a relman serve host
+// key: the fingerprint of the SSH session's key, one of the event user's.
+const DetailSessionKey = "sessionKey"
+
 // Users is every registered user, what the user rules check against.
 type Users []User
 
@@ -225,6 +249,9 @@ func NewUser(all Users, actor, name string, roles []Role, key UserKey, now time.
 	if len(roles) == 0 {
 		return User{}, Change{}, ErrInvalidUser.With(what + ": give at least one --role (requester, approver, release-manager, admin)")
 	}
+	if slices.Contains(roles, RoleServer) && len(sortedRoles(roles)) > 1 {
+		return User{}, Change{}, ErrInvalidUser.With(what + ": the server role goes alone: a relman serve host key signs for SSH sessions and never acts itself")
+	}
 	roles = sortedRoles(roles)
 	key.AddedAt = now
 	u := User{Name: name, Roles: roles, Keys: []UserKey{key}, CreatedAt: now, UpdatedAt: now}
@@ -288,7 +315,7 @@ func RemoveUserKey(all Users, actor, name, fingerprint string, now time.Time) (U
 
 func sortedRoles(roles []Role) []Role {
 	out := make([]Role, 0, len(roles))
-	for _, r := range Roles {
+	for _, r := range rolesShown {
 		if slices.Contains(roles, r) {
 			out = append(out, r)
 		}
@@ -298,33 +325,84 @@ func sortedRoles(roles []Role) []Role {
 
 // KeyRegistry is who held which key at one point of the audit trail,
 // rebuilt from the user events alone: what verify checks signatures
-// against.
-type KeyRegistry map[string][]string // user name → public keys (authorized_keys form)
+// against. The zero value is empty and ready.
+type KeyRegistry struct {
+	// Fingerprint computes a key's fingerprint ("SHA256:…") once, as the
+	// key is registered, for HoldsFingerprint; without it no fingerprint
+	// matches. (model cannot parse keys: model/sshsig does.)
+	Fingerprint func(key string) string
+	keys        map[string][]registeredKey // user name → keys
+	servers     map[string]bool            // names registered with RoleServer
+	admins      map[string]bool            // names registered with RoleAdmin
+}
+
+// registeredKey is a public key (authorized_keys form) and its fingerprint.
+type registeredKey struct{ key, fingerprint string }
 
 // Apply updates the registry with one audit event (other entities are
 // ignored).
-func (r KeyRegistry) Apply(ev AuditEvent) {
+func (r *KeyRegistry) Apply(ev AuditEvent) {
 	if ev.Entity != EntityUser {
 		return
+	}
+	if r.keys == nil {
+		r.keys, r.servers, r.admins = map[string][]registeredKey{}, map[string]bool{}, map[string]bool{}
 	}
 	name := strings.ToLower(ev.EntityID)
 	switch ev.Action {
 	case "add", "key-add":
-		r[name] = append(r[name], ev.Details["key"])
+		k := registeredKey{key: ev.Details["key"]}
+		if r.Fingerprint != nil {
+			k.fingerprint = r.Fingerprint(k.key)
+		}
+		r.keys[name] = append(r.keys[name], k)
+		if ev.Action == "add" {
+			roles := strings.Split(ev.Details["roles"], ",")
+			if slices.Contains(roles, string(RoleServer)) {
+				r.servers[name] = true
+			}
+			if slices.Contains(roles, string(RoleAdmin)) {
+				r.admins[name] = true
+			}
+		}
 	case "key-remove":
-		r[name] = slices.DeleteFunc(r[name], func(k string) bool { return k == ev.Details["key"] })
+		r.keys[name] = slices.DeleteFunc(r.keys[name], func(k registeredKey) bool { return k.key == ev.Details["key"] })
 	case "remove":
-		delete(r, name)
+		delete(r.keys, name)
+		delete(r.servers, name)
+		delete(r.admins, name)
 	}
 }
 
 // Holds reports whether user held key at this point.
 func (r KeyRegistry) Holds(user, key string) bool {
-	return slices.Contains(r[strings.ToLower(user)], key)
+	return slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k registeredKey) bool { return k.key == key })
+}
+
+// HoldsAdmin reports whether user was an admin holding key at this point.
+func (r KeyRegistry) HoldsAdmin(user, key string) bool {
+	return r.admins[strings.ToLower(user)] && r.Holds(user, key)
+}
+
+// HoldsFingerprint reports whether user held a key with that fingerprint
+// ("SHA256:…") at this point.
+func (r KeyRegistry) HoldsFingerprint(user, fingerprint string) bool {
+	return fingerprint != "" && slices.ContainsFunc(r.keys[strings.ToLower(user)], func(k registeredKey) bool { return k.fingerprint == fingerprint })
+}
+
+// Server returns the server (a user with RoleServer) holding key at this
+// point.
+func (r KeyRegistry) Server(key string) (name string, ok bool) {
+	for name := range r.servers {
+		if r.Holds(name, key) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // Empty reports whether no user is registered at this point.
-func (r KeyRegistry) Empty() bool { return len(r) == 0 }
+func (r KeyRegistry) Empty() bool { return len(r.keys) == 0 }
 
 // Actor is who performs a change: a registered user's name and a Signer
 // holding one of their keys. The edge (key file, SSH agent, or an SSH

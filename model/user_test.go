@@ -103,3 +103,48 @@ func TestSelfApprovalIgnoresCase(t *testing.T) {
 		t.Errorf("BOB deciding as listed approver bob = %+v, %v", out, err)
 	}
 }
+
+// A server (a relman serve host key) is registered with the server role
+// alone, never as the store's first user; the registry knows it as one
+// and finds each user's keys by fingerprint, until it is removed.
+func TestServerRole(t *testing.T) {
+	if _, _, err := NewUser(nil, "host", "host", []Role{RoleServer}, key("h"), userT0); !errors.Is(err, ErrInvalidUser) {
+		t.Errorf("a server as the first user (an admin) = %v, want ErrInvalidUser", err)
+	}
+	alice, addAlice, _ := NewUser(nil, "alice", "alice", nil, key("a"), userT0)
+	if _, _, err := NewUser(Users{alice}, "alice", "host", []Role{RoleServer, RoleApprover}, key("h"), userT0); !errors.Is(err, ErrInvalidUser) {
+		t.Errorf("a server with another role = %v, want ErrInvalidUser", err)
+	}
+	if r, err := ParseRole("Server"); err != nil || r != RoleServer {
+		t.Errorf("ParseRole(Server) = %q, %v", r, err)
+	}
+	host, addHost, err := NewUser(Users{alice}, "alice", "host", []Role{RoleServer}, key("h"), userT0)
+	if err != nil || !host.Has(RoleServer) || len(host.Roles) != 1 {
+		t.Fatalf("registering a server = %+v, %v", host, err)
+	}
+	reg := KeyRegistry{Fingerprint: func(k string) string { return "SHA256:" + strings.TrimPrefix(k, "ssh-ed25519 AAAA") }}
+	reg.Apply(addAlice.Event("alice", userT0))
+	reg.Apply(addHost.Event("alice", userT0))
+	if name, ok := reg.Server(key("h").PublicKey); !ok || name != "host" {
+		t.Errorf("Server(host's key) = %q, %v", name, ok)
+	}
+	if _, ok := reg.Server(key("a").PublicKey); ok {
+		t.Error("alice's key counts as a server's")
+	}
+	if !reg.HoldsFingerprint("alice", key("a").Fingerprint) || reg.HoldsFingerprint("alice", key("h").Fingerprint) || reg.HoldsFingerprint("alice", "") {
+		t.Error("HoldsFingerprint does not follow alice's keys")
+	}
+	reg.Apply(Change{Entity: EntityUser, EntityID: "host", Action: "remove"}.Event("alice", userT0))
+	if _, ok := reg.Server(key("h").PublicKey); ok {
+		t.Error("a removed server still counts")
+	}
+	// alice, the first user, is an admin; the server is not, and a removed
+	// admin is no longer one.
+	if !reg.HoldsAdmin("Alice", key("a").PublicKey) || reg.HoldsAdmin("alice", key("h").PublicKey) || reg.HoldsAdmin("host", key("h").PublicKey) {
+		t.Error("HoldsAdmin does not follow the admin role and its keys")
+	}
+	reg.Apply(Change{Entity: EntityUser, EntityID: "alice", Action: "remove"}.Event("alice", userT0))
+	if reg.HoldsAdmin("alice", key("a").PublicKey) {
+		t.Error("a removed admin still counts")
+	}
+}

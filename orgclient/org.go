@@ -3,6 +3,7 @@ package orgclient
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"relman/model"
 	"relman/model/metadata"
@@ -47,6 +48,10 @@ type Org interface {
 	// WaitDeploy polls a job until it is done, reporting each change of
 	// state to onProgress; it returns the final state with details.
 	WaitDeploy(ctx context.Context, jobID string, onProgress func(DeployState)) (DeployState, error)
+	// FindDeploys lists the deploy jobs (validations included) the signed-in
+	// user started at or after since, newest first: how a deploy whose
+	// answer was lost is found again.
+	FindDeploys(ctx context.Context, since time.Time) ([]DeployState, error)
 	// CancelDeploy asks the org to cancel a running job.
 	CancelDeploy(ctx context.Context, jobID string) error
 	// Dependencies returns what the org knows the components reference;
@@ -55,7 +60,11 @@ type Org interface {
 }
 
 // Open builds the Org for an environment.
-func Open(env model.Environment) (Org, error) {
+func Open(env model.Environment) (Org, error) { return OpenRotating(env, nil) }
+
+// OpenRotating builds the Org for an environment; rotated receives its
+// credentials whenever the org rotates the refresh token, to be stored.
+func OpenRotating(env model.Environment, rotated func(model.Credentials)) (Org, error) {
 	switch env.Connection {
 	case model.ConnLocal:
 		o, err := local.Open(env.Dir)
@@ -64,7 +73,11 @@ func Open(env model.Environment) (Org, error) {
 		}
 		return localOrg{o}, nil
 	case model.ConnSalesforce:
-		c, err := salesforce.New(salesforce.ConfigFromEnvironment(env))
+		var opts []salesforce.Option
+		if rotated != nil {
+			opts = append(opts, salesforce.WithCredentialsUpdate(rotated))
+		}
+		c, err := salesforce.New(salesforce.ConfigFromEnvironment(env), opts...)
 		if err != nil {
 			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
 		}

@@ -264,7 +264,7 @@ func (o salesforceOrg) Deploy(ctx context.Context, zip []byte, opts DeployOption
 		CheckOnly: opts.CheckOnly, TestLevel: opts.TestLevel, RunTests: opts.Tests,
 		RollbackOnError: true, SinglePackage: hasRootManifest(zip)})
 	if err != nil {
-		return DeployState{}, err
+		return DeployState{}, deployCallErr(err)
 	}
 	return DeployState{JobID: id, Status: model.LogPending, CheckOnly: opts.CheckOnly}, nil
 }
@@ -273,7 +273,7 @@ func (o salesforceOrg) Deploy(ctx context.Context, zip []byte, opts DeployOption
 func (o salesforceOrg) QuickDeploy(ctx context.Context, validationID string) (DeployState, error) {
 	id, err := o.c.DeployRecentValidation(ctx, validationID)
 	if err != nil {
-		return DeployState{}, err
+		return DeployState{}, deployCallErr(err)
 	}
 	return DeployState{JobID: id, Status: model.LogPending}, nil
 }

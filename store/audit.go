@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"relman/model"
+	"relman/model/sshsig"
 )
 
 // hashLen is the length of a hex SHA-256; a stored event is
@@ -38,6 +40,14 @@ func (tx *Tx) Append(ev model.AuditEvent, signer model.Signer) (model.AuditEvent
 	}
 	if err := tx.checkSigner(ev, signer); err != nil {
 		return model.AuditEvent{}, err
+	}
+	if ss, ok := signer.(model.SessionSigner); ok {
+		// A relman serve host key signs: the event names whose session.
+		ev.Details = maps.Clone(ev.Details)
+		if ev.Details == nil {
+			ev.Details = map[string]string{}
+		}
+		ev.Details[model.DetailSessionKey] = sshsig.Fingerprint(ss.SessionKey())
 	}
 	audit, err := tx.bucket(bucketAudit)
 	if err != nil {

@@ -19,12 +19,16 @@
 //	relman.db       the bbolt store, 0600, in a 0700 directory
 //	relman.db.key   the sealing key (32 random bytes, 0600) unless RELMAN_KEY is set
 //	relman.db.lock  empty; its flock is the turnstile in front of the store's lock
+//	relman.db.host_key(.pub)  relman serve's SSH host key (ed25519, 0600), unless --host-key
+//	                names another; written by ui/serve, never read by store
 //
 // # Buckets
 //
 //	relman.db
 //	├── meta          schema      → version, uint64 big-endian
 //	│                 audit_head  → seq 8B BE | hash 64 hex   (O(1) append; the UI's change counter)
+//	│                 audit_checkpoint → the latest admin's checkpoint: its message, then its armored
+//	│                               signature (audit checkpoint); verify starts from it (no migration: absent = none)
 //	├── environments  name        → model.Environment JSON (credentials are never in it)
 //	├── secrets       name        → 0x01 | nonce 12B | AES-256-GCM(credentials JSON), AAD = name
 //	├── crs           id 8B BE    → model.ChangeRequest JSON
@@ -58,6 +62,13 @@
 // compares every such record with its last event; with a checkpoint kept
 // elsewhere it also catches an older copy put back. Events written before
 // v5 stay as they were and are reported as unsigned, never as proven.
+//
+// Verify reads the trail once, with memory bounded by the number of records
+// (a batch of events at a time, read in place from bbolt's memory). It
+// always recomputes the whole chain and compares every record; it checks
+// signatures only after the checkpoint kept in meta (and of the user events
+// before it) when an admin's key signed that checkpoint and its hash
+// matches the recomputed chain — otherwise, or with Full, every signature.
 //
 // Backup writes a hot copy (one read transaction) beside the target and
 // renames it into place.

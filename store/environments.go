@@ -37,7 +37,14 @@ func (tx *Tx) PutEnvironment(e model.Environment) error {
 		}
 		return nil
 	}
-	key, err := tx.s.sealer(true)
+	// With other secrets stored, a missing key is never made anew, and a
+	// key that cannot open them is refused: sealing on would split the
+	// store between two keys.
+	others := holdsOtherSecrets(secrets, e.Name)
+	key, err := tx.s.sealer(!others)
+	if err == nil && others {
+		err = checkSameKey(secrets, key, e.Name)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: sealing its credentials: %w", what, err)
 	}

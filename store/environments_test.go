@@ -188,3 +188,37 @@ func TestSealedCredentialsAreBoundToTheirEnvironment(t *testing.T) {
 		t.Errorf("credentials moved to another environment = %v, want a refusal", err)
 	}
 }
+
+// Sealing new secrets with a key that cannot open those already stored
+// (a wrong RELMAN_KEY, or none when the key file is gone) is refused, and
+// no second key file is made.
+func TestSealingWithAnotherKeyIsRefused(t *testing.T) {
+	keyA := strings.Repeat("ab", 32)
+	keyB := strings.Repeat("cd", 32)
+	t.Setenv(keyEnv, keyA)
+	s := openTest(t)
+	mustUpdate(t, s, func(tx *Tx) error { return tx.PutEnvironment(prodEnv("prod", testCreds)) })
+
+	t.Setenv(keyEnv, keyB)
+	other, _ := Open(s.Path())
+	err := other.Update(func(tx *Tx) error { return tx.PutEnvironment(prodEnv("uat", testCreds)) })
+	if err == nil || !strings.Contains(err.Error(), "sealed with another key") || !strings.Contains(err.Error(), "environment prod") {
+		t.Fatalf("sealing with another key = %v, want a refusal naming the stored secrets", err)
+	}
+	assertNoSecret(t, "the refusal", []byte(err.Error()))
+
+	t.Setenv(keyEnv, "")
+	none, _ := Open(s.Path())
+	err = none.Update(func(tx *Tx) error { return tx.PutEnvironment(prodEnv("uat", testCreds)) })
+	if err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("sealing with no key while secrets are stored = %v, want a refusal", err)
+	}
+	if _, statErr := os.Stat(none.KeyPath()); !errors.Is(statErr, os.ErrNotExist) {
+		t.Error("a new key file was made although the stored secrets were sealed with another key")
+	}
+
+	// The right key still adds secrets; replacing the only ones is allowed.
+	t.Setenv(keyEnv, keyA)
+	right, _ := Open(s.Path())
+	mustUpdate(t, right, func(tx *Tx) error { return tx.PutEnvironment(prodEnv("uat", testCreds)) })
+}

@@ -30,6 +30,9 @@ var (
 	keySchema     = []byte("schema")
 	keyAuditHead  = []byte("audit_head")
 	keySignedFrom = []byte("signed_from")
+	// keyCheckpoint holds the latest checkpoint (model.Checkpoint.Message
+	// followed by its armored signature); absent until one is made.
+	keyCheckpoint = []byte("audit_checkpoint")
 )
 
 // itob encodes v as an 8-byte big-endian key, so byte order is numeric order.

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // keyEnv names the environment variable that supplies the sealing key.
@@ -186,4 +188,37 @@ func (k *sealKey) open(sealed, aad []byte) ([]byte, error) {
 		return nil, fmt.Errorf("it does not decrypt with the key from %s: that is not the key it was sealed with", k.source)
 	}
 	return plain, nil
+}
+
+// holdsOtherSecrets reports whether secrets holds another environment's
+// sealed credentials than name's.
+func holdsOtherSecrets(secrets *bolt.Bucket, name string) bool {
+	c := secrets.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if string(k) != name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSameKey refuses to seal name's credentials with key when the store
+// already holds another environment's secrets that key cannot open: they
+// were sealed with another key (a wrong or missing RELMAN_KEY, another
+// key file), and sealing on would leave the store with two keys, one of
+// them lost.
+func checkSameKey(secrets *bolt.Bucket, key *sealKey, name string) error {
+	c := secrets.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if string(k) == name {
+			continue
+		}
+		plain, err := key.open(v, k)
+		clear(plain)
+		if err != nil {
+			return fmt.Errorf("the store already holds secrets (environment %s) sealed with another key than %s; set %s to the key they were sealed with, or restore its key file, before adding secrets", k, key.source, keyEnv)
+		}
+		return nil
+	}
+	return nil
 }

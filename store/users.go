@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"relman/model"
+	"relman/model/sshsig"
 )
 
 // PutUser stores a user under their (lower-case) name.
@@ -76,8 +77,35 @@ func (tx *Tx) checkSigner(ev model.AuditEvent, signer model.Signer) error {
 	if err != nil {
 		return fmt.Errorf("%s %s %s: %s is not a registered user: %w", ev.Entity, ev.EntityID, ev.Action, ev.User, ErrNoIdentity)
 	}
+	if ss, ok := signer.(model.SessionSigner); ok {
+		return tx.checkSessionSigner(ev, u, ss)
+	}
 	if !u.HasPublicKey(signer.PublicKey()) {
 		return fmt.Errorf("%s %s %s: the key offered is not one of %s's: %w", ev.Entity, ev.EntityID, ev.Action, u.Name, ErrNoIdentity)
 	}
+	if u.Has(model.RoleServer) {
+		return fmt.Errorf("%s %s %s: %s is a relman serve host key, which signs only for the SSH sessions of registered users: %w", ev.Entity, ev.EntityID, ev.Action, u.Name, ErrNoIdentity)
+	}
 	return nil
+}
+
+// checkSessionSigner refuses an event a relman serve host key would sign
+// for an SSH session unless the host key is a registered server's and the
+// session's key is one of the event user's.
+func (tx *Tx) checkSessionSigner(ev model.AuditEvent, u model.User, ss model.SessionSigner) error {
+	what := fmt.Sprintf("%s %s %s by %s over SSH", ev.Entity, ev.EntityID, ev.Action, u.Name)
+	if !u.HasPublicKey(ss.SessionKey()) {
+		return fmt.Errorf("%s: the session's key %s is not one of %s's: %w", what, sshsig.Fingerprint(ss.SessionKey()), u.Name, ErrNoIdentity)
+	}
+	users, err := tx.Users()
+	if err != nil {
+		return err
+	}
+	for _, s := range users {
+		if s.Has(model.RoleServer) && s.HasPublicKey(ss.PublicKey()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: the server's host key %s is not registered, so it cannot sign for sessions; forward your agent (ssh -A) to sign with your own key, or have an admin register the server (start relman serve as an admin, or relman user add NAME --role server --public-key HOSTKEY.pub): %w",
+		what, sshsig.Fingerprint(ss.PublicKey()), ErrNoIdentity)
 }

@@ -15,6 +15,10 @@ const (
 	MaxZipFiles        = 10000
 	MaxZipCompressed   = 39 << 20  // bytes
 	MaxZipUncompressed = 400 << 20 // bytes
+	// MaxZipRatio bounds how much one entry of over minBombSize may expand:
+	// XML and Apex compress about 10:1, a zip bomb a thousand to one.
+	MaxZipRatio = 200
+	minBombSize = 1 << 20
 )
 
 // ReadMDAPITree reads a Metadata API format tree and converts it to
@@ -137,6 +141,10 @@ func openMDAPIZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 	}
 	var total uint64
 	for _, f := range zr.File {
+		if f.UncompressedSize64 > minBombSize && f.UncompressedSize64/max(f.CompressedSize64, 1) > MaxZipRatio {
+			return nil, fmt.Errorf("metadata zip entry %s expands %d:1 (%d MB from %d KB), more than any metadata file compresses: a zip bomb, not read",
+				f.Name, f.UncompressedSize64/max(f.CompressedSize64, 1), f.UncompressedSize64>>20, f.CompressedSize64>>10)
+		}
 		total += f.UncompressedSize64
 		if total > MaxZipUncompressed {
 			return nil, fmt.Errorf("metadata zip uncompresses to more than Salesforce's limit of %d MB; split it", MaxZipUncompressed>>20)
@@ -213,7 +221,7 @@ func convertToSource(set itemSet, fsys fs.FS, files []mdapiFile, listed listedSe
 	t := f.t
 	switch {
 	case t.Decomposed:
-		data, err := fs.ReadFile(fsys, f.path)
+		data, err := readXMLFile(fsys, f.path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", f.path, err)
 		}
@@ -222,7 +230,7 @@ func convertToSource(set itemSet, fsys fs.FS, files []mdapiFile, listed listedSe
 		}
 		return decomposeObject(set, f, data, listed.has(f.c))
 	case t.sharedFile():
-		data, err := fs.ReadFile(fsys, f.path)
+		data, err := readXMLFile(fsys, f.path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", f.path, err)
 		}

@@ -136,7 +136,7 @@ func (r *sourceReader) addShared(pl placed) {
 		pl.c.FullName = allLabels
 		pl.canon = "labels/" + allLabels + ".labels" + metaXML
 	}
-	data, err := fs.ReadFile(r.fsys, pl.origin)
+	data, err := readXMLFile(r.fsys, pl.origin)
 	if err == nil {
 		var root *node
 		var kids []childElem

@@ -1,6 +1,8 @@
 package metadata
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -70,34 +72,53 @@ func clearOwnedFiles(root string, c Component) error {
 	if t == nil || strings.ContainsAny(c.FullName, `/\`) || c.FullName == "." || c.FullName == ".." || c.FullName == "" {
 		return nil // such names own no folder; their files are written by path
 	}
-	dir := filepath.Join(root, filepath.FromSlash(t.Directory))
-	switch {
-	case t.Bundle, t.Name == "CustomObjectTranslation":
-		return removeAll(filepath.Join(dir, c.FullName))
-	case t.Name == "StaticResource":
-		if err := removeAll(filepath.Join(dir, c.FullName)); err != nil {
-			return err
-		}
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if !e.IsDir() && strings.HasPrefix(e.Name(), c.FullName+".") {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-					return err
-				}
+	if !t.Bundle && t.Name != "CustomObjectTranslation" && t.Name != "StaticResource" {
+		return nil
+	}
+	// Through os.Root: a folder linked out of root is never emptied.
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	dir := filepath.FromSlash(t.Directory)
+	if err := removeAll(r, filepath.Join(dir, c.FullName)); err != nil || t.Name != "StaticResource" {
+		return err
+	}
+	f, err := r.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasPrefix(e.Name(), c.FullName+".") {
+			if err := r.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
-func removeAll(p string) error {
-	if err := os.RemoveAll(p); err != nil {
+// readIn reads the slash path p under root through os.Root.
+func readIn(root, p string) ([]byte, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadFile(filepath.FromSlash(p))
+}
+
+func removeAll(r *os.Root, p string) error {
+	if err := r.RemoveAll(p); err != nil {
 		return fmt.Errorf("removing the old files of %s: %w", p, err)
 	}
 	return nil
@@ -106,26 +127,44 @@ func removeAll(p string) error {
 // writeSourceFile writes the file at the slash path p under root through a
 // temporary file, so a failure never leaves a half-written file behind.
 func writeSourceFile(root, p string, write func(io.Writer) error) error {
-	full := filepath.Join(root, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	return WriteFileIn(root, p, write)
+}
+
+// WriteFileIn writes the file at the slash path p under root through a
+// temporary file, so a failure never leaves a half-written file behind. It
+// works through os.Root: no symbolic link or ".." takes the write out of
+// root (a folder linked elsewhere is refused, not written through).
+func WriteFileIn(root, p string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), ".relman-*")
+	r, err := os.OpenRoot(root)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
+	defer r.Close()
+	rel := filepath.FromSlash(p)
+	if err := r.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	var suffix [8]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	tmp := filepath.Join(filepath.Dir(rel), ".relman-"+hex.EncodeToString(suffix[:]))
+	f, err := r.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), full)
+	defer r.Remove(tmp)
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return r.Rename(tmp, rel)
 }
 
 // mergeSharedFile writes the fragments into the shared file at p, keeping
@@ -141,7 +180,7 @@ func mergeSharedFile(root, p string, writes []fragmentWrite) error {
 	}
 	var base *node
 	kids := map[Component]childElem{}
-	existing, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+	existing, err := readIn(root, p)
 	switch {
 	case err == nil:
 		r, ks, err := splitChildren(p, existing, t)

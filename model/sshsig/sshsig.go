@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -39,30 +40,40 @@ type blob struct {
 	Signature []byte
 }
 
-func digest(alg string, message []byte) ([]byte, error) {
+// appendDigest appends the bytes the key signs for the message made of
+// parts: the signed data around its digest by alg, computed with hashers.
+func appendDigest(dst []byte, hashers *hashers, namespace, alg string, parts ...[]byte) ([]byte, error) {
+	var h hash.Hash
 	switch alg {
 	case hashSHA512:
-		h := sha512.Sum512(message)
-		return h[:], nil
+		h = hashers.get(&hashers.sha512, sha512.New)
 	case hashSHA256:
-		h := sha256.Sum256(message)
-		return h[:], nil
+		h = hashers.get(&hashers.sha256, sha256.New)
+	default:
+		return nil, fmt.Errorf("hash algorithm %q is not sha512 or sha256", alg)
 	}
-	return nil, fmt.Errorf("hash algorithm %q is not sha512 or sha256", alg)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	var sum [sha512.Size]byte
+	return appendSignedData(dst, namespace, alg, h.Sum(sum[:0])), nil
 }
 
-func toSign(namespace, alg string, message []byte) ([]byte, error) {
-	h, err := digest(alg, message)
-	if err != nil {
-		return nil, err
+// hashers keeps one hash of each kind, reset for each use.
+type hashers struct{ sha512, sha256 hash.Hash }
+
+func (hs *hashers) get(h *hash.Hash, make func() hash.Hash) hash.Hash {
+	if *h == nil {
+		*h = make()
 	}
-	return appendSignedData(nil, namespace, alg, h), nil
+	(*h).Reset()
+	return *h
 }
 
 // Sign signs message with s in namespace and returns the binary SSHSIG blob.
 // RSA keys sign with rsa-sha2-512, as ssh-keygen does (SSHSIG refuses SHA-1).
 func Sign(s ssh.Signer, namespace string, message []byte) ([]byte, error) {
-	data, err := toSign(namespace, hashSHA512, message)
+	data, err := appendDigest(nil, &hashers{}, namespace, hashSHA512, message)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +108,7 @@ type Verifier struct {
 	namespace string
 	keys      map[string]verifierKey // by the key's wire bytes
 	data      []byte                 // scratch for the signed data
+	hashers   hashers
 }
 
 type verifierKey struct {
@@ -109,14 +121,15 @@ func NewVerifier(namespace string) *Verifier {
 	return &Verifier{namespace: namespace, keys: map[string]verifierKey{}}
 }
 
-// Verify is the package's Verify returning the signing key in
-// authorized_keys form, as relman stores keys.
-func (v *Verifier) Verify(sig, message []byte) (string, error) {
-	_, authorized, err := v.verify(sig, message)
+// Verify is the package's Verify of the message made of parts, one after
+// the other (they need not be copied together), returning the signing key
+// in authorized_keys form, as relman stores keys.
+func (v *Verifier) Verify(sig []byte, parts ...[]byte) (string, error) {
+	_, authorized, err := v.verify(sig, parts...)
 	return authorized, err
 }
 
-func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
+func (v *Verifier) verify(sig []byte, parts ...[]byte) (ssh.PublicKey, string, error) {
 	if len(sig) > maxBlob {
 		return nil, "", fmt.Errorf("signature of %d bytes is longer than any SSH signature", len(sig))
 	}
@@ -124,7 +137,7 @@ func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if b.Namespace != v.namespace {
+	if string(b.Namespace) != v.namespace {
 		return nil, "", fmt.Errorf("signature is for namespace %q, not %q", b.Namespace, v.namespace)
 	}
 	key, ok := v.keys[string(b.PublicKey)]
@@ -136,64 +149,86 @@ func (v *Verifier) verify(sig, message []byte) (ssh.PublicKey, string, error) {
 		key = verifierKey{pub: pub, authorized: AuthorizedKey(pub)}
 		v.keys[string(b.PublicKey)] = key
 	}
-	var s ssh.Signature
-	if err := ssh.Unmarshal(b.Signature, &s); err != nil {
-		return nil, "", fmt.Errorf("signature value: %w", err)
+	// ssh.Signature's wire form is format, blob and, for some key types,
+	// more: read by hand like the blob, for the same reason.
+	format, rest, ok1 := readString(b.Signature)
+	blobBytes, rest, ok2 := readString(rest)
+	if !ok1 || !ok2 {
+		return nil, "", errors.New("signature value: not an SSH signature")
+	}
+	s := ssh.Signature{Format: string(format), Blob: blobBytes}
+	if len(rest) > 0 {
+		s.Rest = rest
 	}
 	if key.pub.Type() == ssh.KeyAlgoRSA && s.Format == ssh.KeyAlgoRSA {
 		return nil, "", errors.New("RSA signature uses SHA-1 (ssh-rsa), which SSHSIG refuses")
 	}
-	h, err := digest(b.HashAlg, message)
+	v.data, err = appendDigest(v.data[:0], &v.hashers, v.namespace, string(b.HashAlg), parts...)
 	if err != nil {
 		return nil, "", err
 	}
-	v.data = appendSignedData(v.data[:0], v.namespace, b.HashAlg, h)
 	if err := key.pub.Verify(v.data, &s); err != nil {
 		return nil, "", fmt.Errorf("signature by %s does not match the message: %w", ssh.FingerprintSHA256(key.pub), err)
 	}
 	return key.pub, key.authorized, nil
 }
 
+// parsedBlob is an SSHSIG blob read in place: its fields point into the
+// signature's bytes.
+type parsedBlob struct {
+	PublicKey, Namespace, HashAlg, Signature []byte
+}
+
 // parseBlob reads the SSHSIG blob by hand: it is read once per audit event,
 // and reflection-based decoding cost more than the hashing.
-func parseBlob(sig []byte) (blob, error) {
-	var b blob
+func parseBlob(sig []byte) (parsedBlob, error) {
+	var b parsedBlob
 	bad := errors.New("not an SSHSIG v1 signature")
 	if len(sig) < len(magic)+4 || string(sig[:len(magic)]) != magic {
 		return b, bad
 	}
 	rest := sig[len(magic):]
-	if b.Version = binary.BigEndian.Uint32(rest); b.Version != version {
+	if binary.BigEndian.Uint32(rest) != version {
 		return b, bad
 	}
 	rest = rest[4:]
-	fields := make([][]byte, 5)
+	var fields [5][]byte
 	for i := range fields {
-		if len(rest) < 4 {
+		var ok bool
+		if fields[i], rest, ok = readString(rest); !ok {
 			return b, fmt.Errorf("not an SSH signature: %w", bad)
 		}
-		n := binary.BigEndian.Uint32(rest)
-		if uint64(n) > uint64(len(rest)-4) {
-			return b, fmt.Errorf("not an SSH signature: %w", bad)
-		}
-		fields[i], rest = rest[4:4+n], rest[4+n:]
 	}
 	if len(rest) != 0 {
 		return b, fmt.Errorf("not an SSH signature: %d bytes after it", len(rest))
 	}
-	b.PublicKey, b.Namespace, b.Reserved, b.HashAlg, b.Signature = fields[0], string(fields[1]), string(fields[2]), string(fields[3]), fields[4]
+	// fields[2] is the reserved string, which nothing reads.
+	b.PublicKey, b.Namespace, b.HashAlg, b.Signature = fields[0], fields[1], fields[3], fields[4]
 	return b, nil
+}
+
+// readString reads an SSH wire string (uint32 length, then the bytes).
+func readString(in []byte) (s, rest []byte, ok bool) {
+	if len(in) < 4 {
+		return nil, nil, false
+	}
+	n := binary.BigEndian.Uint32(in)
+	if uint64(n) > uint64(len(in)-4) {
+		return nil, nil, false
+	}
+	return in[4 : 4+n], in[4+n:], true
 }
 
 // appendSignedData appends the bytes the key signs (PROTOCOL.sshsig):
 // the magic, then namespace, reserved, hash algorithm and hash as strings.
 func appendSignedData(dst []byte, namespace, alg string, hash []byte) []byte {
 	dst = append(dst, magic...)
-	for _, f := range [][]byte{[]byte(namespace), nil, []byte(alg), hash} {
+	for _, f := range [...]string{namespace, "", alg} {
 		dst = binary.BigEndian.AppendUint32(dst, uint32(len(f)))
 		dst = append(dst, f...)
 	}
-	return dst
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(hash)))
+	return append(dst, hash...)
 }
 
 // Armor is the PEM-like text form ssh-keygen writes to .sig files.

@@ -25,6 +25,10 @@ type treeFS struct {
 	prefix string          // the folder relative to the org directory, for .forceignore
 	nested map[string]bool // nested package directories, relative to the folder
 	ignore *forceIgnore
+	// skipped collects the entries that are neither folders nor regular
+	// files (symbolic links, FIFOs, devices, sockets): like git, relman
+	// never follows a link out of the org nor blocks on a FIFO.
+	skipped *[]metadata.Warning
 }
 
 // Open opens a file for reading through openRaw (folders are listed
@@ -51,13 +55,16 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 			return nil, err
 		}
 	}
-	if t.nested == nil && t.ignore == nil {
-		return entries, nil
-	}
 	kept := entries[:0]
 	for _, e := range entries {
 		p := path.Join(name, e.Name())
 		if t.nested[p] || t.ignore.match(path.Join(t.prefix, p), e.IsDir()) {
+			continue
+		}
+		if !e.IsDir() && !e.Type().IsRegular() {
+			if t.skipped != nil && !strings.HasPrefix(e.Name(), ".") {
+				*t.skipped = append(*t.skipped, metadata.Warning{Path: path.Join(t.prefix, p), Problem: skippedWhy(e.Type())})
+			}
 			continue
 		}
 		kept = append(kept, e)
@@ -91,7 +98,7 @@ type snapshot struct {
 func (o *Org) read(ctx context.Context) (*snapshot, error) {
 	s := &snapshot{byComp: map[metadata.Component]int{}}
 	if o.layout == LayoutMDAPI {
-		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), dir: o.abs(o.mdapiDir), ctx: ctx})
+		items, err := metadata.ReadMDAPITree(treeFS{FS: os.DirFS(o.abs(o.mdapiDir)), dir: o.abs(o.mdapiDir), ctx: ctx, prefix: o.mdapiDir, skipped: &s.warnings})
 		if err := s.add(o.mdapiDir, items, err); err != nil {
 			return nil, o.readError(ctx, o.mdapiDir, err)
 		}
@@ -110,7 +117,7 @@ func (o *Org) read(ctx context.Context) (*snapshot, error) {
 		dirs = append(dirs, p.Path)
 	}
 	for _, dir := range dirs {
-		view := treeFS{FS: os.DirFS(o.abs(dir)), dir: o.abs(dir), ctx: ctx, prefix: dir, nested: nestedIn(dir, dirs), ignore: o.ignore}
+		view := treeFS{FS: os.DirFS(o.abs(dir)), dir: o.abs(dir), ctx: ctx, prefix: dir, nested: nestedIn(dir, dirs), ignore: o.ignore, skipped: &s.warnings}
 		items, err := metadata.ReadSourceTree(view)
 		if err := s.add(dir, items, err); err != nil {
 			return nil, o.readError(ctx, dir, err)
@@ -213,4 +220,13 @@ func nestedIn(dir string, dirs []string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// skippedWhy says why an entry that is no folder nor regular file was
+// left out.
+func skippedWhy(mode fs.FileMode) string {
+	if mode&fs.ModeSymlink != 0 {
+		return "a symbolic link: skipped, as relman never follows links (they could lead out of the org)"
+	}
+	return "not a regular file (a FIFO, device or socket): skipped without reading it"
 }

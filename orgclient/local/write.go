@@ -391,29 +391,13 @@ func removeFiles(dir string, files []string) error {
 	return nil
 }
 
-// writeFile writes data to the slash path p under dir through a temporary
-// file, so a failure never leaves a half-written file.
+// writeFile writes data to the slash path p under dir, through os.Root
+// and a temporary file (metadata.WriteFileIn).
 func writeFile(dir, p string, data []byte) error {
-	full := filepath.Join(dir, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	return metadata.WriteFileIn(dir, p, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), ".relman-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), full)
+	})
 }
 
 func hasFile(it metadata.Item, p string) bool {

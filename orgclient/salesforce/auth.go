@@ -48,7 +48,7 @@ type authDeps struct {
 func newTokenSource(cfg Config, loginURL string, d authDeps) (tokenSource, error) {
 	c := cfg.Credentials
 	tokenURL := loginURL + "/services/oauth2/token"
-	g := &grantSource{method: cfg.Auth, loginURL: loginURL, hc: d.hc}
+	g := &grantSource{method: cfg.Auth, loginURL: loginURL, hc: d.hc, allowHosts: cfg.AllowHosts, orgID: cfg.OrgID}
 	switch cfg.Auth {
 	case model.AuthAccessToken:
 		if c.AccessToken == "" {
@@ -158,6 +158,11 @@ type grantSource struct {
 	loginURL string
 	hc       *http.Client
 	grant    func(ctx context.Context) (*oauth2.Token, error)
+	// allowHosts are non-Salesforce hosts the user pinned for instance_url.
+	allowHosts []string
+	// orgID, when set, is the org the environment is pinned to: a sign-in
+	// that lands in another org is refused.
+	orgID string
 }
 
 func (g *grantSource) fetch(ctx context.Context) (token, error) {
@@ -172,8 +177,18 @@ func (g *grantSource) fetch(ctx context.Context) (token, error) {
 			Fix:         "the login URL does not look like a Salesforce login server; check --url"}
 	}
 	instance, err := normalizeURL(inst)
+	if err == nil {
+		err = trustedInstance(instance, g.loginURL, g.allowHosts)
+	}
 	if err != nil {
 		return token{}, &AuthError{URL: g.loginURL, Method: g.method, Description: "the token response's instance_url is unusable: " + err.Error()}
+	}
+	if id, _ := t.Extra("id").(string); g.orgID != "" {
+		if got := orgOfIdentityURL(id); !model.SameOrgID(got, g.orgID) {
+			return token{}, &AuthError{URL: g.loginURL, Method: g.method,
+				Description: fmt.Sprintf("this sign-in landed in org %q, but the environment is pinned to org %s (its first successful test)", got, g.orgID),
+				Fix:         "check the credentials and --url; if the environment really moved to another org, remove it and add it again"}
+		}
 	}
 	return token{access: t.AccessToken, instance: instance}, nil
 }

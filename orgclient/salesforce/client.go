@@ -37,13 +37,18 @@ type Config struct {
 	Credentials model.Credentials
 	// APIVersion pins the API version ("62.0"); empty means the org's newest.
 	APIVersion string
+	// AllowHosts are hosts outside Salesforce's domains that a token
+	// answer's instance_url may name (`env add --allow-host`).
+	AllowHosts []string
+	// OrgID pins the org: a sign-in that lands in another is refused.
+	OrgID string
 }
 
 // ConfigFromEnvironment maps a saved environment to a Config: its URL is the
 // instance URL for access-token environments and the login URL otherwise.
 func ConfigFromEnvironment(env model.Environment) Config {
 	c := Config{LoginURL: env.URL, Auth: env.Auth, ClientID: env.ClientID, Username: env.Username,
-		KeyFile: env.KeyFile, Alias: env.Alias, Credentials: env.Credentials}
+		KeyFile: env.KeyFile, Alias: env.Alias, Credentials: env.Credentials, AllowHosts: env.AllowHosts, OrgID: env.OrgID}
 	if env.Auth == model.AuthAccessToken {
 		c.InstanceURL = env.URL
 	}

@@ -26,7 +26,7 @@ func (c *Client) CheckDeployStatus(ctx context.Context, id string, includeDetail
 // Failed or Canceled deploy is a result, not an error: read its Status and
 // ComponentFailures.
 func (c *Client) WaitDeploy(ctx context.Context, id string, onProgress func(DeployResult)) (DeployResult, error) {
-	p := c.newPoller()
+	p := c.newPoller(ctx, "deploy "+id, DefaultDeployWait)
 	for {
 		r, err := c.CheckDeployStatus(ctx, id, false)
 		if err != nil {

@@ -27,6 +27,8 @@ type request struct {
 	// cancelDeploy and deployRecentValidation never are.
 	idempotent bool
 	body       func(t token) (io.ReadCloser, int64, error)
+	// zip, when set, receives the answer's <zipFile>, decoded as it streams.
+	zip *[]byte
 }
 
 // do sends r and hands a 2xx response to handle. It renews the session once
@@ -59,8 +61,13 @@ func (c *Client) do(ctx context.Context, r request, handle func(*http.Response) 
 			return c.opErr(r.op, describeNetErr(err))
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			body := capBody(resp.Body, answerLimit(r.op))
+			resp.Body = body
 			err := handle(resp)
 			resp.Body.Close()
+			if body.over {
+				return c.opErr(r.op, body.tooLarge())
+			}
 			var re *ResponseError
 			if err != nil && r.idempotent && attempt < c.retries && ctx.Err() == nil && errors.As(err, &re) && re.Truncated {
 				// The answer was cut off: a call that is safe to repeat

@@ -241,8 +241,13 @@ func (c *Client) CheckRetrieveStatus(ctx context.Context, id string, includeZip 
 		AsyncProcessID string   `xml:"asyncProcessId"`
 		IncludeZip     bool     `xml:"includeZip"`
 	}{AsyncProcessID: id, IncludeZip: includeZip}
-	res, err := soapCall[RetrieveResult](ctx, c, "checkRetrieveStatus", payload, true)
-	return single(c, "checkRetrieveStatus", res, err)
+	var zip []byte
+	res, err := soapCallZip[RetrieveResult](ctx, c, "checkRetrieveStatus", payload, true, &zip)
+	r, err := single(c, "checkRetrieveStatus", res, err)
+	if zip != nil {
+		r.ZipFile = zip
+	}
+	return r, err
 }
 
 // RetrieveAndWait starts a retrieve, polls it with backoff (calling
@@ -253,7 +258,7 @@ func (c *Client) RetrieveAndWait(ctx context.Context, req RetrieveRequest, onPro
 	if err != nil {
 		return RetrieveResult{}, err
 	}
-	p := c.newPoller()
+	p := c.newPoller(ctx, "retrieve "+id, DefaultRetrieveWait)
 	for {
 		r, err := c.CheckRetrieveStatus(ctx, id, false)
 		if err != nil {

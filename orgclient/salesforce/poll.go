@@ -15,15 +15,36 @@ type poller struct {
 	next    time.Duration
 	last    string
 	started bool
+	// deadline ends a wait whose caller set none; what names the job.
+	deadline time.Time
+	what     string
 }
 
-func (c *Client) newPoller() *poller { return &poller{c: c, next: c.pollMin} }
+// Default bounds on a wait whose caller gave no deadline: a stuck retrieve
+// or deploy is reported rather than polled for ever.
+const (
+	DefaultRetrieveWait = 30 * time.Minute
+	DefaultDeployWait   = 6 * time.Hour
+)
+
+// newPoller starts the polls of one job, what; when ctx has no deadline,
+// the wait ends after max.
+func (c *Client) newPoller(ctx context.Context, what string, max time.Duration) *poller {
+	p := &poller{c: c, next: c.pollMin, what: what}
+	if _, set := ctx.Deadline(); !set {
+		p.deadline = c.clock.Now().Add(max)
+	}
+	return p
+}
 
 // wait sleeps before the next poll; progress summarises the last answer and
 // resets the interval when it changes. It returns promptly when ctx ends.
 func (p *poller) wait(ctx context.Context, progress string) error {
 	if !p.started || progress != p.last {
 		p.started, p.last, p.next = true, progress, p.c.pollMin
+	}
+	if !p.deadline.IsZero() && !p.c.clock.Now().Before(p.deadline) {
+		return fmt.Errorf("%s did not finish within relman's default wait; it may still run on the org (check Setup → Deployment Status), and can be followed again with its id", p.what)
 	}
 	d := p.next
 	p.next = min(2*p.next, p.c.pollMax)

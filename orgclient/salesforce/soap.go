@@ -36,11 +36,17 @@ func envelopeParts(session string) (head, tail []byte) {
 // soapCall marshals payload (a struct whose XMLName is the operation) into
 // an envelope, sends it and decodes the operation's result elements.
 func soapCall[T any](ctx context.Context, c *Client, op string, payload any, idempotent bool) ([]T, error) {
+	return soapCallZip[T](ctx, c, op, payload, idempotent, nil)
+}
+
+// soapCallZip is soapCall that, with zip set, streams the answer's
+// <zipFile> into *zip rather than through the XML decoder.
+func soapCallZip[T any](ctx context.Context, c *Client, op string, payload any, idempotent bool, zip *[]byte) ([]T, error) {
 	inner, err := xml.Marshal(payload)
 	if err != nil {
 		return nil, c.opErr(op, err)
 	}
-	return soapSend[T](ctx, c, request{op: op, idempotent: idempotent, body: func(t token) (io.ReadCloser, int64, error) {
+	return soapSend[T](ctx, c, request{op: op, idempotent: idempotent, zip: zip, body: func(t token) (io.ReadCloser, int64, error) {
 		head, tail := envelopeParts(t.access)
 		b := slices.Concat(head, inner, tail)
 		return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
@@ -57,7 +63,14 @@ func soapSend[T any](ctx context.Context, c *Client, r request) ([]T, error) {
 	r.method, r.soap, r.path = http.MethodPost, true, "/services/Soap/m/"+v
 	var out []T
 	err = c.do(ctx, r, func(resp *http.Response) error {
-		res, err := decodeSOAP[T](resp.Body, r.op)
+		body := io.Reader(resp.Body)
+		if r.zip != nil {
+			var err error
+			if body, *r.zip, err = extractZipField(body, MaxDeployZipBytes); err != nil {
+				return err
+			}
+		}
+		res, err := decodeSOAP[T](body, r.op)
 		var re *ResponseError
 		if errors.As(err, &re) {
 			re.StatusCode, re.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // dataPage is a page of query results as the data API answers (§4.1).
@@ -303,8 +304,9 @@ func like(s, pattern string) bool {
 	return ok
 }
 
-// compareValues orders two values: numerically when both are numbers,
-// else as text (ISO dates order correctly as text).
+// compareValues orders two values: numerically when both are numbers, in
+// time when both are datetimes (a record's 2024-05-01T10:00:00.000+0000
+// against a literal 2024-05-01T10:00:00Z), else as text.
 func compareValues(a, b string) int {
 	x, errA := strconv.ParseFloat(a, 64)
 	y, errB := strconv.ParseFloat(b, 64)
@@ -317,7 +319,22 @@ func compareValues(a, b string) int {
 		}
 		return 0
 	}
+	if s, okA := soqlTime(a); okA {
+		if t, okB := soqlTime(b); okB {
+			return s.Compare(t)
+		}
+	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// soqlTime reads a datetime as records hold it or SOQL writes it.
+func soqlTime(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // sortRecords applies ORDER BY.

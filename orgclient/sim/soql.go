@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // soqlQuery is the subset of SOQL the simulator answers (§4.1, §4.2):
@@ -98,7 +99,7 @@ func soqlTokens(q string) ([]soqlToken, error) {
 			if c == '-' {
 				j++
 			}
-			for j < len(q) && (isIdentStart(q[j]) || isDigit(q[j]) || q[j] == '.') {
+			for j < len(q) && (isIdentStart(q[j]) || isDigit(q[j]) || q[j] == '.' || isDigit(c) && isDateTimeByte(q[j])) {
 				j++
 			}
 			out = append(out, soqlToken{q[i:j], false, i + 1})
@@ -363,6 +364,14 @@ func (p *soqlParser) value() (string, error) {
 		if _, err := strconv.ParseFloat(t.text, 64); err == nil {
 			return t.text, nil
 		}
+		if _, err := time.Parse(time.RFC3339Nano, t.text); err == nil {
+			return t.text, nil
+		}
 	}
 	return "", p.unexpected(t, ok)
 }
+
+// isDateTimeByte is a byte of a datetime literal beyond letters, digits
+// and dots (2024-05-01T10:00:00Z, 2024-05-01T10:00:00+01:00): SOQL writes
+// them unquoted.
+func isDateTimeByte(c byte) bool { return c == '-' || c == ':' || c == '+' }

@@ -64,6 +64,9 @@ func (s *Service) ResolveSide(name string) (Side, error) {
 			return Side{}, err
 		}
 	}
+	if err := s.LocalOnly(fmt.Sprintf("%q is not a saved environment, and as a directory it would be the server's", name)); err != nil {
+		return Side{}, err
+	}
 	if st, err := os.Stat(name); err != nil || !st.IsDir() {
 		return Side{}, fmt.Errorf("%q is neither a saved environment nor a directory: add it with `relman env add` or give the path of a metadata directory", name)
 	}

@@ -26,11 +26,7 @@ const (
 // missing (in neither: the deploy would fail, or the change would be
 // incomplete).
 func (s *Service) CheckDependencies(ctx context.Context, drID int64, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
-	p, err := s.begin(drID, progress, true)
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
-	l, err := p.startLog(model.LogDeps)
+	p, l, err := s.claim(drID, model.LogDeps, progress, true, "")
 	if err != nil {
 		return p.d, l, err
 	}

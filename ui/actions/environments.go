@@ -18,6 +18,9 @@ func (s *Service) AddEnvironment(env model.Environment) (model.Environment, erro
 	if err := model.ValidateEnvironment(env); err != nil {
 		return env, err
 	}
+	if err := s.serverFilesOf(env); err != nil {
+		return env, err
+	}
 	now := s.now()
 	env.CreatedAt, env.UpdatedAt, env.LastTest = now, now, nil
 	err := s.update(model.RoleAdmin, func(tx *store.Tx) error {
@@ -91,6 +94,9 @@ func (s *Service) TestEnvironment(ctx context.Context, name string) (model.Envir
 // show or re-ask for credentials. Changing the connection clears the last
 // Test Connection result: it described another org.
 func (s *Service) UpdateEnvironment(env model.Environment, keepSecrets bool) (model.Environment, error) {
+	if err := s.serverFilesOf(env); err != nil {
+		return env, err
+	}
 	now := s.now()
 	var saved model.Environment
 	err := s.update(model.RoleAdmin, func(tx *store.Tx) error {
@@ -142,4 +148,19 @@ func mergeCredentials(stored, update model.Credentials) model.Credentials {
 		Password:     pick(update.Password, stored.Password),
 		SfdxAuthURL:  pick(update.SfdxAuthURL, stored.SfdxAuthURL),
 	}
+}
+
+// serverFilesOf refuses, in a relman serve session, an environment that
+// would make relman read the server's files: a metadata directory, a JWT key
+// file, or the Salesforce CLI's logins of the server's account.
+func (s *Service) serverFilesOf(env model.Environment) error {
+	switch {
+	case env.Dir != "":
+		return s.LocalOnly(fmt.Sprintf("environment %s: the directory %q", env.Name, env.Dir))
+	case env.KeyFile != "":
+		return s.LocalOnly(fmt.Sprintf("environment %s: the key file %q", env.Name, env.KeyFile))
+	case env.Auth == model.AuthSfAlias:
+		return s.LocalOnly(fmt.Sprintf("environment %s: the Salesforce CLI login %q", env.Name, env.Alias))
+	}
+	return nil
 }

@@ -77,10 +77,16 @@ type pipeline struct {
 	progress Progress
 }
 
-// begin loads the record and checks it may run a step now.
-func (s *Service) begin(drID int64, progress Progress, needPackage bool) (*pipeline, error) {
+// claim loads the record, checks that it may run a step of kind now and
+// opens that step's log — in one transaction, so that of two relman
+// started at once only one gets past the check. redeployReason is the
+// release manager's reason to deploy a record that already reached its
+// target ("" for every other step).
+func (s *Service) claim(drID int64, kind model.LogKind, progress Progress, needPackage bool, redeployReason string) (*pipeline, model.DeploymentLog, error) {
 	p := &pipeline{s: s, progress: progress}
-	err := s.Store.View(func(tx *store.Tx) error {
+	var l model.DeploymentLog
+	now := s.now()
+	err := s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
 		var err error
 		if p.d, err = tx.Deployment(drID); err != nil {
 			return err
@@ -88,28 +94,48 @@ func (s *Service) begin(drID int64, progress Progress, needPackage bool) (*pipel
 		if p.cr, err = tx.CR(p.d.CR); err != nil {
 			return err
 		}
-		running, err := runningLog(tx, drID)
+		open, err := blockingLog(tx, drID)
 		if err != nil {
 			return err
 		}
+		if open != nil && open.OutcomeUnknown() {
+			return model.ErrOutcomeUnknown.With(p.d.Key() + ": deploy " + open.Key() + " was sent at " +
+				open.Started.UTC().Format(time.RFC3339) + " and its answer never came back")
+		}
 		// A removed target is reported when the step reaches the org.
 		target, _ := tx.Environment(p.d.Target)
-		return model.CanDeploy(p.d, p.cr, target.Kind, running != nil)
+		if err := model.CanDeploy(p.d, p.cr, target.Kind, open != nil); err != nil {
+			return err
+		}
+		if needPackage && p.d.Package == nil {
+			return model.ErrNoPackage.With(p.d.Key() + " has no package yet")
+		}
+		if kind == model.LogDeploy || kind == model.LogQuickDeploy {
+			if err := model.CheckRedeploy(p.d, redeployReason); err != nil {
+				return err
+			}
+		}
+		var changes []model.Change
+		if l, changes, err = p.openLog(tx, kind, now); err != nil {
+			return err
+		}
+		if redeployReason != "" {
+			changes = append(changes, deployChange(p.d, "redeploy", map[string]string{"reason": redeployReason, "log": l.Key()}))
+		}
+		return s.record(tx, now, changes...)
 	})
-	if err == nil && needPackage && p.d.Package == nil {
-		err = model.ErrNoPackage.With(p.d.Key() + " has no package yet")
-	}
-	return p, err
+	return p, l, err
 }
 
-// runningLog is the deployment's unfinished job, if any.
-func runningLog(tx *store.Tx, drID int64) (*model.DeploymentLog, error) {
+// blockingLog is the deployment's open log that stops every other step: a
+// job the org runs, or a deploy whose outcome is unknown.
+func blockingLog(tx *store.Tx, drID int64) (*model.DeploymentLog, error) {
 	logs, err := tx.ListLogs(drID)
 	if err != nil {
 		return nil, err
 	}
 	for i := len(logs) - 1; i >= 0; i-- {
-		if logs[i].Running() && logs[i].JobID != "" {
+		if logs[i].Blocking() {
 			return &logs[i], nil
 		}
 	}
@@ -121,27 +147,33 @@ func (p *pipeline) startLog(kind model.LogKind) (model.DeploymentLog, error) {
 	var l model.DeploymentLog
 	now := p.s.now()
 	err := p.s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
-		id, err := tx.NextLogID()
-		if err != nil {
+		var changes []model.Change
+		var err error
+		if l, changes, err = p.openLog(tx, kind, now); err != nil {
 			return err
 		}
-		var ch model.Change
-		l, ch = model.StartLog(id, p.d, kind, p.s.User, now)
-		d, err := tx.Deployment(p.d.ID)
-		if err != nil {
-			return err
-		}
-		d.Logs = append(d.Logs, id)
-		if err := tx.PutDeployment(d); err != nil {
-			return err
-		}
-		p.d = d
-		if err := tx.PutLog(l); err != nil {
-			return err
-		}
-		return p.s.record(tx, now, ch)
+		return p.s.record(tx, now, changes...)
 	})
 	return l, err
+}
+
+// openLog opens a log for kind inside tx and lists it on the record.
+func (p *pipeline) openLog(tx *store.Tx, kind model.LogKind, now time.Time) (model.DeploymentLog, []model.Change, error) {
+	id, err := tx.NextLogID()
+	if err != nil {
+		return model.DeploymentLog{}, nil, err
+	}
+	l, ch := model.StartLog(id, p.d, kind, p.s.User, now)
+	d, err := tx.Deployment(p.d.ID)
+	if err != nil {
+		return l, nil, err
+	}
+	d.Logs = append(d.Logs, id)
+	if err := tx.PutDeployment(d); err != nil {
+		return l, nil, err
+	}
+	p.d = d
+	return l, []model.Change{ch}, tx.PutLog(l)
 }
 
 // finishLog closes a log, applying update to the deployment record in the
@@ -208,11 +240,7 @@ func deployChange(d model.DeploymentRecord, action string, details map[string]st
 // from the source org as a Metadata API package, stored with its SHA-256.
 // Proposed components that now exist are included; missing ones reported.
 func (s *Service) Retrieve(ctx context.Context, drID int64, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
-	p, err := s.begin(drID, progress, false)
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
-	l, err := p.startLog(model.LogRetrieve)
+	p, l, err := s.claim(drID, model.LogRetrieve, progress, false, "")
 	if err != nil {
 		return p.d, l, err
 	}
@@ -229,25 +257,57 @@ func (s *Service) Retrieve(ctx context.Context, drID int64, progress Progress) (
 		return p.d, l, err
 	}
 	l.ComponentsDeployed = len(pkg.Components)
+	// The package is the approval: anything but the approved components
+	// (an extra class, a destructive manifest) is refused before it is kept.
+	pc, err := readPackage(ctx, pkg.Zip)
+	if err == nil {
+		err = checkScope(p.d, pc)
+	}
+	if err != nil {
+		err = fmt.Errorf("%s: the package %s sent: %w", p.d.Key(), p.d.Source, err)
+		l, _ = p.finishLog(l, model.LogRetrieveFailed, err.Error(), nil)
+		return p.d, l, err
+	}
+	if len(pc.content) == 0 && len(p.d.Components) > 0 {
+		err = fmt.Errorf("%s: %s sent none of the %d components; check that they exist there (`relman compare`)", p.d.Key(), p.d.Source, len(p.d.Components))
+		l, _ = p.finishLog(l, model.LogRetrieveFailed, err.Error(), nil)
+		return p.d, l, err
+	}
 	message := fmt.Sprintf("retrieved %d of %d components from %s", len(pkg.Components), len(p.d.Components), p.d.Source)
 	if len(pkg.Missing) > 0 {
 		message += "; not in " + p.d.Source + " yet: " + joinComponents(pkg.Missing)
 	}
 	now := s.now()
 	var blob string
+	var reviewed map[string]string
 	if err := s.update("", func(tx *store.Tx) error {
+		logs := make([]model.CompareLog, 0, len(p.cr.CompareLogs))
+		for _, id := range p.cr.CompareLogs {
+			cl, err := tx.CompareLog(id)
+			if err != nil {
+				return err
+			}
+			logs = append(logs, cl)
+		}
+		reviewed = model.ReviewedContent(p.d, logs)
 		blob, err = tx.PutBlob(pkg.Zip)
 		return err
 	}); err != nil {
 		return p.d, l, err
 	}
+	var changed []string
 	l, err = p.finishLog(l, model.LogRetrieveCompleted, message, func(d *model.DeploymentRecord) []model.Change {
 		d.Package = &model.Package{SHA256: blob, Size: int64(len(pkg.Zip)), Components: pkg.Components,
 			Missing: pkg.Missing, Warnings: pkg.Warnings, Blob: blob, RetrievedAt: now}
 		d.Dependencies = nil
-		return []model.Change{deployChange(*d, "retrieve", map[string]string{"sha256": blob,
-			"components": fmt.Sprint(len(pkg.Components)), "missing": joinComponents(pkg.Missing)})}
+		var bound []model.Change
+		*d, changed, bound = model.BindContent(*d, reviewed, pc.content, now)
+		return append([]model.Change{deployChange(*d, "retrieve", map[string]string{"sha256": blob,
+			"components": fmt.Sprint(len(pkg.Components)), "missing": joinComponents(pkg.Missing)})}, bound...)
 	})
+	if err == nil && len(changed) > 0 {
+		err = contentChanged(p.d, changed)
+	}
 	return p.d, l, err
 }
 
@@ -281,19 +341,15 @@ func hashBytes(b []byte) string {
 // Validate runs a check-only deploy of the package to the target with the
 // record's test level. A successful validation is kept for quick deploy.
 func (s *Service) Validate(ctx context.Context, drID int64, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
-	p, err := s.begin(drID, progress, true)
+	// The log opens before the first org call, so every attempt that
+	// reaches an org is on record, however early it fails.
+	p, l, err := s.claim(drID, model.LogValidate, progress, true, "")
 	if err != nil {
-		return p.d, model.DeploymentLog{}, err
+		return p.d, l, err
 	}
 	zip, err := p.packageZip()
 	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
-	// The log opens before the first org call, so every attempt that
-	// reaches an org is on record, however early it fails.
-	l, err := p.startLog(model.LogValidate)
-	if err != nil {
-		return p.d, l, err
+		return p.failed(l, err)
 	}
 	target, err := p.org(p.d.Target)
 	if err != nil {
@@ -411,11 +467,13 @@ func applyState(l model.DeploymentLog, s orgclient.DeployState) model.Deployment
 	l.StateDetail = s.StateDetail
 	l.ComponentsTotal, l.ComponentsDeployed, l.ComponentErrors = s.ComponentsTotal, s.ComponentsDeployed, s.ComponentErrors
 	l.TestsTotal, l.TestsCompleted, l.TestErrors = s.TestsTotal, s.TestsCompleted, s.TestErrors
-	if len(s.ComponentFailures) > 0 {
-		l.ComponentFailures = s.ComponentFailures
+	// What the org reports is kept bounded: each message cut, noted.
+	cf, tf := model.BoundFailures(s.ComponentFailures, s.TestFailures)
+	if len(cf) > 0 {
+		l.ComponentFailures = cf
 	}
-	if len(s.TestFailures) > 0 {
-		l.TestFailures = s.TestFailures
+	if len(tf) > 0 {
+		l.TestFailures = tf
 	}
 	if len(s.CoverageWarnings) > 0 {
 		l.CoverageWarnings, l.Coverage = s.CoverageWarnings, s.Coverage

@@ -2,7 +2,10 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"relman/model"
 	"relman/orgclient"
@@ -10,37 +13,52 @@ import (
 )
 
 // Deploy runs Deploy Retrieved Customizations: it snapshots the target's
-// current copies of the package's components (for rollback), deploys the
-// package (or, with quick, the kept validation when it still holds — else
-// it says why not), then verifies by comparing source and target.
+// current copies of the package's components (for rollback) unless an
+// earlier attempt already did, checks that the package is exactly the
+// approved components with the reviewed content, deploys it (or, with
+// quick, the kept validation when it still holds — else it says why not),
+// then verifies by comparing source and target. A record that already
+// reached its target is deployed again only through Redeploy.
 func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
-	p, err := s.begin(drID, progress, true)
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
+	return s.deploy(ctx, drID, quick, "", progress)
+}
+
+// Redeploy deploys again a record that already reached its target (its
+// verify found differences): a new decision, recorded with its reason.
+// The first pre-deploy snapshot stays the one rollback restores.
+func (s *Service) Redeploy(ctx context.Context, drID int64, quick bool, reason string, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
+	if strings.TrimSpace(reason) == "" {
+		d, _ := s.Deployment(drID)
+		return d, model.DeploymentLog{}, model.ErrRedeployNeedsReason.With(d.Key() + ": no reason was given")
 	}
-	zip, err := p.packageZip()
-	if err != nil {
-		return p.d, model.DeploymentLog{}, err
-	}
+	return s.deploy(ctx, drID, quick, strings.TrimSpace(reason), progress)
+}
+
+func (s *Service) deploy(ctx context.Context, drID int64, quick bool, reason string, progress Progress) (model.DeploymentRecord, model.DeploymentLog, error) {
 	kind := model.LogDeploy
 	if quick {
 		kind = model.LogQuickDeploy
 	}
-	// The log opens before the first org call, so every attempt that
-	// reaches an org is on record, however early it fails.
-	l, err := p.startLog(kind)
+	// The log opens before the first org call, in the transaction that
+	// checks nothing else runs, so every attempt that reaches an org is on
+	// record and two at once cannot both start.
+	p, l, err := s.claim(drID, kind, progress, true, reason)
 	if err != nil {
 		return p.d, l, err
+	}
+	zip, err := p.packageZip()
+	if err != nil {
+		return p.failed(l, err)
+	}
+	if err := p.checkPackage(ctx, zip); err != nil {
+		return p.failed(l, err)
 	}
 	target, err := p.org(p.d.Target)
 	if err != nil {
 		return p.failed(l, err)
 	}
-	p.progress.emit(Event{Deployment: p.d.Key(), Stage: StageDeploy, Log: l.ID, Status: model.LogPending,
-		Detail: "taking a snapshot of " + p.d.Target + "'s copies for rollback", At: s.now()})
-	snap, err := target.Retrieve(ctx, p.d.Package.Components)
-	if err != nil {
-		return p.failed(l, fmt.Errorf("%s: snapshot of %s before deploying: %w", p.d.Key(), p.d.Target, err))
+	if err := p.snapshot(ctx, target, l); err != nil {
+		return p.failed(l, err)
 	}
 	targetHash, err := copiesHash(ctx, target, p.d.Package.Components)
 	if err != nil {
@@ -51,33 +69,17 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 			return p.failed(l, model.ErrQuickDeploy.With(p.d.Key()+": "+why))
 		}
 	}
-	var snapKey string
-	now := s.now()
-	if err := s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
-		if snapKey, err = tx.PutBlob(snap.Zip); err != nil {
-			return err
-		}
-		d, err := tx.Deployment(p.d.ID)
-		if err != nil {
-			return err
-		}
-		d.SnapshotBlob, d.Created, d.Status, d.UpdatedAt = snapKey, snap.Missing, model.DeployInProgress, now
-		p.d = d
-		if err := tx.PutDeployment(d); err != nil {
-			return err
-		}
-		return s.record(tx, now, deployChange(d, "snapshot", map[string]string{"snapshot": snapKey,
-			"components": fmt.Sprint(len(snap.Components)), "createdByDeploy": joinComponents(snap.Missing)}))
-	}); err != nil {
-		return p.failed(l, err)
-	}
 	var st orgclient.DeployState
 	if quick {
 		st, err = target.QuickDeploy(ctx, p.d.ValidationID)
 	} else {
 		st, err = target.Deploy(ctx, zip, orgclient.DeployOptions{TestLevel: p.d.TestLevel, Tests: p.d.Tests})
 	}
-	if err != nil {
+	var unknown *orgclient.UnknownOutcomeError
+	switch {
+	case errors.As(err, &unknown):
+		return p.outcomeUnknown(l, err)
+	case err != nil:
 		p.markFailed()
 	}
 	d, l, err := p.follow(ctx, target, l, st, err, deployOutcome)
@@ -86,6 +88,95 @@ func (s *Service) Deploy(ctx context.Context, drID int64, quick bool, progress P
 	}
 	return s.verify(ctx, p)
 }
+
+// snapshot keeps the target's copies of the package's components before
+// the first deploy, for rollback, and marks the record In Progress. A
+// later attempt keeps the first snapshot and its list of components the
+// deploy created: the target it sees may already hold this deployment.
+func (p *pipeline) snapshot(ctx context.Context, target orgclient.Org, l model.DeploymentLog) error {
+	s := p.s
+	var snap orgclient.Package
+	if p.d.SnapshotBlob == "" {
+		p.progress.emit(Event{Deployment: p.d.Key(), Stage: StageDeploy, Log: l.ID, Status: model.LogPending,
+			Detail: "taking a snapshot of " + p.d.Target + "'s copies for rollback", At: s.now()})
+		var err error
+		if snap, err = target.Retrieve(ctx, p.d.Package.Components); err != nil {
+			return fmt.Errorf("%s: snapshot of %s before deploying: %w", p.d.Key(), p.d.Target, err)
+		}
+	}
+	now := s.now()
+	return s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
+		d, err := tx.Deployment(p.d.ID)
+		if err != nil {
+			return err
+		}
+		var changes []model.Change
+		if d.SnapshotBlob == "" && snap.Zip != nil {
+			key, err := tx.PutBlob(snap.Zip)
+			if err != nil {
+				return err
+			}
+			d.SnapshotBlob, d.Created = key, snap.Missing
+			changes = append(changes, deployChange(d, "snapshot", map[string]string{"snapshot": key,
+				"components": fmt.Sprint(len(snap.Components)), "createdByDeploy": joinComponents(snap.Missing)}))
+		}
+		d.Status, d.UpdatedAt = model.DeployInProgress, now
+		p.d = d
+		if err := tx.PutDeployment(d); err != nil {
+			return err
+		}
+		return s.record(tx, now, append(changes, deployChange(d, "submit", map[string]string{"log": l.Key(), "snapshot": d.SnapshotBlob}))...)
+	})
+}
+
+// outcomeUnknown records a deploy whose answer was lost: the log stays
+// open without a job id and the record reads "Submitted — outcome
+// unknown" until the job is found in the org or abandoned.
+func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error) (model.DeploymentRecord, model.DeploymentLog, error) {
+	l, err := p.updateAttempt(l, func(d model.DeploymentRecord, l model.DeploymentLog, now time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change) {
+		return model.MarkOutcomeUnknown(d, l, cause.Error(), now)
+	})
+	if err != nil {
+		return p.d, l, err
+	}
+	return p.d, l, &OutcomeUnknownError{Deployment: p.d.Key(), Cause: cause}
+}
+
+// updateAttempt applies change to the stored record and the attempt's log
+// in one transaction, with the audit events it returns.
+func (p *pipeline) updateAttempt(l model.DeploymentLog, change func(model.DeploymentRecord, model.DeploymentLog, time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change)) (model.DeploymentLog, error) {
+	now := p.s.now()
+	err := p.s.update("", func(tx *store.Tx) error {
+		d, err := tx.Deployment(p.d.ID)
+		if err != nil {
+			return err
+		}
+		var changes []model.Change
+		d, l, changes = change(d, l, now)
+		p.d = d
+		if err := tx.PutLog(l); err != nil {
+			return err
+		}
+		if err := tx.PutDeployment(d); err != nil {
+			return err
+		}
+		return p.s.record(tx, now, changes...)
+	})
+	return l, err
+}
+
+// OutcomeUnknownError is a deploy sent to the org whose answer was lost.
+type OutcomeUnknownError struct {
+	Deployment string
+	Cause      error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("%s: %s: %v; find the job with `relman deploy resume %s` before anything else (nothing else may run until then)",
+		e.Deployment, model.DeployOutcomeUnknown, e.Cause, e.Deployment)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Cause }
 
 // deployOutcome sets the record's status from a finished deploy.
 func deployOutcome(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
@@ -98,18 +189,28 @@ func deployOutcome(d *model.DeploymentRecord, final orgclient.DeployState) []mod
 
 // markFailed records that a deploy could not even start.
 func (p *pipeline) markFailed() {
+	_ = p.updateRecord(func(d model.DeploymentRecord) (model.DeploymentRecord, []model.Change) {
+		d.Status = model.DeployFailed
+		return d, []model.Change{deployChange(d, "failed", nil)}
+	})
+}
+
+// updateRecord applies change to the stored record in one transaction,
+// with the audit events it returns.
+func (p *pipeline) updateRecord(change func(model.DeploymentRecord) (model.DeploymentRecord, []model.Change)) error {
 	now := p.s.now()
-	_ = p.s.update("", func(tx *store.Tx) error {
+	return p.s.update("", func(tx *store.Tx) error {
 		d, err := tx.Deployment(p.d.ID)
 		if err != nil {
 			return err
 		}
-		d.Status, d.UpdatedAt = model.DeployFailed, now
+		d, changes := change(d)
+		d.UpdatedAt = now
 		p.d = d
 		if err := tx.PutDeployment(d); err != nil {
 			return err
 		}
-		return p.s.record(tx, now, deployChange(d, "failed", nil))
+		return p.s.record(tx, now, changes...)
 	})
 }
 
@@ -172,13 +273,16 @@ func (s *Service) Cancel(ctx context.Context, drID int64) (model.DeploymentLog, 
 		if d, err = tx.Deployment(drID); err != nil {
 			return err
 		}
-		running, err = runningLog(tx, drID)
+		running, err = blockingLog(tx, drID)
 		return err
 	}); err != nil {
 		return model.DeploymentLog{}, err
 	}
 	if running == nil {
 		return model.DeploymentLog{}, model.ErrNothingRunning.With(d.Key() + " has no job in progress")
+	}
+	if running.OutcomeUnknown() {
+		return *running, model.ErrOutcomeUnknown.With(d.Key() + ": there is no job id to cancel yet")
 	}
 	e, err := s.Environment(d.Target)
 	if err != nil {
@@ -214,7 +318,7 @@ func (s *Service) Unfinished() ([]model.DeploymentLog, error) {
 			return err
 		}
 		for _, d := range ds {
-			l, err := runningLog(tx, d.ID)
+			l, err := blockingLog(tx, d.ID)
 			if err != nil {
 				return err
 			}
@@ -242,10 +346,13 @@ func (s *Service) Resume(ctx context.Context, drID int64, progress Progress) (mo
 		if p.cr, err = tx.CR(p.d.CR); err != nil {
 			return err
 		}
-		running, err = runningLog(tx, drID)
+		running, err = blockingLog(tx, drID)
 		return err
 	}); err != nil {
 		return p.d, model.DeploymentLog{}, err
+	}
+	if running != nil && running.OutcomeUnknown() {
+		return s.findLost(ctx, p, *running)
 	}
 	if running == nil && p.d.Status == model.DeployDeployed && p.d.Package != nil {
 		// Deployed, but the verify step did not finish (a lost connection):

@@ -115,7 +115,10 @@ const ManifestAPIVersion = "62.0"
 // WritePackage writes package.xml, and destructiveChanges.xml when there is
 // something to delete, into dir. A stale destructiveChanges.xml from an
 // earlier run is removed, so the folder always describes this plan alone.
-func WritePackage(dir string, p PackagePlan) error {
+func (s *Service) WritePackage(dir string, p PackagePlan) error {
+	if err := s.LocalOnly("writing package.xml into " + fmt.Sprintf("%q", dir)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("package folder %s: %v", dir, err)
 	}

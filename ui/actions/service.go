@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"relman/model"
@@ -29,13 +30,59 @@ type Service struct {
 	Unproven error
 	// Now is the clock; time.Now unless a test fixes it.
 	Now func() time.Time
+	// Remote is set for a session of relman serve: the person acting sits
+	// at another machine, so a path they type names a file of the server
+	// and a program would run on the server, as the server. Every use case
+	// that would read or write a path the user gives, or start a program,
+	// refuses then (ErrServerFiles): over SSH relman is only the store.
+	Remote bool
+}
+
+// ErrServerFiles refuses, in a relman serve session, what would read or
+// write the server's files or run a program there.
+var ErrServerFiles = errors.New("over SSH relman does not touch the server's files or run programs there")
+
+// LocalOnly refuses what, named by what, in a relman serve session: it
+// would read or write the server's files or run a program there.
+func (s *Service) LocalOnly(what string) error { return LocalOnly(s.Remote, what) }
+
+// LocalOnly is Service.LocalOnly for edges that have no Service yet.
+func LocalOnly(remote bool, what string) error {
+	if remote {
+		return fmt.Errorf("%s: %w; run it on the server itself, where the files are yours", what, ErrServerFiles)
+	}
+	return nil
 }
 
 // New returns a Service acting as actor on st, opening orgs with
 // orgclient.Open. An actor without a Signer may read; its writes are
 // refused with store.ErrNoIdentity (or Unproven, when the edge set it).
 func New(st *store.Store, actor model.Actor) *Service {
-	return &Service{Store: st, Open: orgclient.Open, User: actor.User, Signer: actor.Signer, Now: time.Now}
+	s := &Service{Store: st, User: actor.User, Signer: actor.Signer, Now: time.Now}
+	s.Open = func(env model.Environment) (orgclient.Org, error) {
+		return orgclient.OpenRotating(env, func(c model.Credentials) { s.saveRotated(env.Name, c) })
+	}
+	return s
+}
+
+// saveRotated re-seals an environment's credentials the moment the org
+// rotated its refresh token: the old one no longer works, so losing the
+// new one would break the environment on its next use. The write is
+// audited like every other (without the secret).
+func (s *Service) saveRotated(name string, c model.Credentials) {
+	now := s.now()
+	_ = s.update("", func(tx *store.Tx) error {
+		e, err := tx.Environment(name)
+		if err != nil {
+			return err
+		}
+		e.Credentials, e.UpdatedAt = c, now
+		if err := tx.PutEnvironment(e); err != nil {
+			return err
+		}
+		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "credentials-rotated",
+			Details: map[string]string{"credentials": "stored encrypted"}})
+	})
 }
 
 // Actor is who this Service acts as.
@@ -124,6 +171,10 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 	} else {
 		result.OK, result.OrgID, result.User, result.APIVersion, result.Instance, result.Message =
 			true, id.OrgID, id.User, id.APIVersion, id.Instance, id.Summary
+		if env.OrgID != "" && !model.SameOrgID(env.OrgID, id.OrgID) {
+			result.OK, result.Message = false, fmt.Sprintf("environment %s is pinned to org %s (its first successful test), but this sign-in landed in org %s; check its credentials and URL, or remove it and add it again if the org really changed",
+				name, env.OrgID, id.OrgID)
+		}
 	}
 	now := s.now()
 	uerr := s.update("", func(tx *store.Tx) error {
@@ -133,6 +184,11 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 		}
 		cur.LastTest = &result
 		cur.UpdatedAt = now
+		// The first successful test pins the environment to its org.
+		pin := cur.OrgID == "" && result.OK && result.OrgID != "" && cur.Connection == model.ConnSalesforce
+		if pin {
+			cur.OrgID = result.OrgID
+		}
 		if err := tx.PutEnvironment(cur); err != nil {
 			return err
 		}
@@ -140,6 +196,9 @@ func (s *Service) testConnection(ctx context.Context, name string) (model.Enviro
 		details := map[string]string{"ok": boolString(result.OK), "message": result.Message}
 		if result.OrgID != "" {
 			details["orgId"] = result.OrgID
+		}
+		if pin {
+			details["pinnedOrgId"] = cur.OrgID
 		}
 		return s.record(tx, now, model.Change{Entity: model.EntityEnvironment, EntityID: name, Action: "test", Details: details})
 	})

@@ -11,7 +11,10 @@ import (
 // or as the JSON `sf org auth show-sfdx-auth-url --json` (or `sf org
 // display --verbose --json`) writes. The URL is a secret: no error quotes
 // it, only the file's name.
-func ReadSfdxAuthURL(path string) (string, error) {
+func (s *Service) ReadSfdxAuthURL(path string) (string, error) {
+	if err := s.LocalOnly(fmt.Sprintf("reading the SFDX auth URL file %q", path)); err != nil {
+		return "", err
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("SFDX auth URL file: %v", err)

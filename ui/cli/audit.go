@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"relman/model"
 	"relman/model/sshsig"
@@ -16,9 +18,9 @@ import (
 
 func auditCommands() map[string]command {
 	return map[string]command{
-		"audit":            {usage: "audit [--cr ID] [--verify [--checkpoint FILE]] [--format csv|json|md]", run: audit},
-		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport},
-		"audit checkpoint": {usage: "audit checkpoint   (a signed sequence number and head hash to keep elsewhere)", run: auditCheckpoint},
+		"audit":            {usage: "audit [--cr ID] [--verify [--full] [--checkpoint FILE]] [--format csv|json|md]", run: audit},
+		"audit export":     {usage: "audit export --dir D   (allowed_signers + SEQ.msg/SEQ.sig per event, for ssh-keygen -Y verify)", run: auditExport, local: true},
+		"audit checkpoint": {usage: "audit checkpoint   (a signed sequence number and head hash to keep elsewhere; an admin's is also kept in the store, for verify to start from)", run: auditCheckpoint},
 	}
 }
 
@@ -28,10 +30,23 @@ type verifyView struct {
 	OK       bool   `json:"ok"`
 	FirstBad uint64 `json:"firstBad,omitempty"`
 	Reason   string `json:"reason,omitempty"`
-	// Signed events have a good signature by their user's key; Unsigned
-	// ones were written before signing began (schema v5) and prove no author.
+	// Signed events have a good signature by their user's key, checked
+	// now; Unsigned ones were written before signing began (schema v5) and
+	// prove no author.
 	Signed   int `json:"signed"`
 	Unsigned int `json:"unsigned"`
+	// Trusted events are the signed ones up to TrustedFrom, the store's
+	// checkpoint, whose signatures were not checked: the admin who made
+	// it attested them. Full says every signature was checked (--full).
+	Trusted     int             `json:"trusted"`
+	TrustedFrom *checkpointView `json:"trustedFrom"`
+	Full        bool            `json:"full"`
+	// Notes say what verify did not trust, and why.
+	Notes []string `json:"notes,omitempty"`
+	// ServerSigned of the Signed were made in relman serve sessions without
+	// a forwarded agent: signed by the server's host key, each naming the
+	// session's key (its sessionKey detail), one of the user's.
+	ServerSigned int `json:"serverSigned"`
 	// Records were found equal to what their last event recorded;
 	// UnprovenRecords last changed before schema v5.
 	Records         int    `json:"records"`
@@ -39,11 +54,19 @@ type verifyView struct {
 	Checkpoint      uint64 `json:"checkpoint,omitempty"`
 }
 
+// checkpointView names a checkpoint in JSON.
+type checkpointView struct {
+	Seq  uint64    `json:"seq"`
+	User string    `json:"user"`
+	Time time.Time `json:"time"`
+}
+
 func audit(_ context.Context, r *runner, args []string) error {
 	usage := auditCommands()["audit"].usage
 	fs := newFlags("audit")
 	crFlag := fs.String("cr", "", "only this change request's events")
-	verify := fs.Bool("verify", false, "check the hash chain, every signature and every record; report the first bad event")
+	verify := fs.Bool("verify", false, "check the hash chain, the signatures after the store's checkpoint and every record; report the first bad event")
+	full := fs.Bool("full", false, "with --verify: check every signature, also those the store's checkpoint vouches for")
 	checkpoint := fs.String("checkpoint", "", "with --verify: a file from relman audit checkpoint the trail must extend")
 	format := fs.String("format", "", "export format: csv, json or md (default: a table)")
 	if _, err := parse(fs, args, 0, usage); err != nil {
@@ -54,15 +77,15 @@ func audit(_ context.Context, r *runner, args []string) error {
 	default:
 		return usageErr("audit: --format %q: use csv, json or md", *format)
 	}
-	if *checkpoint != "" && !*verify {
-		return usageErr("audit: --checkpoint goes with --verify")
+	if (*checkpoint != "" || *full) && !*verify {
+		return usageErr("audit: --checkpoint and --full go with --verify")
 	}
 	svc, err := r.service()
 	if err != nil {
 		return err
 	}
 	if *verify {
-		return r.verify(svc.Store, *checkpoint)
+		return r.verify(svc.Store, *checkpoint, *full)
 	}
 	q := store.AuditQuery{}
 	if *crFlag != "" {
@@ -99,11 +122,11 @@ func auditEvents(st *store.Store, q store.AuditQuery) ([]model.AuditEvent, error
 	return events, err
 }
 
-// verify runs `audit --verify [--checkpoint FILE]`.
-func (r *runner) verify(st *store.Store, checkpointFile string) error {
+// verify runs `audit --verify [--full] [--checkpoint FILE]`.
+func (r *runner) verify(st *store.Store, checkpointFile string, full bool) error {
 	var cp *model.Checkpoint
 	if checkpointFile != "" {
-		data, err := readBounded(checkpointFile, 32<<10)
+		data, err := r.readBounded(checkpointFile, 32<<10)
 		if err != nil {
 			return usageErr("--checkpoint %s: %v", checkpointFile, err)
 		}
@@ -113,33 +136,55 @@ func (r *runner) verify(st *store.Store, checkpointFile string) error {
 		}
 		cp = &c
 	}
-	res, err := st.VerifyAgainst(cp)
+	res, err := st.VerifyWith(store.VerifyOptions{Against: cp, Full: full})
 	if err != nil {
 		return err
 	}
+	notes := res.Notes
 	if !res.OK {
 		where := fmt.Sprintf("event %d", res.FirstBad)
 		if res.Record != "" {
 			where = res.Record + " (last event " + strconv.FormatUint(res.FirstBad, 10) + ")"
 		}
-		return fmt.Errorf("audit trail broken at %s of %d: %s; the store was changed outside relman — keep the file as evidence and restore from a backup", where, res.Events, res.Reason)
+		err := fmt.Errorf("audit trail broken at %s of %d: %s; the store was changed outside relman — keep the file as evidence and restore from a backup", where, res.Events, res.Reason)
+		if len(notes) > 0 {
+			err = fmt.Errorf("%w (%s)", err, strings.Join(notes, "; "))
+		}
+		return err
 	}
-	view := verifyView{Events: res.Events, OK: true, Signed: res.Signed, Unsigned: res.Unsigned, Records: res.Records, UnprovenRecords: res.Unproven}
+	view := verifyView{Events: res.Events, OK: true, Signed: res.Signed, Unsigned: res.Unsigned, Trusted: res.Trusted, Full: full,
+		Notes: notes, ServerSigned: res.ServerSigned, Records: res.Records, UnprovenRecords: res.Unproven}
+	if t := res.TrustedFrom; t != nil {
+		view.TrustedFrom = &checkpointView{Seq: t.Seq, User: t.User, Time: t.Time}
+	}
 	if cp != nil {
 		view.Checkpoint = cp.Seq
 	}
 	return r.emit(view, func(w io.Writer) error {
-		fmt.Fprintf(w, "Audit trail OK: %d events, %d signed by their users' keys; %d records match their events.\n", res.Events, res.Signed, res.Records)
+		fmt.Fprintf(w, "Audit trail OK: %d events, the hash chain whole; %d records match their events.\n", res.Events, res.Records)
+		if t := res.TrustedFrom; t != nil {
+			fmt.Fprintf(w, "Signatures checked: %d (the user events, and every event after event %d). The %d other events up to event %d are trusted from the checkpoint %s made at %s and kept in the store: that admin attested them. relman audit --verify --full checks them too.\n",
+				res.Signed, t.Seq, res.Trusted, t.Seq, t.User, t.Time.Local().Format("2006-01-02 15:04"))
+		} else {
+			fmt.Fprintf(w, "Signatures checked: all %d.\n", res.Signed)
+		}
+		fmt.Fprintf(w, "Signed by their users' keys: %d of those checked.\n", res.Signed-res.ServerSigned)
+		if res.ServerSigned > 0 {
+			fmt.Fprintf(w, "Signed by a relman serve host key: %d events of SSH sessions without a forwarded agent, each naming the session's key (sessionKey), one of the user's: they prove the server authenticated that key, not that its holder signed.\n", res.ServerSigned)
+		}
 		if res.Unsigned > 0 {
 			fmt.Fprintf(w, "Unsigned: %d events written before schema v5 (before signing began): their authors are not proven.\n", res.Unsigned)
 		}
 		if res.Unproven > 0 {
 			fmt.Fprintf(w, "Unproven: %d records last changed before schema v5.\n", res.Unproven)
 		}
+		for _, n := range notes {
+			fmt.Fprintf(w, "Note: %s.\n", n)
+		}
 		if cp != nil {
 			fmt.Fprintf(w, "Extends the checkpoint of %s by %s (event %d).\n", cp.Time.Local().Format("2006-01-02 15:04"), cp.User, cp.Seq)
 		} else {
-			fmt.Fprintln(w, "Without a checkpoint, an older copy of the store would verify too: keep relman audit checkpoint's output elsewhere and pass it with --checkpoint.")
+			fmt.Fprintln(w, "Without a checkpoint kept elsewhere, an older copy of the store would verify too: keep relman audit checkpoint's output elsewhere and pass it with --checkpoint.")
 		}
 		return nil
 	})
@@ -153,13 +198,17 @@ func auditCheckpoint(_ context.Context, r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	cp, err := svc.Checkpoint()
+	cp, kept, err := svc.Checkpoint()
 	if err != nil {
 		return err
 	}
 	text := append(cp.Message(), sshsig.Armor(cp.Signature)...)
 	if r.g.json {
-		return r.emit(map[string]any{"seq": cp.Seq, "head": cp.Head, "user": cp.User, "time": cp.Time, "checkpoint": string(text)}, nil)
+		return r.emit(map[string]any{"seq": cp.Seq, "head": cp.Head, "user": cp.User, "time": cp.Time, "checkpoint": string(text), "kept": kept}, nil)
+	}
+	if !kept {
+		// Stdout stays the checkpoint alone, to redirect into a file.
+		fmt.Fprintf(r.io.Err, "Not kept in the store: only an admin's checkpoint lets relman audit --verify start from it.\n")
 	}
 	_, err = r.io.Out.Write(text)
 	return err
@@ -234,7 +283,7 @@ func auditExport(_ context.Context, r *runner, args []string) error {
 	return r.emit(exportView{Dir: *dir, Events: len(events), Signed: signed, AllowedSigners: signers}, func(w io.Writer) error {
 		fmt.Fprintf(w, "Wrote %d events (%d signed) and allowed_signers to %s. Check one with OpenSSH alone:\n", len(events), signed, *dir)
 		fmt.Fprintf(w, "  ssh-keygen -Y verify -f %s -I USER -n relman -s %s < %s\n", signers, filepath.Join(*dir, "SEQ.sig"), filepath.Join(*dir, "SEQ.msg"))
-		_, err := fmt.Fprintln(w, "USER is the event's \"user\" (inside SEQ.msg). allowed_signers lists every key a user ever had; relman audit --verify also checks each key was theirs at that point.")
+		_, err := fmt.Fprintln(w, "USER is the event's \"user\" (inside SEQ.msg), or for an event with a \"sessionKey\" detail the relman serve that signed it for that SSH session (a user with the server role). allowed_signers lists every key a user ever had; relman audit --verify also checks each key was theirs at that point.")
 		return err
 	})
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func backupCommand() command {
-	return command{usage: "backup FILE   (a consistent copy while others keep working, verified)", run: backup}
+	return command{usage: "backup FILE   (a consistent copy while others keep working, verified)", run: backup, local: true}
 }
 
 // backupView is the result of `backup --json`.

@@ -24,8 +24,13 @@ type IO struct {
 	// Getenv reads an environment variable (os.Getenv in main).
 	Getenv func(string) string
 	// Actor, when set, is who runs the command, already proven by the
-	// caller (relman serve: the SSH session's authenticated key). --user,
-	// --identity, RELMAN_IDENTITY and the SSH agent are then not consulted.
+	// caller: relman serve passes the SSH session's authenticated user.
+	// --user, --identity, RELMAN_IDENTITY and the SSH agent are then not
+	// consulted, and the command runs remotely: the store is the server's
+	// (RELMAN_STORE from Getenv; --store cannot pick another), commands
+	// that work with the machine's own files or ports are refused, and so
+	// is every use case that would touch the server's files
+	// (actions.Service.Remote).
 	Actor *model.Actor
 }
 
@@ -33,6 +38,9 @@ type IO struct {
 type command struct {
 	usage string
 	run   func(ctx context.Context, c *runner, args []string) error
+	// local commands work with the files and ports of the machine they run
+	// on: never over SSH (IO.Actor).
+	local bool
 }
 
 // runner carries what every command needs.
@@ -86,6 +94,9 @@ func Run(ctx context.Context, args []string, io IO) int {
 	if name == "" {
 		return reportError(io, r.g.json, usageErr("unknown command %q\n%s", strings.Join(args, " "), usageText(cmds)))
 	}
+	if io.Actor != nil && cmds[name].local {
+		return reportError(io, r.g.json, usageErr("%s: works with the files of the machine it runs on, so not over SSH; run `relman %s` on that machine", name, name))
+	}
 	if err := cmds[name].run(ctx, r, rest); err != nil {
 		return reportError(io, r.g.json, err)
 	}
@@ -125,13 +136,31 @@ func usageText(cmds map[string]command) string {
 func (r *runner) service() (*actions.Service, error) {
 	g := Globals{Store: r.g.store, User: r.g.user, Identity: r.g.identity}
 	if r.io.Actor != nil {
-		st, err := OpenStore(g)
-		if err != nil {
-			return nil, err
-		}
-		return actions.New(st, *r.io.Actor), nil
+		return r.remoteService(g)
 	}
 	return Service(g, r.io.Getenv)
+}
+
+// remoteService is service for a command relman serve runs: the session's
+// user on the server's store, kept from the server's files. Flags that
+// would name another store or another person are refused, not ignored.
+func (r *runner) remoteService(g Globals) (*actions.Service, error) {
+	actor := *r.io.Actor
+	switch {
+	case g.Store != r.io.Getenv("RELMAN_STORE"):
+		return nil, usageErr("--store %q: over SSH the store is the server's own; leave --store out", g.Store)
+	case g.Identity != "":
+		return nil, usageErr("--identity %q: over SSH you are who your SSH key says (%s); leave --identity out", g.Identity, actor.User)
+	case g.User != "" && !model.SameUser(g.User, actor.User):
+		return nil, usageErr("--user %q: over SSH you act as the user your key belongs to (%s)", g.User, actor.User)
+	}
+	st, err := OpenStore(g)
+	if err != nil {
+		return nil, err
+	}
+	svc := actions.New(st, actor)
+	svc.Remote = true
+	return svc, nil
 }
 
 // identityOptions are the global flags and variables that say who acts.

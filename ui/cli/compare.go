@@ -64,7 +64,9 @@ func (r *runner) storeForCompare(needed bool) (*actions.Service, error) {
 		}
 	}
 	if _, err := os.Stat(path); err != nil && !needed {
-		return actions.New(nil, model.Actor{}), nil
+		svc := actions.New(nil, model.Actor{})
+		svc.Remote = r.io.Actor != nil
+		return svc, nil
 	}
 	return r.service()
 }
@@ -133,7 +135,7 @@ func compare(ctx context.Context, r *runner, args []string) error {
 	}
 	if *pkgDir != "" {
 		var leftOut []metadata.Warning
-		if view.Package, leftOut, err = writePackage(*pkgDir, out.Result); err != nil {
+		if view.Package, leftOut, err = writePackage(svc, *pkgDir, out.Result); err != nil {
 			return err
 		}
 		view.Warnings = append(view.Warnings, leftOut...)
@@ -171,13 +173,13 @@ func isDir(p string) bool {
 
 // writePackage writes the manifests that deploy SRC onto TGT, and returns
 // the components it had to leave out as warnings.
-func writePackage(dir string, res diff.Result) (*packageView, []metadata.Warning, error) {
+func writePackage(svc *actions.Service, dir string, res diff.Result) (*packageView, []metadata.Warning, error) {
 	entries := make([]model.CompareEntry, len(res.Entries))
 	for i, e := range res.Entries {
 		entries[i] = model.CompareEntry{Component: e.Component, Category: e.Category, Files: e.Files}
 	}
 	plan := actions.PlanPackage(entries)
-	if err := actions.WritePackage(dir, plan); err != nil {
+	if err := svc.WritePackage(dir, plan); err != nil {
 		return nil, nil, fmt.Errorf("--package-xml: %w", err)
 	}
 	return &packageView{Dir: dir, Members: len(plan.Deploy), Destructive: len(plan.Destroy)}, plan.LeftOut, nil

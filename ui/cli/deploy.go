@@ -22,9 +22,10 @@ func deployCommands() map[string]command {
 		"retrieve": {usage: "deploy retrieve ID [--wait D] [--warnings]", run: deployStep(actions.StageRetrieve)},
 		"deps":     {usage: "deploy deps ID [--add-missing]", run: deployDeps},
 		"validate": {usage: "deploy validate ID [--wait D]", run: deployStep(actions.StageValidate)},
-		"run":      {usage: "deploy run ID [--quick] [--wait D]", run: deployStep(actions.StageDeploy)},
+		"run":      {usage: "deploy run ID [--quick] [--wait D] [--redeploy-reason R]", run: deployStep(actions.StageDeploy)},
 		"resume":   {usage: "deploy resume ID [--wait D]", run: deployStep("resume")},
 		"cancel":   {usage: "deploy cancel ID", run: deployCancel},
+		"abandon":  {usage: "deploy abandon ID --reason R", run: deployAbandon},
 		"show":     {usage: "deploy show ID", run: deployShow},
 		"log":      {usage: "deploy log ID", run: deployLog},
 		"list":     {usage: "deploy list [--cr ID]", run: deployList},
@@ -124,9 +125,10 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 	}
 	return func(ctx context.Context, r *runner, args []string) error {
 		fs := newFlags("deploy " + verb)
-		quick := false
+		quick, redeploy := false, ""
 		if stage == actions.StageDeploy {
 			fs.BoolVar(&quick, "quick", false, "quick deploy the kept validation (no tests run again) when it still holds")
+			fs.StringVar(&redeploy, "redeploy-reason", "", "deploy again a deployment that already reached its target (its verify failed), recording why")
 		}
 		wait := fs.Duration("wait", time.Hour, "stop waiting after this long (the job goes on; exit 69)")
 		listWarnings := new(bool)
@@ -147,7 +149,11 @@ func deployStep(stage actions.Stage) func(context.Context, *runner, []string) er
 		case actions.StageValidate:
 			d, _, err = svc.Validate(waitCtx, id, pr.event)
 		case actions.StageDeploy:
-			d, _, err = svc.Deploy(waitCtx, id, quick, pr.event)
+			if redeploy != "" {
+				d, _, err = svc.Redeploy(waitCtx, id, quick, redeploy, pr.event)
+			} else {
+				d, _, err = svc.Deploy(waitCtx, id, quick, pr.event)
+			}
 		default:
 			d, _, err = svc.Resume(waitCtx, id, pr.event)
 		}
@@ -188,6 +194,29 @@ func deployCancel(ctx context.Context, r *runner, args []string) error {
 	}
 	return r.emit(logViewOf(l), func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "Asked the org to cancel job %s; the run following it reports when it stops.\n", l.JobID)
+		return err
+	})
+}
+
+// deployAbandon closes a deploy whose outcome is unknown and whose job
+// `deploy resume` cannot find, with the release manager's reason.
+func deployAbandon(_ context.Context, r *runner, args []string) error {
+	fs := newFlags("deploy abandon")
+	reason := fs.String("reason", "", "why the job is taken as never run (required; recorded in the audit trail)")
+	svc, id, err := r.onDeployment(fs, args, deployCommands()["abandon"].usage)
+	if err != nil {
+		return err
+	}
+	d, l, err := svc.AbandonDeploy(id, *reason)
+	if err != nil {
+		return err
+	}
+	logs, err := svc.Logs(id)
+	if err != nil {
+		return err
+	}
+	return r.emit(deploymentViewOf(d, logs), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Abandoned %s; %s is now %s and may be deployed again (its first snapshot is kept for rollback).\n", l.Key(), d.Key(), d.Status)
 		return err
 	})
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"relman/model"
-	"relman/ui/actions"
+	"relman/orgclient/salesforce"
+	"relman/ui/termsafe"
 )
 
 func envCommands() map[string]command {
@@ -44,12 +44,11 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 	dir := fs.String("dir", "", "a directory in SFDX source or Metadata API format")
 	url := fs.String("url", "", "login or instance URL of a Salesforce org")
 	auth := fs.String("auth", "", "auth method: "+fmt.Sprint(model.AuthMethods))
-	token := fs.String("token", "", "access token (access-token; or SF_ACCESS_TOKEN)")
-	refresh := fs.String("refresh-token", "", "refresh token (refresh-token)")
+	secrets := newEnvSecrets(fs)
 	clientID := fs.String("client-id", "", "connected app consumer key")
-	clientSecret := fs.String("client-secret", "", "connected app consumer secret (or RELMAN_CLIENT_SECRET)")
 	username := fs.String("username", "", "Salesforce username (password, jwt)")
-	password := fs.String("password", "", "password + security token (password; or RELMAN_PASSWORD)")
+	var allowHosts multiFlag
+	fs.Var(&allowHosts, "allow-host", "a host outside Salesforce's domains that the token answer's instance_url may name (repeatable)")
 	keyFile := fs.String("key", "", "JWT signing key file (jwt)")
 	sfdxFile := fs.String("sfdx-url-file", "", "file holding a force:// SFDX auth URL (sfdx-url)")
 	alias := fs.String("alias", "", "Salesforce CLI alias or username to reuse (sf-alias)")
@@ -68,31 +67,32 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 		}
 		env.Connection, env.Dir = model.ConnLocal, abs
 	case *url != "":
-		env.Connection, env.URL, env.Auth = model.ConnSalesforce, strings.TrimRight(*url, "/"), model.AuthMethod(*auth)
-		env.ClientID, env.Username, env.Alias = *clientID, *username, *alias
+		orgURL, err := salesforce.CheckOrgURL(*url)
+		if err != nil {
+			return usageErr("env add %s: --url %s: %v", env.Name, termsafe.Line(*url), err)
+		}
+		env.Connection, env.URL, env.Auth = model.ConnSalesforce, orgURL, model.AuthMethod(*auth)
+		env.ClientID, env.Username, env.Alias, env.AllowHosts = *clientID, *username, *alias, allowHosts
 		if *keyFile != "" {
 			if env.KeyFile, err = filepath.Abs(*keyFile); err != nil {
 				return usageErr("env add %s: --key %s: %v", env.Name, *keyFile, err)
 			}
 		}
-		env.Credentials = model.Credentials{
-			AccessToken:  firstSet(*token, r.io.Getenv("SF_ACCESS_TOKEN")),
-			RefreshToken: *refresh,
-			ClientSecret: firstSet(*clientSecret, r.io.Getenv("RELMAN_CLIENT_SECRET")),
-			Password:     firstSet(*password, r.io.Getenv("RELMAN_PASSWORD")),
+		if err := r.resolveSecrets(secrets, env.Auth, &env.Credentials); err != nil {
+			return err
 		}
-		if *sfdxFile != "" {
-			if env.Credentials.SfdxAuthURL, err = actions.ReadSfdxAuthURL(*sfdxFile); err != nil {
-				return usageErr("env add %s: %v", env.Name, err)
-			}
-		}
-	}
-	if err := model.ValidateEnvironment(env); err != nil {
-		return usageErr("%v", err)
 	}
 	svc, err := r.service()
 	if err != nil {
 		return err
+	}
+	if *sfdxFile != "" && env.Connection == model.ConnSalesforce {
+		if env.Credentials.SfdxAuthURL, err = svc.ReadSfdxAuthURL(*sfdxFile); err != nil {
+			return usageErr("env add %s: %v", env.Name, err)
+		}
+	}
+	if err := model.ValidateEnvironment(env); err != nil {
+		return usageErr("%v", err)
 	}
 	saved, err := svc.AddEnvironment(env)
 	if err != nil {
@@ -103,15 +103,6 @@ func envAdd(_ context.Context, r *runner, args []string) error {
 			saved.Kind, saved.Name, where(saved), saved.Name)
 		return err
 	})
-}
-
-func firstSet(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func where(e model.Environment) string {

@@ -9,7 +9,7 @@ import (
 )
 
 func simCommand() command {
-	return command{usage: "sim --dir DIR [--addr 127.0.0.1:0] [--token T] [--username U --password P] [--kind production|sandbox] [--test-ms N] [--fault KIND=VALUE ...]", run: runSim}
+	return command{usage: "sim --dir DIR [--addr 127.0.0.1:0] [--token T] [--username U --password P] [--kind production|sandbox] [--test-ms N] [--fault KIND=VALUE ...]", run: runSim, local: true}
 }
 
 // runSim serves a simulated Salesforce org until the context ends

@@ -46,7 +46,7 @@ func bindKeyFlags(fs interface {
 		text: fs.String("public-key-string", "", `the user's public key itself ("ssh-ed25519 AAAA…")`)}
 }
 
-func (k keyFlags) read() (model.UserKey, error) {
+func (k keyFlags) read(r *runner) (model.UserKey, error) {
 	switch {
 	case *k.file != "" && *k.text != "":
 		return model.UserKey{}, usageErr("give --public-key FILE or --public-key-string, not both")
@@ -57,7 +57,7 @@ func (k keyFlags) read() (model.UserKey, error) {
 		}
 		return key, nil
 	case *k.file != "":
-		data, err := readBounded(*k.file, maxPublicKeyFile)
+		data, err := r.readBounded(*k.file, maxPublicKeyFile)
 		if err != nil {
 			return model.UserKey{}, usageErr("--public-key %s: %v", *k.file, err)
 		}
@@ -70,13 +70,25 @@ func (k keyFlags) read() (model.UserKey, error) {
 	return model.UserKey{}, usageErr(`give the user's public key: --public-key ~/.ssh/id_ed25519.pub or --public-key-string "ssh-ed25519 AAAA…"`)
 }
 
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// readBounded reads a file the user names, at most limit bytes; "-" is
+// standard input, the one file an SSH client can give relman serve.
+func (r *runner) readBounded(path string, limit int64) ([]byte, error) {
+	in := r.io.In
+	if path != "-" {
+		if err := actions.LocalOnly(r.io.Actor != nil, fmt.Sprintf("reading %q", path)); err != nil {
+			return nil, fmt.Errorf("%w (give - to read it from standard input)", err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if in == nil {
+		return nil, fmt.Errorf("- means standard input, and there is none here")
+	}
+	data, err := io.ReadAll(io.LimitReader(in, limit+1))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +108,7 @@ func userAdd(_ context.Context, r *runner, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := keys.read()
+	key, err := keys.read(r)
 	if err != nil {
 		return err
 	}
@@ -237,7 +249,7 @@ func userKey(_ context.Context, r *runner, args []string) error {
 	var u model.User
 	var done string
 	if verb == "add" {
-		key, err := keys.read()
+		key, err := keys.read(r)
 		if err != nil {
 			return err
 		}

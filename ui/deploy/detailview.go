@@ -171,6 +171,9 @@ func (m *Detail) noteView() string {
 		note, style = "Rolled back"+rolledBackBy(m.data.rollbacks)+" in "+d.Target+". b shows the rollback.", st.Muted
 	case d.Status == model.DeployVerified:
 		return ""
+	case d.Status == model.DeployOutcomeUnknown:
+		note, style = "Submitted — outcome unknown: the answer to the deploy was lost, so "+d.Target+" may have deployed it. "+
+			"Resuming looks the job up in the org; a release manager can abandon it with a reason.", st.Error
 	default:
 		l, running := runningLog(m.data.logs)
 		r := m.current()

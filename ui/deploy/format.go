@@ -39,7 +39,7 @@ func recordStyle(st *theme.Styles, s model.DeploymentStatus) lipgloss.Style {
 		return st.Warning
 	case model.DeployApproved, model.DeployDeployed, model.DeployVerified:
 		return st.Success
-	case model.DeployRejected, model.DeployFailed:
+	case model.DeployRejected, model.DeployFailed, model.DeployOutcomeUnknown:
 		return st.Error
 	case model.DeployRolledBack:
 		return st.Muted
@@ -110,11 +110,12 @@ func oneLine(s string) string {
 }
 
 // hexColor resolves a theme colour to the hex string bubbles/progress
-// wants; the colour itself still comes from the theme.
-func hexColor(c lipgloss.TerminalColor) string {
+// wants, for the terminal r renders for; the colour itself still comes from
+// the theme.
+func hexColor(r *lipgloss.Renderer, c lipgloss.TerminalColor) string {
 	switch c := c.(type) {
 	case lipgloss.AdaptiveColor:
-		if lipgloss.HasDarkBackground() {
+		if r.HasDarkBackground() {
 			return c.Dark
 		}
 		return c.Light

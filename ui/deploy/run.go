@@ -177,12 +177,12 @@ func newRun(st *theme.Styles, key string, gen int, s step, plan []int, started t
 	r := &run{key: key, gen: gen, step: s, feed: newFeed(), plan: plan, current: plan[0],
 		errs: newErrorList(), started: started}
 	bar := func(c lipgloss.TerminalColor) progress.Model {
-		return progress.New(progress.WithSolidFill(hexColor(c)), progress.WithoutPercentage(),
-			progress.WithColorProfile(lipgloss.ColorProfile()))
+		return progress.New(progress.WithSolidFill(hexColor(st.Renderer, c)), progress.WithoutPercentage(),
+			progress.WithColorProfile(st.Renderer.ColorProfile()))
 	}
 	r.compBar, r.testBar = bar(st.Palette.Accent), bar(st.Palette.Success)
-	r.compBar.EmptyColor, r.testBar.EmptyColor = hexColor(st.Palette.Border), hexColor(st.Palette.Border)
-	r.failColor = hexColor(st.Palette.Error)
+	r.compBar.EmptyColor, r.testBar.EmptyColor = hexColor(st.Renderer, st.Palette.Border), hexColor(st.Renderer, st.Palette.Border)
+	r.failColor = hexColor(st.Renderer, st.Palette.Error)
 	// The first stage runs from the moment the step is asked for: the org
 	// may take a while to report anything.
 	r.stages[plan[0]] = stageRunning

@@ -854,7 +854,8 @@ func (m *Editor) updateKeys() {
 	k.Prev.SetEnabled(on)
 	k.Save.SetEnabled(on)
 	k.SaveSubmit.SetEnabled(on)
-	k.External.SetEnabled(on && f == fieldOverview)
+	// Over SSH the editor would run on the server, as the server.
+	k.External.SetEnabled(on && f == fieldOverview && !m.deps.Svc.Remote)
 	k.Cycle.SetEnabled(on && (f == fieldType || f == fieldEnv && len(m.envs) > 1))
 	k.CycleBack.SetEnabled(on && (f == fieldType || f == fieldEnv && len(m.envs) > 1))
 	hasResults := m.picker.shown != nil && m.picker.shown.len() > 0

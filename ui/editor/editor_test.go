@@ -476,6 +476,23 @@ func TestEditorOverviewInExternalEditor(t *testing.T) {
 	}
 }
 
+// In a relman serve session the editor program would run on the server, as
+// the server: the key is off, and help does not offer it.
+func TestEditorOffersNoExternalEditorOverSSH(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	deps.Svc.Remote = true
+	e := shown(t, deps, 0, 80, 24)
+	focusOn(t, e, fieldOverview)
+	if cmd := press(e, "ctrl+e"); cmd != nil {
+		t.Fatal("ctrl+e over SSH started something")
+	}
+	for _, b := range e.ShortHelp() {
+		if b.Enabled() && b.Help().Key == "ctrl+e" {
+			t.Error("help offers ctrl+e over SSH")
+		}
+	}
+}
+
 func TestEditorDropsAnswersForAnEarlierForm(t *testing.T) {
 	deps := fixture.Deps(t, "alice")
 	s := New(deps)

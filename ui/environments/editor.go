@@ -489,7 +489,7 @@ func saveCmd(svc *actions.Service, seq int, env model.Environment, sfdxFile stri
 			}
 		}
 		if sfdxFile != "" {
-			if env.Credentials.SfdxAuthURL, err = readSfdxAuthURLAt(sfdxFile); err != nil {
+			if env.Credentials.SfdxAuthURL, err = readSfdxAuthURLAt(svc, sfdxFile); err != nil {
 				res.errs = map[fieldID]string{fSfdxFile: err.Error()}
 				return res
 			}
@@ -595,10 +595,10 @@ func absPath(p string) (string, error) {
 
 // readSfdxAuthURLAt reads the SFDX auth URL file at a path typed in the
 // form, where ~ and relative paths are allowed.
-func readSfdxAuthURLAt(path string) (string, error) {
+func readSfdxAuthURLAt(svc *actions.Service, path string) (string, error) {
 	path, err := absPath(path)
 	if err != nil {
 		return "", err
 	}
-	return actions.ReadSfdxAuthURL(path)
+	return svc.ReadSfdxAuthURL(path)
 }

@@ -233,9 +233,9 @@ func homeEnv(svc *actions.Service, source, target string) (string, error) {
 		source, target, strings.Join(prods, ", "))
 }
 
-func writePackageCmd(dir string, plan actions.PackagePlan) tea.Cmd {
+func writePackageCmd(svc *actions.Service, dir string, plan actions.PackagePlan) tea.Cmd {
 	return func() tea.Msg {
-		return packageWrittenMsg{dir: dir, plan: plan, err: actions.WritePackage(dir, plan)}
+		return packageWrittenMsg{dir: dir, plan: plan, err: svc.WritePackage(dir, plan)}
 	}
 }
 
@@ -345,7 +345,7 @@ func (m *Model) answered(msg dialog.DoneMsg) tea.Cmd {
 			dir = defaultPackageDir
 		}
 		m.busy = "Writing " + dir + "…"
-		return writePackageCmd(dir, actions.PlanPackage(realEntries(m.log)))
+		return writePackageCmd(m.deps.Svc, dir, actions.PlanPackage(realEntries(m.log)))
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ func DefaultPalette() Palette {
 // Styles is every style the UI uses, built once from a palette.
 type Styles struct {
 	Palette Palette
+	// Renderer is the terminal the styles render for: the process's own
+	// terminal, or one SSH session's (relman serve), so each session gets
+	// the colours its own terminal and NO_COLOR ask for.
+	Renderer *lipgloss.Renderer
 
 	App         lipgloss.Style
 	Title       lipgloss.Style
@@ -70,10 +74,13 @@ type Styles struct {
 	HunkHeader              lipgloss.Style
 }
 
-// New builds the Styles for a palette.
-func New(p Palette) *Styles {
-	s := &Styles{Palette: p}
-	base := lipgloss.NewStyle()
+// New builds the Styles for a palette on the process's terminal.
+func New(p Palette) *Styles { return NewFor(lipgloss.DefaultRenderer(), p) }
+
+// NewFor builds the Styles for a palette on the terminal r renders for.
+func NewFor(r *lipgloss.Renderer, p Palette) *Styles {
+	s := &Styles{Palette: p, Renderer: r}
+	base := r.NewStyle()
 	s.App = base.Padding(0, 1)
 	s.Title = base.Bold(true).Foreground(p.Accent)
 	s.Tab = base.Padding(0, 1).Foreground(p.Muted)

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"relman/model"
+)
+
+// lossyProxy stands between relman and a simulated org on loopback. It
+// passes every call through, rewriting the org's own URL (as token answers
+// carry it in instance_url) to its own, except the first real deploy
+// (checkOnly false): that one it either forwards and then drops the answer
+// (the org deployed, relman never hears), or drops before it reaches the
+// org.
+type lossyProxy struct {
+	srv        *httptest.Server
+	org        string
+	forwardLot bool // true: the org gets the deploy, relman loses the answer
+	mu         sync.Mutex
+	dropped    int
+	// lose arms the loss; a proxy built only to tamper leaves it off.
+	lose bool
+	// tamper, when set, rewrites the org's answers: the hostile org.
+	tamper func(answer []byte) []byte
+	// rewriteRequest, when set, rewrites a request body; false answers
+	// 400 invalid_grant instead of forwarding it.
+	rewriteRequest func(body []byte) ([]byte, bool)
+	// answer, when set and returning a writer for a request, answers it
+	// itself (streaming, for answers too large to hold) instead of the org.
+	answer func(body []byte) func(w http.ResponseWriter)
+}
+
+func newLossyProxy(t *testing.T, orgURL string, forward bool) *lossyProxy {
+	p := &lossyProxy{org: orgURL, forwardLot: forward, lose: true}
+	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func isRealDeploy(body []byte) bool {
+	return bytes.Contains(body, []byte("<deploy><ZipFile>")) && bytes.Contains(body, []byte("<checkOnly>false</checkOnly>"))
+}
+
+func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	p.mu.Lock()
+	drop := p.lose && isRealDeploy(body) && p.dropped == 0
+	if drop {
+		p.dropped++
+	}
+	tamper, rewrite, own := p.tamper, p.rewriteRequest, p.answer
+	p.mu.Unlock()
+	if own != nil {
+		if write := own(body); write != nil {
+			write(w)
+			return
+		}
+	}
+	if rewrite != nil {
+		var pass bool
+		if body, pass = rewrite(body); !pass {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"expired access/refresh token"}`))
+			return
+		}
+	}
+	if drop && !p.forwardLot {
+		hangUp(w)
+		return
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.org+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	answer, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if drop {
+		hangUp(w)
+		return
+	}
+	answer = bytes.ReplaceAll(answer, []byte(p.org), []byte(p.srv.URL))
+	if tamper != nil {
+		answer = tamper(answer)
+	}
+	for k, vs := range resp.Header {
+		if k != "Content-Length" {
+			w.Header()[k] = vs
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(answer)
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// realDeploys counts the org's deploys that were not validations, from its
+// Tooling API's DeployRequest.
+func realDeploys(t *testing.T, org simOrg) int {
+	t.Helper()
+	q := url.Values{"q": {"SELECT Id, CheckOnly FROM DeployRequest"}}.Encode()
+	req, err := http.NewRequest(http.MethodGet, org.url+"/services/data/v62.0/tooling/query/?"+q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+org.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Records []struct {
+			CheckOnly bool `json:"CheckOnly"`
+		} `json:"records"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("DeployRequest query: HTTP %d, %v", resp.StatusCode, err)
+	}
+	n := 0
+	for _, r := range page.Records {
+		if !r.CheckOnly {
+			n++
+		}
+	}
+	return n
+}
+
+// lostAnswerRun sets up uat and production (behind a proxy that loses the
+// first deploy when lose is set) and an approved, retrieved deployment.
+func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string) {
+	c := newCLI(t, tempStore(t))
+	uat := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "uat"), "--kind", "sandbox", "--test-ms", "5"})
+	prod := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--kind", "production", "--test-ms", "5"})
+	proxy := newLossyProxy(t, prod.url, forward)
+	proxy.lose = lose
+	c.ok("alice", nil, "env", "add", "uat", "--kind", "sandbox", "--url", uat.url, "--auth", "refresh-token",
+		"--refresh-token", uat.refresh, "--client-id", "relman")
+	c.ok("alice", nil, "env", "add", "production", "--kind", "production", "--url", proxy.srv.URL, "--auth", "refresh-token",
+		"--refresh-token", prod.refresh, "--client-id", "relman")
+	cr := c.approvedCR(t, "--name", "Due dates", "--component", "ApexClass:InvoiceService", "--component", "ApexClass:InvoiceServiceTest",
+		"--component", "CustomField:Invoice__c.Due_Date__c")
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "new", "--cr", cr, "--from", "uat", "--to", "production", "--test-level", "RunLocalTests")
+	c.approveDeployment(t, "alice", d.ID)
+	c.ok("alice", nil, "deploy", "retrieve", d.ID)
+	return c, prod, d.ID
+}
+
+func snapshotOf(t *testing.T, c relmanCLI, dr string) string {
+	t.Helper()
+	id, err := model.ParseID(model.PrefixDeployment, dr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := readStore(t, c.store).Deployment(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.SnapshotBlob
+}
+
+// A deploy whose answer is lost after the org deployed becomes "Submitted
+// — outcome unknown", never Failed; nothing else runs (not a second
+// `deploy run`, which would deploy twice and overwrite the snapshot);
+// `deploy resume` finds the job through DeployRequest, follows it and
+// verifies. The org deployed exactly once and the first snapshot stays.
+func TestLostDeployAnswerIsFoundNotRepeated(t *testing.T) {
+	t.Parallel()
+	c, prod, dr := lostAnswerRun(t, true, true)
+	r := c.run("alice", "deploy", "run", dr, "--json")
+	env := lastJSON(t, r.stdout, []string{"deploy", "run"})
+	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman deploy resume "+dr) {
+		t.Fatalf("deploy run with the answer lost: exit %d, %q; want the outcome-unknown state and `deploy resume`", r.code, env.Message)
+	}
+	var shown deployJSON
+	c.ok("auditor", &shown, "deploy", "show", dr)
+	if shown.Status != string(model.DeployOutcomeUnknown) {
+		t.Fatalf("after the lost answer %s is %q, want %q", dr, shown.Status, model.DeployOutcomeUnknown)
+	}
+	snap := snapshotOf(t, c, dr)
+	for _, verb := range []string{"run", "validate", "retrieve"} {
+		msg := c.refused("alice", 1, "OutcomeUnknownError", "deploy", verb, dr)
+		if !strings.Contains(msg, "deploy resume") {
+			t.Errorf("deploy %s refused with %q; want it to say `deploy resume`", verb, msg)
+		}
+	}
+	var resumed deployJSON
+	c.ok("alice", &resumed, "deploy", "resume", dr)
+	if resumed.Status != string(model.DeployVerified) {
+		t.Fatalf("after resume %s is %s, want Verified", dr, resumed.Status)
+	}
+	if n := realDeploys(t, prod); n != 1 {
+		t.Errorf("the org ran %d deploys, want exactly 1", n)
+	}
+	if got := snapshotOf(t, c, dr); got != snap || got == "" {
+		t.Errorf("snapshot %q became %q: the first pre-deploy snapshot must stay", snap, got)
+	}
+	c.verifyChain(t)
+	t.Logf("answer lost: refused run/validate/retrieve, resume found the job, 1 deploy in the org, snapshot kept")
+}
+
+// A deploy lost before it reached the org is also outcome-unknown at
+// first; `deploy resume` asks the org, which lists no such job, closes the
+// attempt, and the next run deploys once.
+func TestLostDeployRequestIsClosedAndRunAgain(t *testing.T) {
+	t.Parallel()
+	c, prod, dr := lostAnswerRun(t, true, false)
+	if r := c.run("alice", "deploy", "run", dr, "--json"); r.code == 0 {
+		t.Fatalf("deploy run with the request lost exited 0")
+	}
+	r := c.run("alice", "deploy", "resume", dr, "--json")
+	env := lastJSON(t, r.stdout, []string{"deploy", "resume"})
+	if r.code == 0 || !strings.Contains(env.Message, "never started") || !strings.Contains(env.Message, "relman deploy run "+dr) {
+		t.Fatalf("resume of a deploy the org never got: exit %d, %q", r.code, env.Message)
+	}
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "run", dr)
+	if d.Status != string(model.DeployVerified) {
+		t.Fatalf("%s is %s after the second run, want Verified", dr, d.Status)
+	}
+	if n := realDeploys(t, prod); n != 1 {
+		t.Errorf("the org ran %d deploys, want exactly 1", n)
+	}
+	c.verifyChain(t)
+}
+
+// A release manager abandons an attempt whose job cannot be settled, with
+// a reason; the signed events verify, and editing the record it left behind
+// relman's back fails `audit --verify`.
+func TestAbandonOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	c, _, dr := lostAnswerRun(t, true, true)
+	if r := c.run("alice", "deploy", "run", dr, "--json"); r.code == 0 {
+		t.Fatalf("deploy run with the answer lost exited 0")
+	}
+	c.refused("alice", 2, "ReasonRequiredError", "deploy", "abandon", dr)
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "abandon", dr, "--reason", "job not in Deployment Status; checked with the Salesforce admin")
+	if d.Status != string(model.DeployApproved) {
+		t.Fatalf("after abandon %s is %s, want Approved (may be deployed again)", dr, d.Status)
+	}
+	if last := d.Logs[len(d.Logs)-1]; last.Status != string(model.LogAbandoned) {
+		t.Fatalf("the abandoned attempt's log is %s, want %s", last.Status, model.LogAbandoned)
+	}
+	c.refused("alice", 1, "NotAbandonableError", "deploy", "abandon", dr, "--reason", "again")
+	c.verifyChain(t)
+
+	db, err := bolt.Open(c.store, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := false
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("deployments"))
+		return b.ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, []byte(`"status":"Approved"`)) {
+				return nil
+			}
+			edited = true
+			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(`"status":"Approved"`), []byte(`"status":"Verified"`), 1))
+		})
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || !edited {
+		t.Fatalf("editing the abandoned deployment: %v (found: %v)", err, edited)
+	}
+	if msg := c.refused("alice", 1, "RelmanError", "audit", "--verify"); !strings.Contains(msg, "changed outside relman") {
+		t.Errorf("audit --verify after the abandoned deployment was edited: %q", msg)
+	}
+}
