@@ -143,8 +143,13 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("demo --user %s: %w", *as, err)}
 	}
-	return ui.Run(svc, ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested()})
+	return ui.Run(svc, ui.Options{In: os.Stdin, Out: os.Stdout, NoColor: ui.NoColorRequested(), QuitNote: demoQuitNote})
 }
+
+// demoQuitNote says what quitting the demo does to a running job: its orgs
+// live in this process, so they stop too.
+const demoQuitNote = "This is relman demo: its simulated orgs stop when it quits, and the job with them. " +
+	"Next start the attempt cannot be found in the org; a release manager closes it with a reason (abandon) and runs the step again."
 
 // serveDemo starts relman serve on the demo's store, alice (its admin)
 // registering the host key, writes a known_hosts for it into the demo

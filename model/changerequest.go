@@ -106,6 +106,9 @@ type ChangeRequest struct {
 	Children           []int64              `json:"children"`
 	CreatedAt          time.Time            `json:"createdAt"`
 	UpdatedAt          time.Time            `json:"updatedAt"`
+	// PushedBack is the deployment record a copy's push back created: its
+	// scope travels on in the parent, so the copy is not submitted again.
+	PushedBack int64 `json:"pushedBack,omitempty"`
 }
 
 // Key is the displayed id, e.g. "CR-0042".

@@ -32,6 +32,27 @@ type CREdit struct {
 	RemoveApprovers   []string
 }
 
+// ErrCRFinishedDeployment refuses moving on a deployment whose change
+// request is closed: what was approved for it is history.
+var ErrCRFinishedDeployment = &RuleError{Code: "CRFinished",
+	Rule: "a deployment of a completed or cancelled change request cannot be submitted, decided or run",
+	Fix:  "create a new change request for further changes, and a deployment from it"}
+
+// ErrPushedBack refuses submitting a copy already pushed back.
+var ErrPushedBack = &RuleError{Code: "PushedBack",
+	Rule: "a copy that was pushed back travels on in its parent", Fix: "approve and deploy the parent's deployment record instead"}
+
+// DeploymentMayMove refuses any step of d (submit, approve, reject,
+// retrieve, validate, deploy) once its change request cr is finished, so a
+// Draft left behind by a completed or rolled-back request never reaches
+// an org.
+func DeploymentMayMove(d DeploymentRecord, cr ChangeRequest) error {
+	if cr.CompletionStatus != CompletionInProgress {
+		return ErrCRFinishedDeployment.With(d.Key() + " belongs to " + cr.Key() + ", which is " + string(cr.CompletionStatus))
+	}
+	return nil
+}
+
 // NewChangeRequest creates a request homed in a production environment:
 // In Progress, approval None, revision 1.
 func NewChangeRequest(id int64, f CRFields, home Environment, requester string, now time.Time) (ChangeRequest, Change, error) {
@@ -150,6 +171,10 @@ func SubmitChangeRequest(cr ChangeRequest, actor string, now time.Time) (ChangeR
 	}
 	if cr.ApprovalStatus != ApprovalNone && cr.ApprovalStatus != ApprovalRejected {
 		return cr, Change{}, ErrNotSubmittable.With(cr.Key() + " is " + string(cr.ApprovalStatus))
+	}
+	if cr.PushedBack != 0 {
+		return cr, Change{}, ErrPushedBack.With(fmt.Sprintf("%s was pushed back to %s as %s", cr.Key(),
+			FormatID(PrefixChangeRequest, cr.Parent), FormatID(PrefixDeployment, cr.PushedBack)))
 	}
 	if strings.TrimSpace(cr.Name) == "" {
 		return cr, Change{}, ErrNameRequired
@@ -310,7 +335,7 @@ func PushBackChangeRequest(child, parent ChangeRequest, source, production Envir
 	}
 	metadata.SortComponents(dr.Components)
 	ch := child
-	ch.UpdatedAt = now
+	ch.UpdatedAt, ch.PushedBack = now, deploymentID
 	ch.Revision = child.Revision
 	details := map[string]string{"child": child.Key(), "deployment": dr.Key(), "components": joinComponents(up.Components())}
 	if len(added) > 0 {

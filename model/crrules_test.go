@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -435,5 +436,56 @@ func TestRuleErrorsNameTheRuleAndTheFix(t *testing.T) {
 	want := "the requester cannot approve or reject their own request: alice is the requester. Ask a listed approver."
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %q, want %q", err, want)
+	}
+}
+
+// A Draft deployment left behind by a finished request cannot be
+// submitted, decided or run: the request it was approved under is closed.
+func TestDeploymentOfFinishedCRCannotMove(t *testing.T) {
+	open := fixture(t, "submit", "bob-approves", "carol-approves")
+	d, _, err := NewDeploymentRecord(1, open, uat, prod, DeploymentFields{}, "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := DeploymentMayMove(d, open); err != nil {
+		t.Fatalf("an open request's deployment refused: %v", err)
+	}
+	if err := CanDeploy(d, open, KindSandbox, false); errors.Is(err, ErrCRFinishedDeployment) {
+		t.Fatalf("CanDeploy of an open request's deployment: %v", err)
+	}
+	for _, step := range []string{"complete", "cancel"} {
+		finished := fixture(t, "submit", "bob-approves", "carol-approves", step)
+		err := DeploymentMayMove(d, finished)
+		if !errors.Is(err, ErrCRFinishedDeployment) {
+			t.Fatalf("%s: deployment of a finished request allowed: %v", step, err)
+		}
+		want := "DR-0001 belongs to CR-0001, which is " + string(finished.CompletionStatus)
+		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "Create a new change request") {
+			t.Errorf("%s: refusal %q lacks %q or its fix", step, err, want)
+		}
+		if err := CanDeploy(d, finished, KindSandbox, false); !errors.Is(err, ErrCRFinishedDeployment) {
+			t.Errorf("%s: CanDeploy allowed a step: %v", step, err)
+		}
+	}
+}
+
+// After its push back a copy is carried by its parent: submitting it is
+// refused, naming the parent and the deployment record.
+func TestPushedBackCopyCannotBeSubmitted(t *testing.T) {
+	approved := fixture(t, "submit", "bob-approves", "carol-approves")
+	child, parent, _, err := SyncChangeRequest(approved, uat, 9, "bob", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := SubmitChangeRequest(child, "bob", t0); err != nil {
+		t.Fatalf("a copy before its push back: %v", err)
+	}
+	res, err := PushBackChangeRequest(child, parent, uat, prod, 3, "bob", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = SubmitChangeRequest(res.Child, "bob", t0)
+	if !errors.Is(err, ErrPushedBack) || !strings.Contains(err.Error(), "CR-0009 was pushed back to CR-0001 as DR-0003") {
+		t.Fatalf("submit after push back: %v", err)
 	}
 }

@@ -33,6 +33,8 @@ func CanDeploy(d DeploymentRecord, cr ChangeRequest, target EnvKind, running boo
 	switch {
 	case d.Status == DeployVerified || d.Status == DeployRolledBack:
 		return ErrAlreadyVerified.With(d.Key() + " is " + string(d.Status))
+	case DeploymentMayMove(d, cr) != nil:
+		return DeploymentMayMove(d, cr)
 	case CheckTestLevel(d.TestLevel, target) != nil:
 		return ErrNoTestRunInProduction.With(d.Key() + " targets the production org " + d.Target + " with NoTestRun")
 	case running:

@@ -19,6 +19,9 @@ type Options struct {
 	Out io.Writer
 	// NoColor turns colour off (NO_COLOR).
 	NoColor bool
+	// QuitNote is added to the question asked when quitting while jobs
+	// run: what else quitting stops (the demo's simulated orgs).
+	QuitNote string
 	// Renderer is the terminal to style for; nil means the process's own.
 	// relman serve passes one per SSH session, built from that session's
 	// TERM and NO_COLOR, so sessions never share colour settings.
@@ -43,7 +46,7 @@ func NewProgram(svc *actions.Service, opts Options) *tea.Program {
 		out = theme.NoColorWriter(out)
 	}
 	deps := common.Deps{Svc: svc, Styles: terminalStyles(r, opts.NoColor)}
-	return tea.NewProgram(New(deps, Screens(deps)), tea.WithAltScreen(), tea.WithMouseCellMotion(),
+	return tea.NewProgram(New(deps, Screens(deps)).WithQuitNote(opts.QuitNote), tea.WithAltScreen(), tea.WithMouseCellMotion(),
 		tea.WithInput(opts.In), tea.WithOutput(out))
 }
 

@@ -8,11 +8,12 @@ import (
 	"relman/store"
 )
 
-// Waiting is one item of an approvals queue: a change request or a
-// deployment record that needs the user's decision.
+// Waiting is one item of an approvals queue: a change request, a
+// deployment record or a rollback that needs the user's decision.
 type Waiting struct {
 	CR         *model.ChangeRequest
 	Deployment *model.DeploymentRecord
+	Rollback   *model.Rollback
 	// Stale is true when the user decided on an earlier scope: the request
 	// changed since, so they must decide again.
 	Stale     bool
@@ -21,8 +22,11 @@ type Waiting struct {
 
 // Key is the displayed id of the waiting record.
 func (w Waiting) Key() string {
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		return w.CR.Key()
+	case w.Rollback != nil:
+		return w.Rollback.Key()
 	}
 	return w.Deployment.Key()
 }
@@ -53,6 +57,18 @@ func (s *Service) WaitingFor(user string) ([]Waiting, error) {
 			}
 			if ok, stale := needsDecision(ds[i].Approvers, ds[i].Requester, user, ds[i].ScopeHash()); ok {
 				out = append(out, Waiting{Deployment: &ds[i], Stale: stale, UpdatedAt: ds[i].UpdatedAt})
+			}
+		}
+		rbs, err := tx.ListRollbacks(0)
+		if err != nil {
+			return err
+		}
+		for i := range rbs {
+			if rbs[i].ApprovalStatus != model.ApprovalPending {
+				continue
+			}
+			if ok, stale := needsDecision(rbs[i].Approvers, rbs[i].Requester, user, rbs[i].ScopeHash()); ok {
+				out = append(out, Waiting{Rollback: &rbs[i], Stale: stale, UpdatedAt: rbs[i].UpdatedAt})
 			}
 		}
 		return nil

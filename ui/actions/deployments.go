@@ -81,6 +81,9 @@ func (s *Service) updateDeployment(id int64, need model.Role, rule drRule) (mode
 		if err != nil {
 			return err
 		}
+		if err := model.DeploymentMayMove(d, cr); err != nil {
+			return err
+		}
 		var ch model.Change
 		if out, ch, err = rule(d, cr, now); err != nil {
 			return err

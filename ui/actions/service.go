@@ -94,11 +94,8 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // when need is set, holds that role; the check runs inside the transaction,
 // so a role taken away meanwhile counts.
 func (s *Service) update(need model.Role, fn func(tx *store.Tx) error) error {
-	if s.Signer == nil {
-		if s.Unproven != nil {
-			return s.Unproven
-		}
-		return store.ErrNoIdentity
+	if err := s.proven(); err != nil {
+		return err
 	}
 	return s.Store.Update(func(tx *store.Tx) error {
 		if need != "" {
@@ -108,6 +105,29 @@ func (s *Service) update(need model.Role, fn func(tx *store.Tx) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+// proven refuses an actor without a registered key: nothing they do could
+// be signed.
+func (s *Service) proven() error {
+	if s.Signer != nil {
+		return nil
+	}
+	if s.Unproven != nil {
+		return s.Unproven
+	}
+	return store.ErrNoIdentity
+}
+
+// Allowed returns the refusal an action needing role would meet now (no
+// registered key, or the role missing), or nil. Screens offer an action
+// only when it is nil, and show the refusal, word for word what the CLI
+// prints, when the key is pressed anyway.
+func (s *Service) Allowed(need model.Role) error {
+	if err := s.proven(); err != nil || need == "" {
+		return err
+	}
+	return s.Store.View(func(tx *store.Tx) error { return s.mustHave(tx, need) })
 }
 
 // mustHave refuses unless the acting user holds role.

@@ -295,17 +295,21 @@ func TestRefusalShowsTheRule(t *testing.T) {
 	}
 }
 
-func TestEnterOpensTheChangeRequest(t *testing.T) {
+// Enter opens the selected record itself: a change request on its
+// detail, a deployment on the deployment screen.
+func TestEnterOpensTheRecord(t *testing.T) {
 	w := newWorld(t)
 	w.seedQueue()
 	m := w.screen("bob", 80, 24)
 	for _, c := range []struct {
 		keys []string
-		id   int64
-	}{{[]string{"enter"}, 3}, {[]string{"j", "enter"}, 2}, {[]string{"j", "enter"}, 1}} {
+		want common.OpenMsg
+	}{{[]string{"enter"}, common.OpenMsg{Screen: common.ScreenChangeDetail, ID: 3}},
+		{[]string{"j", "enter"}, common.OpenMsg{Screen: common.ScreenChangeDetail, ID: 2}},
+		{[]string{"j", "enter"}, common.OpenMsg{Screen: common.ScreenDeployment, ID: 1}}} {
 		out := settle(t, m, press(m, c.keys...))
-		if len(out) != 1 || out[0] != (common.OpenMsg{Screen: common.ScreenChangeDetail, ID: c.id}) {
-			t.Fatalf("%v: root got %v, want the detail of CR %d", c.keys, out, c.id)
+		if len(out) != 1 || out[0] != c.want {
+			t.Fatalf("%v: root got %v, want %+v", c.keys, out, c.want)
 		}
 	}
 }

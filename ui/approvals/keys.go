@@ -18,7 +18,7 @@ func defaultKeyMap() keyMap {
 		KeyMap:  nav.DefaultKeyMap(),
 		Approve: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve")),
 		Reject:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reject")),
-		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open CR")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 	}
 }
 

@@ -48,6 +48,7 @@ type target struct {
 	key     string
 	id      int64
 	isCR    bool
+	isRB    bool
 	approve bool
 }
 
@@ -108,15 +109,13 @@ func loadCmd(svc *actions.Service, seq int) tea.Cmd {
 		}
 		names := map[int64]string{}
 		for _, w := range items {
-			if w.Deployment == nil {
-				continue
-			}
-			if _, ok := names[w.Deployment.CR]; ok {
+			id := crOf(w)
+			if _, ok := names[id]; ok || w.CR != nil {
 				continue
 			}
 			// A missing name only makes the preview shorter; the queue
 			// itself is still right.
-			if cr, err := svc.CR(w.Deployment.CR); err == nil {
+			if cr, err := svc.CR(id); err == nil {
 				names[cr.ID] = cr.Name
 			}
 		}
@@ -139,6 +138,14 @@ func decideCmd(svc *actions.Service, t target, comment string) tea.Cmd {
 			var cr model.ChangeRequest
 			cr, err = svc.RejectCR(t.id, comment)
 			approvers, status = cr.Approvers, cr.ApprovalStatus
+		case t.isRB && t.approve:
+			var rb model.Rollback
+			rb, err = svc.ApproveRollback(t.id, comment)
+			approvers, status = rb.Approvers, rb.ApprovalStatus
+		case t.isRB:
+			var rb model.Rollback
+			rb, err = svc.RejectRollback(t.id, comment)
+			approvers, status = rb.Approvers, rb.ApprovalStatus
 		case t.approve:
 			var d model.DeploymentRecord
 			d, err = svc.ApproveDeployment(t.id, comment)
@@ -253,16 +260,30 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Reject):
 		return m.ask(false)
 	case key.Matches(msg, m.keys.Open):
-		w := m.items[m.cursor]
-		id := int64(0)
-		if w.CR != nil {
-			id = w.CR.ID
-		} else {
-			id = w.Deployment.CR
+		// Each record opens where it is decided on in full: a change
+		// request on its detail, a deployment on its own screen, a
+		// rollback on the rollback screen of its deployment.
+		switch w := m.items[m.cursor]; {
+		case w.Rollback != nil:
+			return common.Open(common.ScreenRollback, w.Rollback.Deployment)
+		case w.Deployment != nil:
+			return common.Open(common.ScreenDeployment, w.Deployment.ID)
+		default:
+			return common.Open(common.ScreenChangeDetail, w.CR.ID)
 		}
-		return common.Open(common.ScreenChangeDetail, id)
 	}
 	return nil
+}
+
+// crOf is the change request a waiting item belongs to.
+func crOf(w actions.Waiting) int64 {
+	switch {
+	case w.CR != nil:
+		return w.CR.ID
+	case w.Rollback != nil:
+		return w.Rollback.CR
+	}
+	return w.Deployment.CR
 }
 
 func (m *Model) handleMouse(msg tea.MouseMsg) {
@@ -281,9 +302,12 @@ func (m *Model) handleMouse(msg tea.MouseMsg) {
 func (m *Model) ask(approve bool) tea.Cmd {
 	w := m.items[m.cursor]
 	t := target{key: w.Key(), approve: approve}
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		t.isCR, t.id = true, w.CR.ID
-	} else {
+	case w.Rollback != nil:
+		t.isRB, t.id = true, w.Rollback.ID
+	default:
 		t.id = w.Deployment.ID
 	}
 	m.deciding = t

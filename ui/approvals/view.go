@@ -90,7 +90,7 @@ func (m *Model) listView(w int) string {
 	case len(m.items) == 0:
 		msg := st.Bold.Render("Nothing waiting for you") + "\n\n" +
 			st.Muted.Width(min(w, 60)).Align(lipgloss.Center).Render(
-				"Change requests and deployments that need "+m.deps.Svc.User+"'s decision appear here.")
+				"Change requests, deployments and rollbacks that need "+m.deps.Svc.User+"'s decision appear here.")
 		body = lipgloss.Place(w, bodyH, lipgloss.Center, lipgloss.Center, msg)
 	default:
 		// Only the visible window is rendered, however long the queue.
@@ -189,6 +189,22 @@ func (m *Model) previewContent(w actions.Waiting, cw int) string {
 		}
 		sections = append(sections, st.Section.Render("Scope · "+common.Plural(len(cr.Components()), "component")))
 		sections = append(sections, m.componentLines(cr.Customizations, cr.Proposed, added, cw)...)
+	} else if rb := w.Rollback; rb != nil {
+		approvers, scope = rb.Approvers, rb.ScopeHash()
+		crText := model.FormatID(model.PrefixChangeRequest, rb.CR)
+		if name := m.crNames[rb.CR]; name != "" {
+			crText += " " + name
+		}
+		facts = []string{
+			field("Kind", "Rollback"),
+			field("Undoes", model.FormatID(model.PrefixDeployment, rb.Deployment)+" of "+crText),
+			field("In", rb.Target),
+			field("Requester", rb.Requester),
+		}
+		sections = append(sections, st.Section.Render("Rolls back · "+common.Plural(len(rb.Selected()), "component")))
+		for _, it := range rb.Selected() {
+			sections = append(sections, ansi.Truncate(st.Muted.Render(fmt.Sprintf("%-8s ", it.Action))+it.Component.String(), cw, "…"))
+		}
 	} else {
 		d := w.Deployment
 		approvers, scope = d.Approvers, d.ScopeHash()
@@ -291,29 +307,41 @@ func (m *Model) componentLines(cs, proposed []metadata.Component, added map[meta
 }
 
 func nameOf(w actions.Waiting) string {
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		return w.CR.Name
+	case w.Rollback != nil:
+		return "rollback of " + model.FormatID(model.PrefixDeployment, w.Rollback.Deployment) + " in " + w.Rollback.Target
 	}
 	return model.FormatID(model.PrefixChangeRequest, w.Deployment.CR) + " → " + w.Deployment.Target
 }
 
 func kindOf(w actions.Waiting) string {
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		return "Change Request"
+	case w.Rollback != nil:
+		return "Rollback"
 	}
 	return "Deployment"
 }
 
 func requesterOf(w actions.Waiting) string {
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		return w.CR.Requester
+	case w.Rollback != nil:
+		return w.Rollback.Requester
 	}
 	return w.Deployment.Requester
 }
 
 func envsOf(w actions.Waiting) string {
-	if w.CR != nil {
+	switch {
+	case w.CR != nil:
 		return w.CR.Env
+	case w.Rollback != nil:
+		return w.Rollback.Target
 	}
 	return w.Deployment.Source + " → " + w.Deployment.Target
 }

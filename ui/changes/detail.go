@@ -63,6 +63,14 @@ type Detail struct {
 
 	picking    bool // the sandbox picker of sync is open
 	pickCursor int
+
+	// link is the selected linked record (-1: none); linkRows is the
+	// body row each link's line is on, to scroll it into view.
+	linkKeys linkKeys
+	link     int
+	linkRows map[string]int
+	// gates keeps the rule each refused action key meets.
+	gates common.Gates
 }
 
 // detailData is one loaded change request with everything shown around it.
@@ -74,6 +82,14 @@ type detailData struct {
 	children    []model.ChangeRequest
 	// sandboxes are the environments sync can copy into.
 	sandboxes []model.Environment
+	// rollbacks are the rollbacks of the deployments; latest is the
+	// latest deployment, which decides whether the request can complete;
+	// links are the records Enter can open; may is the refusal each
+	// role's actions meet for the acting user (nil: allowed).
+	rollbacks []model.Rollback
+	latest    *model.DeploymentRecord
+	links     []link
+	may       map[model.Role]error
 }
 
 type detailLoadedMsg struct {
@@ -95,7 +111,7 @@ var _ common.Screen = (*Detail)(nil)
 
 // NewDetail returns the change request detail screen.
 func NewDetail(deps common.Deps) common.Screen {
-	m := &Detail{deps: deps, keys: defaultDetailKeys(), dialog: dialog.New(deps.Styles),
+	m := &Detail{deps: deps, keys: defaultDetailKeys(), dialog: dialog.New(deps.Styles), linkKeys: defaultLinkKeys(), link: -1,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(deps.Styles.Accent))}
 	m.viewport = viewport.New(0, 0)
 	m.viewport.MouseWheelEnabled = true
@@ -162,7 +178,7 @@ func (m *Detail) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 // show switches to change request id and loads it.
 func (m *Detail) show(id int64) tea.Cmd {
 	if id != m.id {
-		m.data, m.loadErr = nil, nil
+		m.data, m.loadErr, m.link = nil, nil, -1
 		m.viewport.GotoTop()
 	}
 	m.id, m.picking = id, false
@@ -198,6 +214,20 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 	if d.deployments, err = svc.Deployments(id); err != nil {
 		return detailLoadedMsg{seq: seq, err: err}
 	}
+	for i, dr := range d.deployments {
+		rbs, err := svc.Rollbacks(dr.ID)
+		if err != nil {
+			return detailLoadedMsg{seq: seq, err: err}
+		}
+		d.rollbacks = append(d.rollbacks, rbs...)
+		if n := len(cr.Deployments); n > 0 && cr.Deployments[n-1] == dr.ID {
+			d.latest = &d.deployments[i]
+		}
+	}
+	d.may = map[model.Role]error{}
+	for _, r := range []model.Role{model.RoleRequester, model.RoleApprover} {
+		d.may[r] = svc.Allowed(r)
+	}
 	if cr.Parent != 0 {
 		p, err := svc.CR(cr.Parent)
 		if err != nil {
@@ -221,6 +251,7 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 			d.sandboxes = append(d.sandboxes, e)
 		}
 	}
+	d.links = linksOf(d)
 	return detailLoadedMsg{seq: seq, data: d}
 }
 
@@ -233,7 +264,11 @@ func (m *Detail) loaded(msg detailLoadedMsg) tea.Cmd {
 		m.loadErr = msg.err
 		return common.Err(msg.err)
 	}
+	if m.data == nil || m.data.cr.ID != msg.data.cr.ID {
+		m.link = -1
+	}
 	m.data, m.loadErr = msg.data, nil
+	m.link = min(m.link, len(m.data.links)-1)
 	m.pickCursor = min(m.pickCursor, max(0, len(m.data.sandboxes)-1))
 	m.refreshContent()
 	return nil
@@ -248,8 +283,17 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.picking {
 		return m.handlePickerKey(msg)
 	}
-	k := m.keys
+	if err := m.gates.Refusal(msg, m.ShortHelp()); err != nil {
+		return common.Err(err)
+	}
+	k, lk := m.keys, m.linkKeys
 	switch {
+	case key.Matches(msg, lk.Next):
+		m.moveLink(1)
+	case key.Matches(msg, lk.Prev):
+		m.moveLink(-1)
+	case key.Matches(msg, lk.Open):
+		return m.openLink()
 	case key.Matches(msg, k.Back):
 		return m.back()
 	case key.Matches(msg, k.Top):
@@ -463,19 +507,19 @@ func (m *Detail) updateKeys() {
 	if m.data != nil {
 		cr = m.data.cr
 	}
-	user := m.deps.Svc.User
-	open := cr.CompletionStatus == model.CompletionInProgress
-	requester := cr.Requester == user
-	editable := open && requester && (cr.ApprovalStatus == model.ApprovalNone || cr.ApprovalStatus == model.ApprovalRejected)
-	k.Edit.SetEnabled(idle && editable)
-	k.Submit.SetEnabled(idle && editable)
-	decide := idle && open && cr.ApprovalStatus == model.ApprovalPending && needsDecision(cr, user)
-	k.Approve.SetEnabled(decide)
-	k.Reject.SetEnabled(decide)
-	k.Sync.SetEnabled(idle && open && cr.IsApproved())
-	k.PushBack.SetEnabled(idle && open && cr.Parent != 0)
-	k.Cancel.SetEnabled(idle && open && requester)
-	k.Complete.SetEnabled(idle && open && cr.IsApproved() && (requester || isApprover(cr, user)))
+	m.gates.Reset()
+	for _, b := range []*key.Binding{&k.Edit, &k.Submit, &k.Approve, &k.Reject, &k.Sync, &k.PushBack, &k.Cancel, &k.Complete} {
+		b.SetEnabled(false)
+	}
+	if idle {
+		m.gateActions(cr)
+	}
+	lk := &m.linkKeys
+	hasLinks := idle && len(m.data.links) > 0
+	lk.Next.SetEnabled(hasLinks)
+	lk.Prev.SetEnabled(hasLinks)
+	lk.Open.SetEnabled(hasLinks && m.selected() != "")
+	lk.Open.SetHelp("enter", "open "+m.selected())
 	scroll := !m.picking && !m.dialog.Open()
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
 		b.SetEnabled(scroll && m.data != nil)
@@ -496,28 +540,36 @@ func (m *Detail) updateKeys() {
 	k.PickCancel.SetEnabled(m.picking)
 }
 
-// needsDecision reports whether user is a listed approver, not the
-// requester, with no decision on the current scope.
-func needsDecision(cr model.ChangeRequest, user string) bool {
-	if user == cr.Requester {
-		return false
+// gateActions enables each action exactly when the model's rule for it,
+// tried on the loaded request, and the acting user's roles allow it: the
+// checks the actions layer makes, so the footer never offers what fails.
+func (m *Detail) gateActions(cr model.ChangeRequest) {
+	k, gate, may := &m.keys, m.gates.Gate, m.data.may
+	user, now := m.deps.Svc.User, m.deps.Svc.Now()
+	_, _, edit := model.EditChangeRequest(cr, user, model.CREdit{}, now)
+	gate(&k.Edit, may[model.RoleRequester], edit)
+	_, _, submit := model.SubmitChangeRequest(cr, user, now)
+	gate(&k.Submit, may[model.RoleRequester], submit)
+	_, _, decide := model.ApproveChangeRequest(cr, user, "", now)
+	gate(&k.Approve, may[model.RoleApprover], decide)
+	gate(&k.Reject, may[model.RoleApprover], decide)
+	var finished, approved error
+	if cr.CompletionStatus != model.CompletionInProgress {
+		finished = model.ErrFinished.With(cr.Key() + " is " + string(cr.CompletionStatus))
 	}
-	scope := cr.ScopeHash()
-	for _, a := range cr.Approvers {
-		if a.User == user {
-			return a.Decision == model.DecisionNone || a.ScopeHash != scope
-		}
+	if !cr.IsApproved() {
+		approved = model.ErrNotApproved.With(cr.Key() + " is " + string(cr.Status()))
 	}
-	return false
-}
-
-func isApprover(cr model.ChangeRequest, user string) bool {
-	for _, a := range cr.Approvers {
-		if a.User == user {
-			return true
-		}
+	gate(&k.Sync, finished, approved)
+	var child error
+	if cr.Parent == 0 {
+		child = model.ErrNotAChild.With(cr.Key() + " has no parent")
 	}
-	return false
+	gate(&k.PushBack, finished, child)
+	_, _, cancel := model.CancelChangeRequest(cr, user, "a reason", now)
+	gate(&k.Cancel, may[model.RoleRequester], cancel)
+	_, _, complete := model.CompleteChangeRequest(cr, m.data.latest, user, now)
+	gate(&k.Complete, complete)
 }
 
 func approverNames(cr model.ChangeRequest) string {
@@ -540,7 +592,9 @@ func (m *Detail) ShortHelp() []key.Binding {
 	case m.picking:
 		return []key.Binding{k.PickChoose, k.PickCancel, k.PickUp, k.PickDown}
 	}
-	return []key.Binding{k.Edit, k.Submit, k.Approve, k.Reject, k.Sync, k.PushBack, k.Complete, k.Cancel, k.Back, k.Down}
+	lk := m.linkKeys
+	return []key.Binding{k.Edit, k.Submit, k.Approve, k.Reject, k.Sync, k.PushBack, k.Complete, k.Cancel,
+		lk.Open, lk.Next, k.Back, k.Down}
 }
 
 // FullHelp implements help.KeyMap.
@@ -553,6 +607,7 @@ func (m *Detail) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Edit, k.Submit, k.Approve, k.Reject},
 		{k.Sync, k.PushBack, k.Complete, k.Cancel, k.Back},
+		{m.linkKeys.Next, m.linkKeys.Prev, m.linkKeys.Open},
 	}
 }
 

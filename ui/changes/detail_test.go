@@ -2,6 +2,7 @@ package changes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -83,10 +84,10 @@ func TestDetailActionsFollowTheRules(t *testing.T) {
 		enabled string
 	}{
 		{1, "x"},         // pending, alice requested: only cancel
-		{3, "e s p x"},   // alice's copy in uat: edit, submit, push back, cancel
+		{3, "e p x"},     // alice's copy in uat, pushed back: edit, push back, cancel; no submit
 		{4, ""},          // bob's, rejected: nothing for alice
 		{6, "y x C"},     // approved: sync, cancel, complete
-		{7, "e s x"},     // in progress, alice's
+		{7, "e x"},       // in progress, alice's, no approvers: no submit
 		{8, "a r"},       // bob's, pending, alice listed: approve, reject
 		{2, ""}, {5, ""}, // completed, cancelled
 	}
@@ -107,11 +108,17 @@ func TestDetailActionsFollowTheRules(t *testing.T) {
 			t.Errorf("CR-%04d: enabled %q, want %q", c.id, strings.Join(got, " "), c.enabled)
 		}
 	}
-	// A disabled key does nothing.
+	// A refused key acts on nothing; it says the rule and the fix on the
+	// status line, as the CLI does.
 	d := shownDetail(t, deps, 1, 80, 24)
 	for _, k := range []string{"e", "s", "a", "r", "y", "p", "C"} {
-		if _, cmd := d.Update(screentest.Key(k)); cmd != nil || d.dialog.Open() || d.picking {
-			t.Errorf("%s on CR-0001 did something", k)
+		_, cmd := d.Update(screentest.Key(k))
+		if d.dialog.Open() || d.picking {
+			t.Errorf("%s on CR-0001 opened something", k)
+		}
+		var re *model.RuleError
+		if got := screentest.Await[common.ErrMsg](t, cmd); !errors.As(got.Err, &re) || re.Fix == "" {
+			t.Errorf("%s on CR-0001 said %v, want a rule with its fix", k, got.Err)
 		}
 	}
 }
@@ -124,15 +131,17 @@ func TestDetailEditOpensTheEditor(t *testing.T) {
 	}
 }
 
+// Submit with no approver is not offered (no "Each approver () will
+// decide" question); pressing s says the rule, the CLI's words.
 func TestDetailSubmitRefusalShowsTheRule(t *testing.T) {
 	d := shownDetail(t, fixture.Deps(t, "alice"), 7, 80, 24)
-	d.Update(screentest.Key("s"))
-	if !d.dialog.Open() || d.Capturing() {
-		t.Fatal("s does not ask for confirmation")
+	_, cmd := d.Update(screentest.Key("s"))
+	if d.dialog.Open() {
+		t.Fatal("s asks to submit a change request with no approver")
 	}
-	text, isErr := act(t, d, answer(t, d, "y"))
-	if !isErr || !strings.Contains(text, "submitting needs at least one approver: CR-0007 lists no approvers") {
-		t.Fatalf("status %q (error %v); want the NoApprovers rule", text, isErr)
+	err := screentest.Await[common.ErrMsg](t, cmd).Err
+	if !errors.Is(err, model.ErrNoApprovers) || err.Error() != "submitting needs at least one approver: CR-0007 lists no approvers. Add one with --approver." {
+		t.Fatalf("s said %v; want the NoApprovers rule", err)
 	}
 	if d.data.cr.Status() != model.StatusInProgress {
 		t.Fatal("the refused submit changed the change request")
@@ -140,14 +149,18 @@ func TestDetailSubmitRefusalShowsTheRule(t *testing.T) {
 }
 
 func TestDetailSubmitAndNo(t *testing.T) {
-	d := shownDetail(t, fixture.Deps(t, "alice"), 3, 80, 24)
+	deps := fixture.Deps(t, "alice")
+	if _, err := deps.Svc.EditCR(7, model.CREdit{AddApprovers: []string{"bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := shownDetail(t, deps, 7, 80, 24)
 	d.Update(screentest.Key("s"))
 	if cmd := answer(t, d, "n"); cmd != nil {
 		t.Fatal("n still submitted")
 	}
 	d.Update(screentest.Key("s"))
 	text, isErr := act(t, d, answer(t, d, "y"))
-	if isErr || text != "Submitted CR-0003 for approval" || d.data.cr.Status() != model.StatusPending {
+	if isErr || text != "Submitted CR-0007 for approval" || d.data.cr.Status() != model.StatusPending {
 		t.Fatalf("status %q (error %v), CR status %s", text, isErr, d.data.cr.Status())
 	}
 }
@@ -320,7 +333,10 @@ func TestDetailGoldens(t *testing.T) {
 				golden.RequireEqual(t, shownDetail(t, deps, 3, w, h).View())
 			})
 			t.Run("confirm submit", func(t *testing.T) {
-				d := shownDetail(t, deps, 3, w, h)
+				if _, err := deps.Svc.EditCR(7, model.CREdit{AddApprovers: []string{"bob"}}); err != nil {
+					t.Fatal(err)
+				}
+				d := shownDetail(t, deps, 7, w, h)
 				d.Update(screentest.Key("s"))
 				golden.RequireEqual(t, d.View())
 			})
@@ -420,5 +436,77 @@ func TestDetailQuickActionsCannotBeStopped(t *testing.T) {
 	answer(t, d, "y")
 	if d.busy == "" || d.keys.Back.Enabled() {
 		t.Fatalf("busy %q, esc enabled %v; want esc off while completing", d.busy, d.keys.Back.Enabled())
+	}
+}
+
+// Tab walks the linked records and Enter opens the selected one: a copy
+// on this screen (esc comes back), a deployment record on its own.
+func TestDetailEnterOpensALinkedRecord(t *testing.T) {
+	d := shownDetail(t, fixture.Deps(t, "alice"), 1, 160, 48)
+	if strings.Contains(footer(d), "enter") {
+		t.Fatalf("enter offered with no link selected: %q", footer(d))
+	}
+	d.Update(screentest.Key("tab"))
+	if !strings.Contains(d.View(), "▸ copy     CR-0003") || !strings.Contains(footer(d), "enter open CR-0003") {
+		t.Fatalf("tab did not select the copy:\n%s\nfooter %q", d.View(), footer(d))
+	}
+	_, cmd := d.Update(screentest.Key("enter"))
+	d.Update(screentest.Await[detailLoadedMsg](t, cmd))
+	if d.data.cr.ID != 3 {
+		t.Fatalf("enter opened %s, want CR-0003", d.data.cr.Key())
+	}
+	d.Update(screentest.Key("tab"))
+	if d.selected() != "CR-0001" {
+		t.Fatalf("the copy's first link is %q, want its parent CR-0001", d.selected())
+	}
+	_, cmd = d.Update(screentest.Key("esc"))
+	d.Update(screentest.Await[detailLoadedMsg](t, cmd))
+	if d.data.cr.ID != 1 {
+		t.Fatalf("esc went to %s, want CR-0001", d.data.cr.Key())
+	}
+	d.Update(screentest.Key("tab"))
+	d.Update(screentest.Key("tab"))
+	_, cmd = d.Update(screentest.Key("enter"))
+	if got := screentest.Await[common.OpenMsg](t, cmd); got != (common.OpenMsg{Screen: common.ScreenDeployment, ID: 1}) {
+		t.Fatalf("enter on DR-0001 = %+v", got)
+	}
+}
+
+// footer is what the help line offers: the enabled short-help keys.
+func footer(d *Detail) string {
+	var out []string
+	for _, b := range d.ShortHelp() {
+		if b.Enabled() {
+			out = append(out, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	return strings.Join(out, " · ")
+}
+
+// A change request whose deployment was rolled back says so in its
+// header, and lists the rollback as a link to open.
+func TestDetailSaysRolledBack(t *testing.T) {
+	d := shownDetail(t, fixture.Deps(t, "alice"), 1, 160, 48)
+	if strings.Contains(d.View(), "rolled back") {
+		t.Fatal("CR-0001 reads rolled back before any rollback")
+	}
+	// The loaded data as a completed rollback of DR-0001 leaves it (the
+	// rollback journey itself runs against orgs in ui/rollback).
+	d.data.rollbacks = []model.Rollback{{ID: 2, Deployment: 1, CR: 1, Target: "production", Requester: "bob",
+		Status: model.RollbackDone}}
+	d.data.links = linksOf(d.data)
+	d.refreshContent()
+	view := d.View()
+	for _, want := range []string{"Pending Approval · rolled back (RB-0002)", "Rollbacks (1)", "RB-0002  of DR-0001 in production  Rolled Back"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	for range 3 {
+		d.Update(screentest.Key("tab"))
+	}
+	_, cmd := d.Update(screentest.Key("enter"))
+	if got := screentest.Await[common.OpenMsg](t, cmd); got != (common.OpenMsg{Screen: common.ScreenRollback, ID: 1}) {
+		t.Fatalf("enter on RB-0002 = %+v", got)
 	}
 }

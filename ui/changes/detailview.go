@@ -54,6 +54,9 @@ func (m *Detail) headerView() string {
 	}
 	cr := m.data.cr
 	status := statusStyle(st, cr.Status()).Render(string(cr.Status()))
+	if rb, ok := rolledBack(m.data); ok {
+		status += st.Warning.Render(" · rolled back (" + rb.Key() + ")")
+	}
 	nameW := m.width - lipgloss.Width(key) - lipgloss.Width(status) - 4
 	title := st.Title.Render(key) + "  " + st.Bold.Render(ansi.Truncate(termsafe.Line(cr.Name), max(nameW, 1), "…"))
 	gap := max(1, m.width-lipgloss.Width(title)-lipgloss.Width(status))
@@ -97,6 +100,16 @@ func (m *Detail) contentLines() []string {
 	cr := d.cr
 	now := m.deps.Svc.Now()
 	var out []string
+	m.linkRows = map[string]int{}
+	// linked marks the line of a linked record: ▸ and highlighted when
+	// selected; its row is kept to scroll it into view.
+	linked := func(key, line string) string {
+		m.linkRows[key] = len(out)
+		if key == m.selected() {
+			return st.Selected.Render("▸" + ansi.Strip(line)[1:])
+		}
+		return line
+	}
 	section := func(title string) { out = append(out, strings.Split(st.Section.Render(title), "\n")...) }
 	none := func(text string) { out = append(out, st.Muted.Render("  "+text)) }
 
@@ -144,10 +157,10 @@ func (m *Detail) contentLines() []string {
 	if d.parent != nil || len(d.children) > 0 {
 		section("Parent and copies")
 		if p := d.parent; p != nil {
-			out = append(out, m.relatedLine("copy of", *p, now))
+			out = append(out, linked(p.Key(), m.relatedLine("copy of", *p, now)))
 		}
 		for _, c := range d.children {
-			out = append(out, m.relatedLine("copy", c, now))
+			out = append(out, linked(c.Key(), m.relatedLine("copy", c, now)))
 		}
 	}
 
@@ -158,7 +171,15 @@ func (m *Detail) contentLines() []string {
 	for _, dr := range d.deployments {
 		line := fmt.Sprintf("  %s  %s → %s  %-16s  %s  %d components  updated %s", dr.Key(), dr.Source, dr.Target,
 			dr.Status, dr.TestLevel, len(dr.Components), relTime(now, dr.UpdatedAt))
-		out = append(out, ansi.Truncate(termsafe.Line(line), w, "…"))
+		out = append(out, linked(dr.Key(), ansi.Truncate(termsafe.Line(line), w, "…")))
+	}
+	if len(d.rollbacks) > 0 {
+		section(fmt.Sprintf("Rollbacks (%d)", len(d.rollbacks)))
+		for _, rb := range d.rollbacks {
+			line := fmt.Sprintf("  %s  of %s in %s  %-16s  %d components  requested by %s", rb.Key(),
+				model.FormatID(model.PrefixDeployment, rb.Deployment), rb.Target, rb.Status, len(rb.Selected()), rb.Requester)
+			out = append(out, linked(rb.Key(), ansi.Truncate(termsafe.Line(line), w, "…")))
+		}
 	}
 
 	section(fmt.Sprintf("History (%d)", len(d.history)))

@@ -85,6 +85,12 @@ type Detail struct {
 	// clock is the time the view shows elapsed times against; it moves
 	// with the spinner while something runs.
 	clock time.Time
+	// gates holds the rule each action key meets now, for the keys the
+	// footer leaves out: pressing one says why instead of nothing.
+	gates common.Gates
+	// abandon closes a deploy whose job is lost; nil when the service
+	// cannot.
+	abandon abandoner
 }
 
 // detailData is one loaded deployment record with what is shown around it.
@@ -101,6 +107,12 @@ type detailData struct {
 	scope   string
 	blocked error
 	missing []string
+	// may is the refusal each role's actions meet for the acting user
+	// (nil: allowed); latest is the change request's latest deployment,
+	// which decides whether it can complete; rollbacks are d's.
+	may       map[model.Role]error
+	latest    *model.DeploymentRecord
+	rollbacks []model.Rollback
 }
 
 type detailLoadedMsg struct {
@@ -127,7 +139,7 @@ var _ common.Screen = (*Detail)(nil)
 // NewDetail returns the deployment record screen.
 func NewDetail(deps common.Deps) common.Screen {
 	m := &Detail{deps: deps, keys: defaultDetailKeys(), dialog: dialog.New(deps.Styles), runs: map[int64]*run{},
-		ctx: context.Background(), clock: deps.Svc.Now(),
+		ctx: context.Background(), clock: deps.Svc.Now(), abandon: abandonerOf(deps.Svc),
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(deps.Styles.Accent))}
 	m.viewport = viewport.New(0, 0)
 	m.viewport.MouseWheelEnabled = true
@@ -260,6 +272,22 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 	data.target, _ = svc.Environment(d.Target)
 	data.scope, data.blocked = d.ScopeHash(), model.CanDeploy(d, data.cr, data.target.Kind, false)
 	data.missing = missingNotInCR(d, data.cr)
+	data.may = map[model.Role]error{}
+	for _, r := range []model.Role{model.RoleRequester, model.RoleApprover, model.RoleReleaseManager} {
+		data.may[r] = svc.Allowed(r)
+	}
+	if n := len(data.cr.Deployments); n > 0 {
+		latest := d
+		if last := data.cr.Deployments[n-1]; last != d.ID {
+			if latest, err = svc.Deployment(last); err != nil {
+				return detailLoadedMsg{seq: seq, err: err}
+			}
+		}
+		data.latest = &latest
+	}
+	if data.rollbacks, err = svc.Rollbacks(id); err != nil {
+		return detailLoadedMsg{seq: seq, err: err}
+	}
 	return detailLoadedMsg{seq: seq, data: data}
 }
 
@@ -284,8 +312,13 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
+	if err := m.gates.Refusal(msg, m.ShortHelp()); err != nil {
+		return common.Err(err)
+	}
 	k := m.keys
 	switch {
+	case key.Matches(msg, k.Rollback):
+		return common.Open(common.ScreenRollback, m.id)
 	case key.Matches(msg, k.Back):
 		return common.Back
 	case key.Matches(msg, k.Focus):
@@ -307,11 +340,13 @@ func (m *Detail) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Validate):
 		return m.start(stepValidate)
 	case key.Matches(msg, k.Deploy):
-		m.confirmDeploy(askDeploy, "")
+		m.confirmDeploy(askDeploy, m.unvalidated())
 	case key.Matches(msg, k.Quick):
 		m.confirmQuick()
 	case key.Matches(msg, k.Cancel):
 		m.confirmCancel()
+	case key.Matches(msg, k.Abandon):
+		return m.promptAbandon()
 	case key.Matches(msg, k.Complete):
 		cr := m.data.cr
 		m.confirm(askComplete, "Complete "+cr.Key()+"?", fmt.Sprintf("%s is verified in %s. Completing %s %q closes it for good.",
@@ -402,6 +437,45 @@ func (m *Detail) confirmDeploy(tag, lead string) {
 	m.confirm(tag, fmt.Sprintf("Deploy %s to %s with %s?", d.Key(), d.Target, d.TestLevel), body)
 }
 
+// unvalidated says why deploying now goes ahead without a passing
+// validation of this package, or "" when one passed. The deploy still
+// runs its tests, but what the validation would have caught is found in
+// the target instead.
+func (m *Detail) unvalidated() string {
+	var why string
+	switch m.stages()[2] {
+	case stageDone:
+		return ""
+	case stageFailed:
+		why = "The latest validation of this package failed"
+		if l, ok := latestLog(m.data.logs, model.LogValidate); ok {
+			why += " (" + string(l.Status) + ": " + oneLine(firstNonEmpty(l.Message, common.Counters(l))) + ")"
+		}
+	case stageCancelled:
+		why = "The latest validation of this package was cancelled before it finished"
+	default:
+		why = "This package has not been validated"
+	}
+	return "⚠ " + why + ". V validates first; deploying now finds any problem in " + m.data.d.Target + " itself."
+}
+
+// latestLog is the record's latest log of kind k.
+func latestLog(logs []model.DeploymentLog, k model.LogKind) (model.DeploymentLog, bool) {
+	for i := len(logs) - 1; i >= 0; i-- {
+		if logs[i].Kind == k {
+			return logs[i], true
+		}
+	}
+	return model.DeploymentLog{}, false
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 func (m *Detail) confirmQuick() {
 	d := m.data.d
 	m.confirm(askQuick, fmt.Sprintf("Quick deploy %s to %s?", d.Key(), d.Target),
@@ -461,6 +535,8 @@ func (m *Detail) answered(msg dialog.DoneMsg) tea.Cmd {
 			l, err := svc.Cancel(ctx, id)
 			return fmt.Sprintf("Asked %s to cancel job %s; the run reports when it stops.", target, l.JobID), err
 		})
+	case askAbandon:
+		return m.closeLost(msg.Text)
 	case askComplete:
 		crID := m.data.cr.ID
 		return m.act("Completing…", func() (string, error) {
@@ -554,6 +630,9 @@ func (m *Detail) progressed(msg runMsg) tea.Cmd {
 		return tea.Batch(cmd, waitCmd(r.feed, msg.dr, msg.gen))
 	}
 	r.end(*msg.result, m.clock)
+	if r.step == stepDependencies && r.err == nil && len(missingOf(msg.result.record)) > 0 {
+		r.stages[1] = stageWarned
+	}
 	cmds := []tea.Cmd{cmd, report(r)}
 	if msg.dr == m.id {
 		cmds = append(cmds, m.load())
@@ -571,6 +650,8 @@ func report(r *run) tea.Cmd {
 	switch {
 	case r.quickRefused():
 		return common.Err(fmt.Errorf("quick deploy of %s is not possible: %s", r.key, quickWhy(r.err)))
+	case r.cancelled():
+		return common.Status(fmt.Sprintf("%s: %s cancelled as asked", r.key, r.step))
 	case r.err != nil:
 		return common.Err(fmt.Errorf("%s: %s", r.key, failure(r.err)))
 	}
@@ -645,22 +726,8 @@ func missingNotInCR(d model.DeploymentRecord, cr model.ChangeRequest) []string {
 	return out
 }
 
-// canDecide reports whether user may approve or reject d, whose scope
-// hash is scope, now.
-func canDecide(d model.DeploymentRecord, scope, user string) bool {
-	if d.ApprovalStatus != model.ApprovalPending || user == d.Requester {
-		return false
-	}
-	for _, a := range d.Approvers {
-		if a.User == user {
-			return a.Decision == model.DecisionNone || a.ScopeHash != scope
-		}
-	}
-	return false
-}
-
-// updateKeys enables exactly the keys that apply now, so the help footer
-// is always true.
+// updateKeys enables exactly the keys the rules allow this user now, so
+// the help footer is always true, and keeps the refusal of the others.
 func (m *Detail) updateKeys() {
 	k := &m.keys
 	open := m.dialog.Open()
@@ -673,36 +740,72 @@ func (m *Detail) updateKeys() {
 		m.focus = focusDetails
 	}
 	acts := []*key.Binding{&k.Submit, &k.Approve, &k.Reject, &k.AddMissing, &k.Retrieve, &k.Dependencies,
-		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare}
+		&k.Validate, &k.Deploy, &k.Quick, &k.Cancel, &k.Complete, &k.Logs, &k.Compare, &k.Rollback, &k.Abandon}
 	for _, b := range acts {
 		b.SetEnabled(false)
 	}
+	m.gates.Reset()
 	if m.data == nil || open || m.busy != "" {
 		return
 	}
-	d, cr, user := m.data.d, m.data.cr, m.deps.Svc.User
+	gate := m.gates.Gate
+	d, cr, user, now, may := m.data.d, m.data.cr, m.deps.Svc.User, m.clock, m.data.may
 	_, jobRunning := runningLog(m.data.logs)
 	// One job at a time: this session's, or one the store says runs.
-	running := jobRunning || (r != nil && !r.done)
-	decide := canDecide(d, m.data.scope, user)
-	k.Submit.SetEnabled(user == d.Requester && (d.Status == model.DeployDraft || d.Status == model.DeployRejected))
-	k.Approve.SetEnabled(decide)
-	k.Reject.SetEnabled(decide)
-	k.AddMissing.SetEnabled(!decide && !running && !finished(d) && cr.CompletionStatus == model.CompletionInProgress &&
-		len(m.data.missing) > 0)
-	steps := !running && m.data.blocked == nil
-	k.Retrieve.SetEnabled(steps)
-	withPackage := steps && d.Package != nil
-	k.Dependencies.SetEnabled(withPackage)
-	k.Validate.SetEnabled(withPackage)
-	k.Deploy.SetEnabled(withPackage)
-	k.Quick.SetEnabled(withPackage && d.ValidationID != "" && model.QuickDeployProblem(d, d.ValidatedTarget, m.clock) == "")
-	k.Cancel.SetEnabled(jobRunning)
-	k.Complete.SetEnabled(d.Status == model.DeployVerified && cr.CompletionStatus == model.CompletionInProgress &&
-		len(cr.Deployments) > 0 && cr.Deployments[len(cr.Deployments)-1] == d.ID)
+	var running error
+	if jobRunning || (r != nil && !r.done) {
+		running = model.ErrDeployRunning.With(d.Key() + " has a job in progress")
+	}
+	moves := model.DeploymentMayMove(d, cr)
+	_, _, submit := model.SubmitDeployment(d, cr, user, now)
+	gate(&k.Submit, may[model.RoleRequester], moves, submit)
+	_, _, decide := model.ApproveDeployment(d, user, "", now)
+	gate(&k.Approve, may[model.RoleApprover], moves, decide)
+	gate(&k.Reject, may[model.RoleApprover], moves, decide)
+	if !k.Approve.Enabled() && running == nil && !finished(d) && cr.CompletionStatus == model.CompletionInProgress && len(m.data.missing) > 0 {
+		gate(&k.AddMissing, may[model.RoleRequester])
+	}
+	steps := []error{may[model.RoleReleaseManager], running, m.data.blocked}
+	gate(&k.Retrieve, steps...)
+	if d.Package == nil {
+		steps = append(steps, model.ErrNoPackage.With(d.Key()+" has no package yet"))
+	}
+	gate(&k.Dependencies, steps...)
+	gate(&k.Validate, steps...)
+	gate(&k.Deploy, steps...)
+	var quick error
+	if d.Package != nil {
+		if why := model.QuickDeployProblem(d, d.ValidatedTarget, now); why != "" {
+			quick = model.ErrQuickDeploy.With(why)
+		}
+	}
+	gate(&k.Quick, append(steps, quick)...)
+	if jobRunning {
+		gate(&k.Cancel, may[model.RoleReleaseManager])
+	}
+	// A deploy this session does not follow may be lost (its org was
+	// reset, or the demo that served it quit): it can be closed.
+	if _, lost := lostLog(m.data.logs); lost && m.abandon != nil && (r == nil || r.done) {
+		gate(&k.Abandon, may[model.RoleReleaseManager])
+	}
+	var completable error
+	if d.Status != model.DeployVerified {
+		completable = model.ErrNotCompletable.With(d.Key() + " is " + string(d.Status))
+	}
+	_, _, complete := model.CompleteChangeRequest(cr, m.data.latest, user, now)
+	gate(&k.Complete, completable, complete)
 	k.Logs.SetEnabled(true)
 	_, verified := verifyCompareLog(m.data.logs)
 	k.Compare.SetEnabled(verified)
+	if len(m.data.rollbacks) > 0 {
+		// Its rollbacks are there to read for anyone.
+		k.Rollback.SetHelp("b", "rollbacks")
+		k.Rollback.SetEnabled(true)
+	} else {
+		k.Rollback.SetHelp("b", "rollback")
+		_, _, rb := model.NewRollback(0, d, cr, nil, user, now)
+		gate(&k.Rollback, may[model.RoleRequester], rb)
+	}
 }
 
 // logs is the loaded record's logs.
@@ -720,8 +823,8 @@ func (m *Detail) ShortHelp() []key.Binding {
 		return m.dialog.ShortHelp()
 	}
 	k := m.keys
-	return []key.Binding{k.Cancel, k.Submit, k.Approve, k.Reject, k.AddMissing, k.Retrieve, k.Dependencies,
-		k.Validate, k.Deploy, k.Quick, k.Complete, k.Logs, k.Compare, k.Focus, k.Back}
+	return []key.Binding{k.Cancel, k.Abandon, k.Submit, k.Approve, k.Reject, k.AddMissing, k.Retrieve, k.Dependencies,
+		k.Validate, k.Deploy, k.Quick, k.Complete, k.Rollback, k.Logs, k.Compare, k.Focus, k.Back}
 }
 
 // FullHelp implements help.KeyMap.
@@ -732,8 +835,8 @@ func (m *Detail) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Focus},
-		{k.Submit, k.Approve, k.Reject, k.AddMissing, k.Complete},
-		{k.Retrieve, k.Dependencies, k.Validate, k.Deploy, k.Quick, k.Cancel},
+		{k.Submit, k.Approve, k.Reject, k.AddMissing, k.Complete, k.Rollback},
+		{k.Retrieve, k.Dependencies, k.Validate, k.Deploy, k.Quick, k.Cancel, k.Abandon},
 		{k.Logs, k.Compare, k.Back},
 	}
 }

@@ -95,8 +95,8 @@ func TestDetailKeysFollowTheRules(t *testing.T) {
 		{1, "alice", "a R D V enter/x l esc"}, // missing dependency: a adds it
 		{2, "alice", "R D V enter/x l esc"},   // failed validation: try again
 		{4, "alice", "R D V enter/x Q l esc"}, // validated: quick deploy too
-		{5, "alice", "C l o esc"},             // verified: complete the CR, open the compare
-		{5, "bob", "C l o esc"},               // an approver may complete too
+		{5, "alice", "C b l o esc"},           // verified: complete the CR, roll back, open the compare
+		{5, "bob", "C b l o esc"},             // an approver may complete too
 		{6, "carol", "a r l esc"},             // carol still has to decide
 		{6, "bob", "l esc"},                   // bob has decided
 		{6, "alice", "l esc"},                 // the requester cannot decide

@@ -12,6 +12,7 @@ import (
 	"relman/model"
 	"relman/ui/actions"
 	"relman/ui/common"
+	"relman/ui/theme"
 )
 
 // barLabelWidth is the width of "Components " in front of a progress bar.
@@ -128,6 +129,10 @@ func (m *Detail) stripView() string {
 				glyph, name = st.Error.Render("✗"), st.Error.Render(name)
 			case stageSkipped:
 				glyph, name = st.Muted.Render("–"), st.Muted.Render(name)
+			case stageWarned:
+				glyph, name = st.Warning.Render("!"), st.Warning.Render(name)
+			case stageCancelled:
+				glyph, name = st.Warning.Render("⊘"), st.Warning.Render(name)
 			default:
 				glyph, name = st.Muted.Render("○"), st.Muted.Render(name)
 			}
@@ -162,6 +167,8 @@ func (m *Detail) noteView() string {
 		note = "Waiting for " + waitingFor(d, m.data.scope) + " to approve."
 	case d.Status == model.DeployVerified && m.keys.Complete.Enabled():
 		note, style = "Verified: C completes "+cr.Key()+".", st.Success
+	case d.Status == model.DeployRolledBack:
+		note, style = "Rolled back"+rolledBackBy(m.data.rollbacks)+" in "+d.Target+". b shows the rollback.", st.Muted
 	case d.Status == model.DeployVerified:
 		return ""
 	case d.Status == model.DeployOutcomeUnknown:
@@ -191,6 +198,29 @@ func (m *Detail) noteView() string {
 		lines[1] = ansi.Truncate(lines[1]+" …", m.width, "…")
 	}
 	return style.Render(strings.Join(lines, "\n"))
+}
+
+// rolledBackBy is " by RB-0001" naming the rollback that completed.
+func rolledBackBy(rbs []model.Rollback) string {
+	for _, rb := range rbs {
+		if rb.Status == model.RollbackDone {
+			return " by " + rb.Key()
+		}
+	}
+	return ""
+}
+
+// rollbackStyle colours a rollback's status like a record's.
+func rollbackStyle(st *theme.Styles, s model.RollbackStatus) lipgloss.Style {
+	switch s {
+	case model.RollbackDone:
+		return st.Success
+	case model.RollbackFailed, model.RollbackRejected:
+		return st.Error
+	case model.RollbackDraft:
+		return st.Accent
+	}
+	return st.Warning
 }
 
 // hint wraps a sentence under a section, indented by two.
@@ -288,9 +318,16 @@ func (m *Detail) runHead(r *run) []string {
 	case r.quickRefused():
 		lines = append(lines, st.Warning.Render(fit("! Quick deploy was not possible: "+quickWhy(r.err))))
 		return lines
+	case r.cancelled():
+		lines = append(lines, st.Warning.Render(fit(fmt.Sprintf("⊘ %s cancelled after %s", r.step, took))))
 	case r.err != nil:
 		lines = append(lines, st.Error.Render(fit(fmt.Sprintf("✗ %s failed after %s", r.step, took))),
 			st.Error.Render(fit("  "+failure(r.err))))
+	case r.step == stepDependencies && r.stages[1] == stageWarned:
+		lines = append(lines, st.Warning.Render(fit(fmt.Sprintf("! %s finished in %s with missing components", r.step, took))))
+		if r.detail != "" {
+			lines = append(lines, fit("  "+oneLine(r.detail)))
+		}
 	default:
 		lines = append(lines, st.Success.Render(fit(fmt.Sprintf("✓ %s finished in %s", r.step, took))))
 		if r.detail != "" {
@@ -395,6 +432,14 @@ func (m *Detail) detailLines() []string {
 	out = append(out, m.packageLines()...)
 	out = append(out, m.dependencyLines()...)
 	out = append(out, m.validationLines()...)
+
+	if rbs := m.data.rollbacks; len(rbs) > 0 {
+		section("Rollbacks", fmt.Sprint(len(rbs))+" · b opens them")
+		for _, rb := range rbs {
+			out = append(out, fit(fmt.Sprintf("  %s  %s  %s  requested by %s", rb.Key(),
+				rollbackStyle(st, rb.Status).Render(fmt.Sprintf("%-12s", rb.Status)), common.Plural(len(rb.Selected()), "component"), rb.Requester)))
+		}
+	}
 
 	if len(m.data.logs) == 0 {
 		section("Logs", "none yet")

@@ -54,6 +54,8 @@ const (
 	outcomeRunning outcome = iota
 	outcomeOK
 	outcomeFailed
+	// outcomeCancelled is a job stopped on request.
+	outcomeCancelled
 )
 
 // outcomeOf classifies a log status (process.md's names).
@@ -64,6 +66,8 @@ func outcomeOf(s model.LogStatus) outcome {
 	case model.LogPending, model.LogInProgress, model.LogCanceling, model.LogRetrieveInProgress,
 		model.LogValidationInProgress, model.LogRollbackInProgress:
 		return outcomeRunning
+	case model.LogCanceled:
+		return outcomeCancelled
 	}
 	return outcomeFailed
 }
@@ -73,7 +77,7 @@ func logStyle(st *theme.Styles, s model.LogStatus) lipgloss.Style {
 	switch outcomeOf(s) {
 	case outcomeOK:
 		return st.Success
-	case outcomeRunning:
+	case outcomeRunning, outcomeCancelled:
 		return st.Warning
 	}
 	return st.Error

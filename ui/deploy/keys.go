@@ -44,6 +44,11 @@ type detailKeyMap struct {
 	Submit, Approve, Reject, AddMissing             key.Binding
 	Retrieve, Dependencies, Validate, Deploy, Quick key.Binding
 	Cancel, Complete, Logs, Compare, Back           key.Binding
+	// Rollback drafts the rollback of a completed deployment, or opens
+	// the rollbacks it has.
+	Rollback key.Binding
+	// Abandon closes a deploy whose job cannot be found, with a reason.
+	Abandon key.Binding
 }
 
 func defaultDetailKeys() detailKeyMap {
@@ -74,6 +79,8 @@ func defaultDetailKeys() detailKeyMap {
 		Complete: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "complete CR")),
 		Logs:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
 		Compare:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "verify compare")),
+		Rollback: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "rollback")),
+		Abandon:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "abandon lost job")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }

@@ -14,6 +14,22 @@ import (
 	"relman/ui/deploy/deploytest"
 )
 
+// quitDuringDeploy deploys record id as a relman that quits as soon as the
+// org's job id is stored: the job goes on in the org, unfollowed.
+func quitDuringDeploy(t *testing.T, svc *actions.Service, id int64) {
+	t.Helper()
+	ctx, quit := context.WithCancel(context.Background())
+	var once sync.Once
+	_, _, err := svc.Deploy(ctx, id, false, func(e actions.Event) {
+		if e.JobID != "" {
+			once.Do(quit)
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "resume") {
+		t.Fatalf("the quitting deploy ended with %v", err)
+	}
+}
+
 // TestReattachThenCancel: a relman quits while its deploy runs in a slow
 // org; the next start re-attaches to the job and shows it running, and c
 // cancels it in the org. Like every test with orgs of its own, it runs
@@ -23,18 +39,7 @@ func TestReattachThenCancel(t *testing.T) {
 	d := w.ReadyDeployment("ApexClass:InvoiceService", "ApexClass:InvoiceServiceTest")
 	deps := w.Deps("alice")
 
-	// The first relman: it stops following as soon as the org's job id is
-	// stored, as if it had quit.
-	ctx, quit := context.WithCancel(context.Background())
-	var once sync.Once
-	_, _, err := deps.Svc.Deploy(ctx, d.ID, false, func(e actions.Event) {
-		if e.JobID != "" {
-			once.Do(quit)
-		}
-	})
-	if err == nil || !strings.Contains(err.Error(), "resume") {
-		t.Fatalf("the quitting deploy ended with %v", err)
-	}
+	quitDuringDeploy(t, deps.Svc, d.ID)
 
 	m := NewDetail(deps).(*Detail)
 	drv := deploytest.NewDriver(t, m, 78, 21)
@@ -62,7 +67,17 @@ func TestReattachThenCancel(t *testing.T) {
 	}
 	drv.Until("the run to stop", func() bool { return m.current().done })
 	var failed *actions.JobFailedError
-	if r := m.current(); !errors.As(r.err, &failed) || failed.Status != model.LogCanceled || r.stages[3] != stageFailed {
+	// Cancelling is not failing: the stage, the panel and the status line
+	// say cancelled, never failed.
+	if r := m.current(); !errors.As(r.err, &failed) || failed.Status != model.LogCanceled || r.stages[3] != stageCancelled {
 		t.Fatalf("cancelled run ended with %v, stages %v", r.err, r.stages)
+	}
+	if st := deploytest.UntilOut[common.StatusMsg](drv); !strings.Contains(st.Text, "DR-0001: Resume cancelled as asked") {
+		t.Errorf("status after the cancel %q", st.Text)
+	}
+	drv.Until("the reload after the run", func() bool { return !m.loading && m.data.seq >= m.current().reloadSeq })
+	view := m.View()
+	if !strings.Contains(view, "⊘ Deploy") || !strings.Contains(view, "⊘ Resume cancelled after") || strings.Contains(view, "failed") {
+		t.Errorf("a cancelled deploy reads as a failure:\n%s", view)
 	}
 }

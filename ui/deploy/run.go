@@ -25,11 +25,16 @@ const (
 	// stageSkipped is a stage a later one ran without (a deploy without a
 	// validation first).
 	stageSkipped
+	// stageWarned finished with something to look at: the dependency
+	// check found components missing from the target and the package.
+	stageWarned
+	// stageCancelled was stopped on request: not a failure of the package.
+	stageCancelled
 )
 
 // String names the state beside the stage when there is room.
 func (s stageState) String() string {
-	return [...]string{"pending", "running", "done", "failed", "skipped"}[s]
+	return [...]string{"pending", "running", "done", "failed", "skipped", "warnings", "cancelled"}[s]
 }
 
 // stageNames label actions.Stages, in order.
@@ -78,6 +83,8 @@ func stagesOf(d model.DeploymentRecord, logs []model.DeploymentLog) [5]stageStat
 		switch outcomeOf(l.Status) {
 		case outcomeOK:
 			out[i] = stageDone
+		case outcomeCancelled:
+			out[i] = stageCancelled
 		case outcomeFailed:
 			out[i] = stageFailed
 		default:
@@ -92,6 +99,21 @@ func stagesOf(d model.DeploymentRecord, logs []model.DeploymentLog) [5]stageStat
 	for i := range last {
 		if out[i] == stagePending {
 			out[i] = stageSkipped
+		}
+	}
+	if out[1] == stageDone && len(missingOf(d)) > 0 {
+		out[1] = stageWarned
+	}
+	return out
+}
+
+// missingOf lists d's dependencies found in neither the package nor the
+// target: a deploy without them fails or breaks the org.
+func missingOf(d model.DeploymentRecord) []string {
+	var out []string
+	for _, dep := range d.Dependencies {
+		if dep.Where == actions.Missing {
+			out = append(out, dep.To.String())
 		}
 	}
 	return out
@@ -139,6 +161,9 @@ type run struct {
 	errs    errorList
 	compBar progress.Model
 	testBar progress.Model
+	// failColor fills a bar once its counter has failures: a full green
+	// Tests bar with a failed test would say the opposite of what happened.
+	failColor string
 
 	started, finished time.Time
 	done              bool
@@ -157,6 +182,7 @@ func newRun(st *theme.Styles, key string, gen int, s step, plan []int, started t
 	}
 	r.compBar, r.testBar = bar(st.Palette.Accent), bar(st.Palette.Success)
 	r.compBar.EmptyColor, r.testBar.EmptyColor = hexColor(st.Renderer, st.Palette.Border), hexColor(st.Renderer, st.Palette.Border)
+	r.failColor = hexColor(st.Renderer, st.Palette.Error)
 	// The first stage runs from the moment the step is asked for: the org
 	// may take a while to report anything.
 	r.stages[plan[0]] = stageRunning
@@ -188,6 +214,8 @@ func (r *run) apply(events []actions.Event) tea.Cmd {
 				r.current = r.plan[j+1]
 				r.stages[r.current], r.status, r.detail = stageRunning, "", ""
 			}
+		case outcomeOf(e.Status) == outcomeCancelled:
+			r.stages[i] = stageCancelled
 		default:
 			r.stages[i] = stageFailed
 		}
@@ -199,6 +227,12 @@ func (r *run) apply(events []actions.Event) tea.Cmd {
 			}
 			r.job, r.hasJob = e, true
 			r.eta.observe(e)
+			if e.ComponentErrors > 0 {
+				r.compBar.FullColor = r.failColor
+			}
+			if e.TestErrors > 0 {
+				r.testBar.FullColor = r.failColor
+			}
 			cmds = append(cmds, setPercent(&r.compBar, ratio(e.ComponentsDeployed, e.ComponentsTotal)),
 				setPercent(&r.testBar, ratio(e.TestsRun(), e.TestsTotal)))
 		}
@@ -211,12 +245,23 @@ func (r *run) end(res runResult, now time.Time) {
 	r.done, r.finished, r.err = true, now, res.err
 	for _, i := range r.plan {
 		if r.stages[i] == stageRunning {
-			r.stages[i] = stageFailed
-			if res.err == nil {
+			switch {
+			case res.err == nil:
 				r.stages[i] = stageDone
+			case r.cancelled():
+				r.stages[i] = stageCancelled
+			default:
+				r.stages[i] = stageFailed
 			}
 		}
 	}
+}
+
+// cancelled reports whether the run ended because its job was cancelled
+// on request: not a failure of the package.
+func (r *run) cancelled() bool {
+	var failed *actions.JobFailedError
+	return r.done && errors.As(r.err, &failed) && outcomeOf(failed.Status) == outcomeCancelled
 }
 
 // quickRefused reports whether the run ended because quick deploy was not

@@ -54,17 +54,26 @@ func (m *Model) updateKeys() {
 		k.Back.SetHelp("esc", "back")
 	}
 
+	m.gates.Reset()
+	if building {
+		// Creating one needs the requester role.
+		m.gates.Gate(&k.Create, m.data.may[model.RoleRequester], m.nothingSelected())
+	}
 	var rb model.Rollback
 	shown := idle && !m.builder()
+	for _, b := range []*key.Binding{&k.Submit, &k.Approve, &k.Reject, &k.Run} {
+		b.SetEnabled(false)
+	}
 	if shown {
 		rb = *m.data.rb
+		user, now, may, gate := m.deps.Svc.User, m.deps.Svc.Now(), m.data.may, m.gates.Gate
+		_, _, submit := model.SubmitRollback(rb, user, now)
+		gate(&k.Submit, may[model.RoleRequester], submit)
+		_, _, decide := model.ApproveRollback(rb, user, "", now)
+		gate(&k.Approve, may[model.RoleApprover], decide)
+		gate(&k.Reject, may[model.RoleApprover], decide)
+		gate(&k.Run, may[model.RoleReleaseManager], m.runProblem(rb))
 	}
-	user := m.deps.Svc.User
-	k.Submit.SetEnabled(shown && rb.Requester == user && (rb.Status == model.RollbackDraft || rb.Status == model.RollbackRejected))
-	decide := shown && rb.ApprovalStatus == model.ApprovalPending && undecided(rb, user)
-	k.Approve.SetEnabled(decide)
-	k.Reject.SetEnabled(decide)
-	k.Run.SetEnabled(shown && m.canRun(rb))
 	k.New.SetEnabled(shown && m.data.draftErr == nil && !m.runLive(rb.ID) &&
 		(rb.Status == model.RollbackDraft || rb.Status == model.RollbackRejected || rb.Status == model.RollbackFailed))
 
@@ -78,37 +87,35 @@ func (m *Model) updateKeys() {
 	}
 }
 
-// undecided reports whether user is one of rb's approvers whose decision
-// on its current scope is still to come.
-func undecided(rb model.Rollback, user string) bool {
-	if user == rb.Requester {
-		return false
+// nothingSelected is the rule a rollback with every component kept meets.
+func (m *Model) nothingSelected() error {
+	if m.selected() == 0 {
+		return model.ErrNothingSelected
 	}
-	scope := rb.ScopeHash()
-	for _, a := range rb.Approvers {
-		if a.User == user {
-			return a.Decision == model.DecisionNone || a.ScopeHash != scope
-		}
-	}
-	return false
+	return nil
 }
 
-// canRun reports whether rb may run now: every approver approved, it has
-// not rolled back yet, and no run of it is going on, here or (by its open
-// log) in another relman. A run of this session that failed may be retried.
-func (m *Model) canRun(rb model.Rollback) bool {
-	if model.CanRunRollback(rb) != nil {
-		return false
+// runProblem is why rb may not run now, or nil: every approver approved,
+// it has not rolled back yet, and no run of it is going on, here or (by
+// its open log) in another relman. A run of this session that failed may
+// be retried.
+func (m *Model) runProblem(rb model.Rollback) error {
+	if err := model.CanRunRollback(rb); err != nil {
+		return err
 	}
+	running := model.ErrDeployRunning.With(rb.Key() + " is running")
 	if r := m.runs[rb.ID]; r != nil && (!r.done || r.err == nil) {
-		return false
+		if r.done {
+			return model.ErrNotRollbackable.With(rb.Key() + " already ran")
+		}
+		return running
 	}
 	for _, l := range m.data.logs {
 		if l.Running() {
-			return false
+			return running
 		}
 	}
-	return true
+	return nil
 }
 
 // ShortHelp implements help.KeyMap; an open dialog's keys replace the

@@ -58,6 +58,8 @@ type Model struct {
 	asking int64
 	busy   string
 
+	// gates keeps the rule each refused action key meets.
+	gates common.Gates
 	// runs are this session's runs, by rollback id; gen numbers them.
 	runs map[int64]*run
 	gen  int
@@ -77,6 +79,9 @@ type snapshot struct {
 	// draftErr the rule that says it cannot be rolled back.
 	draft    model.Rollback
 	draftErr error
+	// may is the refusal each role's actions meet for the acting user
+	// (nil: allowed).
+	may map[model.Role]error
 }
 
 // loadedMsg is the answer to a load of deployment dr.
@@ -183,6 +188,10 @@ func loadCmd(svc *actions.Service, dr int64, seq int) tea.Cmd {
 		// The domain rule drafts it without storing anything: the same
 		// items, actions and approvers NewRollback will store.
 		s.draft, _, s.draftErr = model.NewRollback(0, s.d, cr, nil, svc.User, svc.Now().UTC())
+		s.may = map[model.Role]error{}
+		for _, r := range []model.Role{model.RoleRequester, model.RoleApprover, model.RoleReleaseManager} {
+			s.may[r] = svc.Allowed(r)
+		}
 		return msg
 	}
 }
@@ -420,6 +429,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
+	}
+	if err := m.gates.Refusal(msg, m.ShortHelp()); err != nil {
+		return common.Err(err)
 	}
 	if key.Matches(msg, m.keys.Back) {
 		if m.building && m.data.rb != nil {

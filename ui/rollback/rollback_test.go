@@ -88,8 +88,13 @@ func TestSpaceAndAChooseWhatRollsBack(t *testing.T) {
 		}
 	}
 	press(m, "a", "a") // nothing selected again
-	if cmd := press(m, "enter"); cmd != nil || m.busy != "" {
-		t.Error("enter with nothing selected should create nothing")
+	// Enter creates nothing and says the rule on the status line.
+	out := settle(t, m, press(m, "enter"))
+	if len(out) != 1 || m.busy != "" {
+		t.Fatalf("enter with nothing selected: root got %v, busy %q", out, m.busy)
+	}
+	if e, ok := out[0].(common.ErrMsg); !ok || !errors.Is(e.Err, model.ErrNothingSelected) {
+		t.Errorf("enter with nothing selected said %v, want the NothingSelected rule", out[0])
 	}
 	if !strings.Contains(m.View(), "Select at least one component to roll back") {
 		t.Errorf("the builder should say why it cannot create:\n%s", m.View())
@@ -309,10 +314,17 @@ func TestKeysFollowTheUserAndTheState(t *testing.T) {
 			t.Errorf("%s as %s: help offers %q, want %q", c.state, c.user, h, c.help)
 		}
 	}
-	// Keys that are off do nothing.
+	// Keys the rules refuse open nothing; each says its rule and fix.
 	m := w.screen("dave", 80, 24) // the latest is Rejected: dave may only draft anew
-	if cmd := press(m, "s", "a", "r", "x"); cmd != nil || m.dialog.Open() {
-		t.Error("disabled keys should do nothing")
+	for _, k := range []string{"s", "a", "r", "x"} {
+		out := settle(t, m, press(m, k))
+		var re *model.RuleError
+		if m.dialog.Open() || len(out) != 1 {
+			t.Fatalf("%s as dave: dialog %v, root got %v", k, m.dialog.Open(), out)
+		}
+		if e, ok := out[0].(common.ErrMsg); !ok || !errors.As(e.Err, &re) || re.Fix == "" {
+			t.Errorf("%s as dave said %v, want a rule with its fix", k, out[0])
+		}
 	}
 }
 

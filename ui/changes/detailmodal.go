@@ -1,0 +1,5 @@
+package changes
+
+// Modal reports whether a dialog is open: the root's global keys (tabs,
+// help, quit) wait until it is answered.
+func (m *Detail) Modal() bool { return m.dialog.Open() }
