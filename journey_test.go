@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("RELMAN_BE_MAIN") == "1" {
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	_ = tmuxCmd("kill-server").Run() // the tmux journeys' own server, if they started it
+	os.Exit(code)
 }
 
 // relmanCLI runs relman commands against one store as a given user, who

@@ -30,7 +30,7 @@ func openTUI(t *testing.T, store, keys, user string, w, h int) tuiUser {
 		" RELMAN_USER=" + user + " " + self
 	s.tmux("new-session", "-d", "-s", s.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmdline)
 	t.Cleanup(func() { _ = tmuxCmd("kill-session", "-t", s.name).Run() })
-	s.waitFor("9 change requests") // the first screen, at any width
+	s.waitFor("10 change requests") // the first screen, at any width
 	return s
 }
 
@@ -74,8 +74,8 @@ func (s tuiUser) footer() string {
 func (s tuiUser) retrieveAndCheckDR1() {
 	s.t.Helper()
 	s.keys("5")
-	s.waitFor("2 deployment records")
-	s.keys("j", "Enter")
+	s.waitFor("3 deployment records")
+	s.keys("G", "Enter") // the oldest: DR-0001
 	s.waitFor("R retrieve")
 	s.keys("R")
 	s.waitFor("DR-0001: Retrieve finished")
@@ -87,7 +87,7 @@ func (s tuiUser) retrieveAndCheckDR1() {
 // wait for them, watching the tab's count go down.
 func approveAll(t *testing.T, store, keys, user string, waiting, n int) {
 	t.Helper()
-	s := openTUI(t, store, keys, user, 120, 40)
+	s := openTUI(t, store, keys, user, 140, 40) // wide enough for every tab's full title
 	s.waitFor("2 Approvals (" + strconv.Itoa(waiting) + ")")
 	s.keys("2")
 	s.waitFor("Waiting for " + user)
@@ -148,7 +148,7 @@ func TestNewAdminFinishesTheProcessInTheTUI(t *testing.T) {
 	alice.keys("Enter")
 	alice.waitFor("CR-0001 Invoice due dates  6 components")
 	alice.keys("Enter")
-	alice.waitFor("CL-0001 uat → production")
+	alice.waitFor("uat → production · alice") // a new Compare Log (the demo already holds some)
 	alice.quit()
 
 	approveAll(t, store, keys, "bob", 1, 1)
@@ -211,8 +211,8 @@ func TestNewAdminFinishesTheProcessInTheTUI(t *testing.T) {
 	// At 80×24 the footers still end with ? help • q quit.
 	alice = openTUI(t, store, keys, "alice", 80, 24)
 	alice.keys("5")
-	alice.waitFor("2 deployment records")
-	alice.keys("j", "Enter")
+	alice.waitFor("3 deployment records")
+	alice.keys("G", "Enter") // the oldest: DR-0001
 	alice.waitFor("b rollback")
 	if f := strings.TrimRight(alice.footer(), " "); !strings.HasSuffix(f, "? help • q quit") {
 		t.Errorf("deployment footer at 80 columns: %q", f)

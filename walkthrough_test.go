@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -185,19 +186,31 @@ type tmuxSession struct {
 	name string
 }
 
-// newTmuxSession names a session unique within this test process.
+// newTmuxSession names a session unique within this test process, on the
+// process's own tmux server.
 func newTmuxSession(t *testing.T, purpose string) tmuxSession {
+	keepTmuxServer.Do(func() {
+		// A tmux server exits with its last session; the next test's
+		// new-session could then reach a server on its way out ("server
+		// exited unexpectedly"). One idle session keeps it up until
+		// TestMain stops it.
+		_ = tmuxCmd("new-session", "-d", "-s", "relman-keeper").Run()
+	})
 	return tmuxSession{t: t, name: fmt.Sprintf("relman-%s-%s", purpose, strings.ReplaceAll(filepath.Base(t.TempDir()), ".", ""))}
 }
 
 // tmuxSocket is this test process's own tmux server: another go test run,
 // or anyone's `tmux kill-server` on the default server, never touches the
 // terminals these tests drive.
-var tmuxSocket = fmt.Sprintf("relman-test-%d", os.Getpid())
+var (
+	tmuxSocket     = fmt.Sprintf("relman-test-%d", os.Getpid())
+	keepTmuxServer sync.Once
+)
 
-// tmuxCmd is a tmux command on this process's own server.
+// tmuxCmd is a tmux command on this process's own server, without any
+// user configuration.
 func tmuxCmd(args ...string) *exec.Cmd {
-	return exec.Command("tmux", append([]string{"-L", tmuxSocket}, args...)...)
+	return exec.Command("tmux", append([]string{"-L", tmuxSocket, "-f", "/dev/null"}, args...)...)
 }
 
 func (s tmuxSession) tmux(args ...string) string {

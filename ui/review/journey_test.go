@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -118,10 +119,14 @@ func TestJourneyReviewUATAgainstProduction(t *testing.T) {
 	keys("p")
 	waitFor("hunk 3/4")
 
-	// Mark every component viewed, each V moving on to the next.
-	for range 15 {
+	// Mark every component viewed, each V moving on to the next. Each mark
+	// is saved before the next key: a V sent while the previous one is
+	// still being saved would race it on a loaded machine.
+	for i := 1; i < 15; i++ {
 		keys("V")
+		waitFor(fmt.Sprintf("%d/15 viewed", i))
 	}
+	keys("V")
 	waitFor("all 15 viewed")
 
 	// Create a change request from the two layout differences.
