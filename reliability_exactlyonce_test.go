@@ -160,6 +160,13 @@ func realDeploys(t *testing.T, org simOrg) int {
 // lostAnswerRun sets up uat and production (behind a proxy that loses the
 // first deploy when lose is set) and an approved, retrieved deployment.
 func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string) {
+	c, prod, _, dr := proxiedRun(t, lose, forward)
+	return c, prod, dr
+}
+
+// proxiedRun is lostAnswerRun that also hands back the proxy in front of
+// production, for tests that hold or rewrite its calls.
+func proxiedRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, *lossyProxy, string) {
 	c := newCLI(t, tempStore(t))
 	uat := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "uat"), "--kind", "sandbox", "--test-ms", "5"})
 	prod := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--kind", "production", "--test-ms", "5"})
@@ -175,7 +182,7 @@ func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string)
 	c.ok("alice", &d, "deploy", "new", "--cr", cr, "--from", "uat", "--to", "production", "--test-level", "RunLocalTests")
 	c.approveDeployment(t, "alice", d.ID)
 	c.ok("alice", nil, "deploy", "retrieve", d.ID)
-	return c, prod, d.ID
+	return c, prod, proxy, d.ID
 }
 
 func snapshotOf(t *testing.T, c relmanCLI, dr string) string {

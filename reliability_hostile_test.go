@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"io"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"relman/model"
 )
@@ -194,34 +196,54 @@ func TestContentChangedAfterReviewGoesBackForApproval(t *testing.T) {
 	c.verifyChain(t)
 }
 
-// Two `deploy run` started at once: the check that nothing runs and the
-// claim of the attempt are one transaction, so only one reaches the org.
+// Two `deploy run` at once: the org holds the first run's deploy call open
+// until the second run has ended, so the runs certainly overlap. The
+// check that nothing runs and the claim of the attempt are one
+// transaction: the second is refused with a clear message while the first
+// is in flight, and the org sees exactly one deploy.
 func TestTwoDeployRunsAtOnceDeployOnce(t *testing.T) {
 	t.Parallel()
-	c, prod, dr := lostAnswerRun(t, false, false)
-	results := make(chan timed, 2)
-	for range 2 {
-		go func() { results <- c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json") }()
-	}
-	ok := 0
-	for range 2 {
-		r := <-results
-		if r.hung {
-			t.Fatal("deploy run hung")
+	c, prod, proxy, dr := proxiedRun(t, false, false)
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	proxy.mu.Lock()
+	proxy.rewriteRequest = func(body []byte) ([]byte, bool) {
+		if isRealDeploy(body) {
+			once.Do(func() { close(inFlight) })
+			<-release
 		}
-		if r.code == 0 {
-			ok++
-		} else if env := r.envelope(); env == nil || (env.Name != "DeployRunningError" && env.Name != "AlreadyVerifiedError" && env.Name != "OutcomeUnknownError") {
-			t.Errorf("the second deploy run failed unclearly: exit %d %s%s", r.code, r.stdout, r.stderr)
-		}
+		return body, true
 	}
-	if ok != 1 {
-		t.Errorf("%d of 2 concurrent deploy runs succeeded, want 1", ok)
+	proxy.mu.Unlock()
+	first := make(chan timed, 1)
+	go func() { first <- c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json") }()
+	select {
+	case <-inFlight:
+	case r := <-first:
+		close(release)
+		t.Fatalf("the first deploy run ended before its deploy reached the org: exit %d %s%s", r.code, r.stdout, r.stderr)
+	case <-time.After(commandDeadline):
+		close(release)
+		t.Fatal("the first deploy run never reached the org")
+	}
+	second := c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json")
+	close(release)
+	if second.hung {
+		t.Fatal("the second deploy run hung while the first was in flight")
+	}
+	env := second.envelope()
+	if second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, dr) {
+		t.Errorf("the second deploy run, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", second.code, second.stdout, second.stderr, dr)
+	}
+	r := <-first
+	if r.hung || r.code != 0 {
+		t.Fatalf("the first deploy run: hung %v, exit %d %s%s", r.hung, r.code, r.stdout, r.stderr)
 	}
 	if n := realDeploys(t, prod); n != 1 {
 		t.Errorf("the org ran %d deploys, want exactly 1", n)
 	}
 	c.verifyChain(t)
+	t.Logf("second run refused while the first was in flight: %s", env.Message)
 }
 
 // A verify that fails leaves the deployment Deployed; running it again is

@@ -99,8 +99,13 @@ func (s *Service) claim(drID int64, kind model.LogKind, progress Progress, needP
 			return err
 		}
 		if open != nil && open.OutcomeUnknown() {
-			return model.ErrOutcomeUnknown.With(p.d.Key() + ": deploy " + open.Key() + " was sent at " +
-				open.Started.UTC().Format(time.RFC3339) + " and its answer never came back")
+			sent := p.d.Key() + ": deploy " + open.Key() + " was sent at " + open.Started.UTC().Format(time.RFC3339)
+			if open.Status == model.LogOutcomeUnknown {
+				return model.ErrOutcomeUnknown.With(sent + " and its answer never came back")
+			}
+			// Claimed, no answer recorded yet: another run may be sending
+			// it right now (or stopped before the answer came).
+			return model.ErrDeployRunning.With(sent + " and has no job id yet: another run is sending it now, or stopped before its answer came")
 		}
 		// A removed target is reported when the step reaches the org.
 		target, _ := tx.Environment(p.d.Target)
