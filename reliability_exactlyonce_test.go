@@ -309,3 +309,83 @@ func TestAbandonOutcomeUnknown(t *testing.T) {
 		t.Errorf("audit --verify after the abandoned deployment was edited: %q", msg)
 	}
 }
+
+// lostRollbackRun deploys a deployment to production and approves its
+// rollback; the proxy in front of production then loses the next real
+// deploy: the rollback's.
+func lostRollbackRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
+	c, prod, proxy, dr := proxiedRun(t, false, forward)
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "run", dr)
+	var rb rollbackJSON
+	c.ok("alice", &rb, "rollback", "new", dr)
+	c.ok("alice", nil, "rollback", "submit", rb.ID)
+	c.ok("bob", nil, "rollback", "approve", rb.ID)
+	c.ok("carol", nil, "rollback", "approve", rb.ID)
+	proxy.mu.Lock()
+	proxy.lose = true
+	proxy.mu.Unlock()
+	return c, prod, rb.ID
+}
+
+type rollbackJSON struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// A rollback whose answer is lost after the org ran it is "Submitted —
+// outcome unknown", never Failed; a second `rollback run` is refused;
+// `rollback resume` finds the job through DeployRequest, follows it and
+// validates. The org ran the rollback exactly once.
+func TestLostRollbackAnswerIsFoundNotRepeated(t *testing.T) {
+	t.Parallel()
+	c, prod, rb := lostRollbackRun(t, true)
+	r := c.run("alice", "rollback", "run", rb, "--json")
+	env := lastJSON(t, r.stdout, []string{"rollback", "run"})
+	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman rollback resume "+rb) {
+		t.Fatalf("rollback run with the answer lost: exit %d, %q; want the outcome-unknown state and `rollback resume`", r.code, env.Message)
+	}
+	var shown rollbackJSON
+	c.ok("auditor", &shown, "rollback", "show", rb)
+	if shown.Status != string(model.RollbackOutcomeUnknown) {
+		t.Fatalf("after the lost answer %s is %q, want %q", rb, shown.Status, model.RollbackOutcomeUnknown)
+	}
+	if msg := c.refused("alice", 1, "OutcomeUnknownError", "rollback", "run", rb); !strings.Contains(msg, "rollback resume") {
+		t.Errorf("a second rollback run refused with %q; want it to say `rollback resume`", msg)
+	}
+	var resumed rollbackJSON
+	c.ok("alice", &resumed, "rollback", "resume", rb)
+	if resumed.Status != string(model.RollbackDone) {
+		t.Fatalf("after resume %s is %s, want %s", rb, resumed.Status, model.RollbackDone)
+	}
+	if n := realDeploys(t, prod); n != 2 {
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and its rollback)", n)
+	}
+	c.verifyChain(t)
+}
+
+// A rollback lost before it reached the org: `rollback resume` finds no
+// job, closes the attempt, and the next run rolls back once. A release
+// manager may instead abandon an attempt with a reason.
+func TestLostRollbackRequestIsClosedOrAbandoned(t *testing.T) {
+	t.Parallel()
+	c, prod, rb := lostRollbackRun(t, false)
+	if r := c.run("alice", "rollback", "run", rb, "--json"); r.code == 0 {
+		t.Fatalf("rollback run with the request lost exited 0")
+	}
+	c.refused("alice", 2, "ReasonRequiredError", "rollback", "abandon", rb)
+	r := c.run("alice", "rollback", "resume", rb, "--json")
+	env := lastJSON(t, r.stdout, []string{"rollback", "resume"})
+	if r.code == 0 || !strings.Contains(env.Message, "never started") || !strings.Contains(env.Message, "relman rollback run "+rb) {
+		t.Fatalf("resume of a rollback the org never got: exit %d, %q", r.code, env.Message)
+	}
+	var done rollbackJSON
+	c.ok("alice", &done, "rollback", "run", rb)
+	if done.Status != string(model.RollbackDone) {
+		t.Fatalf("%s is %s after the second run, want %s", rb, done.Status, model.RollbackDone)
+	}
+	if n := realDeploys(t, prod); n != 2 {
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and its rollback)", n)
+	}
+	c.verifyChain(t)
+}
