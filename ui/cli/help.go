@@ -44,6 +44,8 @@ var examples = map[string]string{
 	"rollback approve": "relman rollback approve RB-0001 --comment \"roll back now\"",
 	"rollback reject":  "relman rollback reject RB-0001 --comment \"fix forward instead\"",
 	"rollback run":     "relman rollback run RB-0001",
+	"rollback resume":  "relman rollback resume RB-0001",
+	"rollback abandon": "relman rollback abandon RB-0001 --reason \"job not in Deployment Status; checked with the admin\"",
 	"rollback show":    "relman rollback show RB-0001",
 	"user add":         "relman user add bob --public-key ~/bob.pub --role approver",
 	"user list":        "relman user list",
