@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -310,10 +311,9 @@ func TestAbandonOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// lostRollbackRun deploys a deployment to production and approves its
-// rollback; the proxy in front of production then loses the next real
-// deploy: the rollback's.
-func lostRollbackRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
+// approvedRollback deploys a deployment to production (behind a proxy
+// that loses nothing yet) and approves its rollback.
+func approvedRollback(t *testing.T, forward bool) (relmanCLI, simOrg, *lossyProxy, string) {
 	c, prod, proxy, dr := proxiedRun(t, false, forward)
 	var d deployJSON
 	c.ok("alice", &d, "deploy", "run", dr)
@@ -322,10 +322,17 @@ func lostRollbackRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
 	c.ok("alice", nil, "rollback", "submit", rb.ID)
 	c.ok("bob", nil, "rollback", "approve", rb.ID)
 	c.ok("carol", nil, "rollback", "approve", rb.ID)
+	return c, prod, proxy, rb.ID
+}
+
+// lostRollbackRun is approvedRollback whose proxy then loses the next real
+// deploy: the rollback's.
+func lostRollbackRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
+	c, prod, proxy, rb := approvedRollback(t, forward)
 	proxy.mu.Lock()
 	proxy.lose = true
 	proxy.mu.Unlock()
-	return c, prod, rb.ID
+	return c, prod, rb
 }
 
 type rollbackJSON struct {
@@ -388,4 +395,96 @@ func TestLostRollbackRequestIsClosedOrAbandoned(t *testing.T) {
 		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and its rollback)", n)
 	}
 	c.verifyChain(t)
+}
+
+// A release manager abandons a rollback whose job cannot be settled, with
+// a reason: it may run again; the signed events verify, and editing the
+// rollback it left behind relman's back fails `audit --verify`.
+func TestAbandonRollbackOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	c, _, rb := lostRollbackRun(t, true)
+	if r := c.run("alice", "rollback", "run", rb, "--json"); r.code == 0 {
+		t.Fatalf("rollback run with the answer lost exited 0")
+	}
+	var shown struct {
+		rollbackJSON
+		Logs []struct{ Status string } `json:"logs"`
+	}
+	c.ok("alice", &shown, "rollback", "abandon", rb, "--reason", "job not in Deployment Status; checked with the Salesforce admin")
+	if shown.Status != string(model.RollbackApproved) || len(shown.Logs) != 1 || shown.Logs[0].Status != string(model.LogAbandoned) {
+		t.Fatalf("after abandon %s is %+v, want Approved with its one log Abandoned", rb, shown)
+	}
+	c.refused("alice", 1, "NotAbandonableError", "rollback", "abandon", rb, "--reason", "again")
+	c.verifyChain(t)
+
+	db, err := bolt.Open(c.store, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := false
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("rollbacks"))
+		return b.ForEach(func(k, v []byte) error {
+			edited = bytes.Contains(v, []byte(`"status":"Approved"`))
+			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(`"status":"Approved"`), []byte(`"status":"Rolled Back"`), 1))
+		})
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || !edited {
+		t.Fatalf("editing the abandoned rollback: %v (found: %v)", err, edited)
+	}
+	if msg := c.refused("alice", 1, "RelmanError", "audit", "--verify"); !strings.Contains(msg, "changed outside relman") {
+		t.Errorf("audit --verify after the abandoned rollback was edited: %q", msg)
+	}
+}
+
+// Two `rollback run` at once: the org holds the first run's deploy call
+// open until the second run has ended. The second is refused while the
+// first is in flight, and the org runs the rollback once.
+func TestTwoRollbackRunsAtOnceRollBackOnce(t *testing.T) {
+	t.Parallel()
+	c, prod, proxy, rb := approvedRollback(t, false)
+	inFlight, release := holdRealDeploys(proxy)
+	first := make(chan timed, 1)
+	go func() { first <- c.runFor(commandDeadline, nil, "alice", "rollback", "run", rb, "--json") }()
+	select {
+	case <-inFlight:
+	case r := <-first:
+		close(release)
+		t.Fatalf("the first rollback run ended before its deploy reached the org: exit %d %s%s", r.code, r.stdout, r.stderr)
+	case <-time.After(commandDeadline):
+		close(release)
+		t.Fatal("the first rollback run never reached the org")
+	}
+	second := c.runFor(commandDeadline, nil, "alice", "rollback", "run", rb, "--json")
+	close(release)
+	if env := second.envelope(); second.hung || second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, rb) {
+		t.Errorf("the second rollback run, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", second.code, second.stdout, second.stderr, rb)
+	}
+	if r := <-first; r.hung || r.code != 0 {
+		t.Fatalf("the first rollback run: hung %v, exit %d %s%s", r.hung, r.code, r.stdout, r.stderr)
+	}
+	if n := realDeploys(t, prod); n != 2 {
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
+	}
+	c.verifyChain(t)
+}
+
+// holdRealDeploys makes the proxy hold every real deploy until release is
+// closed; inFlight closes when the first one arrives.
+func holdRealDeploys(proxy *lossyProxy) (inFlight, release chan struct{}) {
+	inFlight, release = make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	proxy.rewriteRequest = func(body []byte) ([]byte, bool) {
+		if isRealDeploy(body) {
+			once.Do(func() { close(inFlight) })
+			<-release
+		}
+		return body, true
+	}
+	return inFlight, release
 }

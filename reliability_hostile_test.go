@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -204,17 +203,7 @@ func TestContentChangedAfterReviewGoesBackForApproval(t *testing.T) {
 func TestTwoDeployRunsAtOnceDeployOnce(t *testing.T) {
 	t.Parallel()
 	c, prod, proxy, dr := proxiedRun(t, false, false)
-	inFlight, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	proxy.mu.Lock()
-	proxy.rewriteRequest = func(body []byte) ([]byte, bool) {
-		if isRealDeploy(body) {
-			once.Do(func() { close(inFlight) })
-			<-release
-		}
-		return body, true
-	}
-	proxy.mu.Unlock()
+	inFlight, release := holdRealDeploys(proxy)
 	first := make(chan timed, 1)
 	go func() { first <- c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json") }()
 	select {
