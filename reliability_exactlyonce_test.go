@@ -360,13 +360,20 @@ func TestLostRollbackAnswerIsFoundNotRepeated(t *testing.T) {
 	if msg := c.refused("alice", 1, "OutcomeUnknownError", "rollback", "run", rb); !strings.Contains(msg, "rollback resume") {
 		t.Errorf("a second rollback run refused with %q; want it to say `rollback resume`", msg)
 	}
-	var resumed rollbackJSON
-	c.ok("alice", &resumed, "rollback", "resume", rb)
-	if resumed.Status != string(model.RollbackDone) {
-		t.Fatalf("after resume %s is %s, want %s", rb, resumed.Status, model.RollbackDone)
+	rolledBackOnce(t, c, prod, rb, "resume")
+}
+
+// rolledBackOnce runs `rollback VERB RB`, which must end Rolled Back with
+// the org having run exactly the deploy and one rollback.
+func rolledBackOnce(t *testing.T, c relmanCLI, prod simOrg, rb, verb string) {
+	t.Helper()
+	var done rollbackJSON
+	c.ok("alice", &done, "rollback", verb, rb)
+	if done.Status != string(model.RollbackDone) {
+		t.Fatalf("after rollback %s %s is %s, want %s", verb, rb, done.Status, model.RollbackDone)
 	}
 	if n := realDeploys(t, prod); n != 2 {
-		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and its rollback)", n)
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
 	}
 	c.verifyChain(t)
 }
@@ -386,15 +393,7 @@ func TestLostRollbackRequestIsClosedOrAbandoned(t *testing.T) {
 	if r.code == 0 || !strings.Contains(env.Message, "never started") || !strings.Contains(env.Message, "relman rollback run "+rb) {
 		t.Fatalf("resume of a rollback the org never got: exit %d, %q", r.code, env.Message)
 	}
-	var done rollbackJSON
-	c.ok("alice", &done, "rollback", "run", rb)
-	if done.Status != string(model.RollbackDone) {
-		t.Fatalf("%s is %s after the second run, want %s", rb, done.Status, model.RollbackDone)
-	}
-	if n := realDeploys(t, prod); n != 2 {
-		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and its rollback)", n)
-	}
-	c.verifyChain(t)
+	rolledBackOnce(t, c, prod, rb, "run")
 }
 
 // A release manager abandons a rollback whose job cannot be settled, with
@@ -446,25 +445,12 @@ func TestAbandonRollbackOutcomeUnknown(t *testing.T) {
 func TestTwoRollbackRunsAtOnceRollBackOnce(t *testing.T) {
 	t.Parallel()
 	c, prod, proxy, rb := approvedRollback(t, false)
-	inFlight, release := holdRealDeploys(proxy)
-	first := make(chan timed, 1)
-	go func() { first <- c.runFor(commandDeadline, nil, "alice", "rollback", "run", rb, "--json") }()
-	select {
-	case <-inFlight:
-	case r := <-first:
-		close(release)
-		t.Fatalf("the first rollback run ended before its deploy reached the org: exit %d %s%s", r.code, r.stdout, r.stderr)
-	case <-time.After(commandDeadline):
-		close(release)
-		t.Fatal("the first rollback run never reached the org")
-	}
-	second := c.runFor(commandDeadline, nil, "alice", "rollback", "run", rb, "--json")
-	close(release)
+	first, second := overlapping(t, c, proxy, "rollback", "run", rb, "--json")
 	if env := second.envelope(); second.hung || second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, rb) {
 		t.Errorf("the second rollback run, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", second.code, second.stdout, second.stderr, rb)
 	}
-	if r := <-first; r.hung || r.code != 0 {
-		t.Fatalf("the first rollback run: hung %v, exit %d %s%s", r.hung, r.code, r.stdout, r.stderr)
+	if first.hung || first.code != 0 {
+		t.Fatalf("the first rollback run: hung %v, exit %d %s%s", first.hung, first.code, first.stdout, first.stderr)
 	}
 	if n := realDeploys(t, prod); n != 2 {
 		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
@@ -472,13 +458,14 @@ func TestTwoRollbackRunsAtOnceRollBackOnce(t *testing.T) {
 	c.verifyChain(t)
 }
 
-// holdRealDeploys makes the proxy hold every real deploy until release is
-// closed; inFlight closes when the first one arrives.
-func holdRealDeploys(proxy *lossyProxy) (inFlight, release chan struct{}) {
-	inFlight, release = make(chan struct{}), make(chan struct{})
+// overlapping runs alice's command twice, the second while the proxy
+// holds the first one's real deploy call open, so the two certainly
+// overlap; the first is released once the second has ended.
+func overlapping(t *testing.T, c relmanCLI, proxy *lossyProxy, args ...string) (first, second timed) {
+	t.Helper()
+	inFlight, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	proxy.mu.Lock()
-	defer proxy.mu.Unlock()
 	proxy.rewriteRequest = func(body []byte) ([]byte, bool) {
 		if isRealDeploy(body) {
 			once.Do(func() { close(inFlight) })
@@ -486,5 +473,19 @@ func holdRealDeploys(proxy *lossyProxy) (inFlight, release chan struct{}) {
 		}
 		return body, true
 	}
-	return inFlight, release
+	proxy.mu.Unlock()
+	done := make(chan timed, 1)
+	go func() { done <- c.runFor(commandDeadline, nil, "alice", args...) }()
+	select {
+	case <-inFlight:
+	case r := <-done:
+		close(release)
+		t.Fatalf("the first %v ended before its deploy reached the org: exit %d %s%s", args, r.code, r.stdout, r.stderr)
+	case <-time.After(commandDeadline):
+		close(release)
+		t.Fatalf("the first %v never reached the org", args)
+	}
+	second = c.runFor(commandDeadline, nil, "alice", args...)
+	close(release)
+	return <-done, second
 }

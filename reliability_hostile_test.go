@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"relman/model"
 )
@@ -203,20 +202,7 @@ func TestContentChangedAfterReviewGoesBackForApproval(t *testing.T) {
 func TestTwoDeployRunsAtOnceDeployOnce(t *testing.T) {
 	t.Parallel()
 	c, prod, proxy, dr := proxiedRun(t, false, false)
-	inFlight, release := holdRealDeploys(proxy)
-	first := make(chan timed, 1)
-	go func() { first <- c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json") }()
-	select {
-	case <-inFlight:
-	case r := <-first:
-		close(release)
-		t.Fatalf("the first deploy run ended before its deploy reached the org: exit %d %s%s", r.code, r.stdout, r.stderr)
-	case <-time.After(commandDeadline):
-		close(release)
-		t.Fatal("the first deploy run never reached the org")
-	}
-	second := c.runFor(commandDeadline, nil, "alice", "deploy", "run", dr, "--json")
-	close(release)
+	first, second := overlapping(t, c, proxy, "deploy", "run", dr, "--json")
 	if second.hung {
 		t.Fatal("the second deploy run hung while the first was in flight")
 	}
@@ -224,9 +210,8 @@ func TestTwoDeployRunsAtOnceDeployOnce(t *testing.T) {
 	if second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, dr) {
 		t.Errorf("the second deploy run, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", second.code, second.stdout, second.stderr, dr)
 	}
-	r := <-first
-	if r.hung || r.code != 0 {
-		t.Fatalf("the first deploy run: hung %v, exit %d %s%s", r.hung, r.code, r.stdout, r.stderr)
+	if first.hung || first.code != 0 {
+		t.Fatalf("the first deploy run: hung %v, exit %d %s%s", first.hung, first.code, first.stdout, first.stderr)
 	}
 	if n := realDeploys(t, prod); n != 1 {
 		t.Errorf("the org ran %d deploys, want exactly 1", n)
