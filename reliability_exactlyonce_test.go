@@ -285,29 +285,36 @@ func TestAbandonOutcomeUnknown(t *testing.T) {
 	c.refused("alice", 1, "NotAbandonableError", "deploy", "abandon", dr, "--reason", "again")
 	c.verifyChain(t)
 
+	editedBehindRelmansBack(t, c, "deployments", `"status":"Approved"`, `"status":"Verified"`)
+}
+
+// editedBehindRelmansBack edits the first record of bucket holding from
+// straight in the bbolt file; `audit --verify` must then fail.
+func editedBehindRelmansBack(t *testing.T, c relmanCLI, bucket, from, to string) {
+	t.Helper()
 	db, err := bolt.Open(c.store, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edited := false
 	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("deployments"))
+		b := tx.Bucket([]byte(bucket))
 		return b.ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, []byte(`"status":"Approved"`)) {
+			if edited || !bytes.Contains(v, []byte(from)) {
 				return nil
 			}
 			edited = true
-			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(`"status":"Approved"`), []byte(`"status":"Verified"`), 1))
+			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(from), []byte(to), 1))
 		})
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil || !edited {
-		t.Fatalf("editing the abandoned deployment: %v (found: %v)", err, edited)
+		t.Fatalf("editing %s: %v (found %s: %v)", bucket, err, from, edited)
 	}
 	if msg := c.refused("alice", 1, "RelmanError", "audit", "--verify"); !strings.Contains(msg, "changed outside relman") {
-		t.Errorf("audit --verify after the abandoned deployment was edited: %q", msg)
+		t.Errorf("audit --verify after a record in %s was edited: %q", bucket, msg)
 	}
 }
 
@@ -416,27 +423,7 @@ func TestAbandonRollbackOutcomeUnknown(t *testing.T) {
 	c.refused("alice", 1, "NotAbandonableError", "rollback", "abandon", rb, "--reason", "again")
 	c.verifyChain(t)
 
-	db, err := bolt.Open(c.store, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := false
-	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("rollbacks"))
-		return b.ForEach(func(k, v []byte) error {
-			edited = bytes.Contains(v, []byte(`"status":"Approved"`))
-			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(`"status":"Approved"`), []byte(`"status":"Rolled Back"`), 1))
-		})
-	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || !edited {
-		t.Fatalf("editing the abandoned rollback: %v (found: %v)", err, edited)
-	}
-	if msg := c.refused("alice", 1, "RelmanError", "audit", "--verify"); !strings.Contains(msg, "changed outside relman") {
-		t.Errorf("audit --verify after the abandoned rollback was edited: %q", msg)
-	}
+	editedBehindRelmansBack(t, c, "rollbacks", `"status":"Approved"`, `"status":"Rolled Back"`)
 }
 
 // Two `rollback run` at once: the org holds the first run's deploy call
@@ -446,16 +433,23 @@ func TestTwoRollbackRunsAtOnceRollBackOnce(t *testing.T) {
 	t.Parallel()
 	c, prod, proxy, rb := approvedRollback(t, false)
 	first, second := overlapping(t, c, proxy, "rollback", "run", rb, "--json")
-	if env := second.envelope(); second.hung || second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, rb) {
-		t.Errorf("the second rollback run, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", second.code, second.stdout, second.stderr, rb)
-	}
-	if first.hung || first.code != 0 {
-		t.Fatalf("the first rollback run: hung %v, exit %d %s%s", first.hung, first.code, first.stdout, first.stderr)
-	}
+	oneGotThrough(t, first, second, rb)
 	if n := realDeploys(t, prod); n != 2 {
 		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
 	}
 	c.verifyChain(t)
+}
+
+// oneGotThrough checks two overlapping runs on id: the second refused
+// with DeployRunningError naming id, the first through.
+func oneGotThrough(t *testing.T, first, second timed, id string) {
+	t.Helper()
+	if env := second.envelope(); second.hung || second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, id) {
+		t.Errorf("the second run on %s, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", id, second.code, second.stdout, second.stderr, id)
+	}
+	if first.hung || first.code != 0 {
+		t.Fatalf("the first run on %s: hung %v, exit %d %s%s", id, first.hung, first.code, first.stdout, first.stderr)
+	}
 }
 
 // overlapping runs alice's command twice, the second while the proxy
