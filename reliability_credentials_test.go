@@ -176,3 +176,35 @@ func TestRotatedRefreshTokenIsKept(t *testing.T) {
 	}
 	c.verifyChain(t)
 }
+
+// An access-token environment's token carries no identity URL: its org-id
+// pin is checked on every open (here by compare), not only at `env test`.
+func TestAccessTokenPinCheckedOnEveryOpen(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t, tempStore(t))
+	uat := startSim(t, "uat", "--kind", "sandbox")
+	prod := startSim(t, "production", "--kind", "production")
+	proxy := newLossyProxy(t, prod.url, false)
+	proxy.lose = false
+	for _, add := range [][]string{
+		{"RELMAN_REFRESH_TOKEN=" + uat.refresh, "uat", "sandbox", uat.url, "refresh-token", "--client-id", "relman"},
+		{"SF_ACCESS_TOKEN=" + prod.token, "production", "production", proxy.srv.URL, "access-token"},
+	} {
+		r := c.runStdin("alice", "", []string{add[0]}, append([]string{"env", "add", add[1], "--kind", add[2], "--url", add[3], "--auth", add[4], "--json"}, add[5:]...)...)
+		if r.code != 0 {
+			t.Fatalf("env add %s: exit %d %s%s", add[1], r.code, r.stdout, r.stderr)
+		}
+	}
+	var first model.TestResult
+	c.ok("alice", &first, "env", "test", "production")
+	c.ok("alice", nil, "compare", "uat", "production")
+	const elsewhere = "00D000000000001AAA"
+	proxy.setTamper(func(answer []byte) []byte {
+		return regexp.MustCompile(`"organization_id":"[^"]*"`).ReplaceAll(answer, []byte(`"organization_id":"`+elsewhere+`"`))
+	})
+	r := c.run("alice", "compare", "uat", "production", "--json")
+	env := lastJSON(t, r.stdout, []string{"compare"})
+	if r.code == 0 || !strings.Contains(env.Message, "pinned to org "+first.OrgID) || !strings.Contains(env.Message, elsewhere) {
+		t.Errorf("compare with production's token now in org %s: exit %d, %q; want a refusal naming both org ids", elsewhere, r.code, env.Message)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -160,6 +161,13 @@ func realDeploys(t *testing.T, org simOrg) int {
 // lostAnswerRun sets up uat and production (behind a proxy that loses the
 // first deploy when lose is set) and an approved, retrieved deployment.
 func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string) {
+	c, prod, _, dr := proxiedRun(t, lose, forward)
+	return c, prod, dr
+}
+
+// proxiedRun is lostAnswerRun that also hands back the proxy in front of
+// production, for tests that hold or rewrite its calls.
+func proxiedRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, *lossyProxy, string) {
 	c := newCLI(t, tempStore(t))
 	uat := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "uat"), "--kind", "sandbox", "--test-ms", "5"})
 	prod := startSimProcess(t, []string{"sim", "--dir", copyOrg(t, "production"), "--kind", "production", "--test-ms", "5"})
@@ -175,7 +183,7 @@ func lostAnswerRun(t *testing.T, lose, forward bool) (relmanCLI, simOrg, string)
 	c.ok("alice", &d, "deploy", "new", "--cr", cr, "--from", "uat", "--to", "production", "--test-level", "RunLocalTests")
 	c.approveDeployment(t, "alice", d.ID)
 	c.ok("alice", nil, "deploy", "retrieve", d.ID)
-	return c, prod, d.ID
+	return c, prod, proxy, d.ID
 }
 
 func snapshotOf(t *testing.T, c relmanCLI, dr string) string {
@@ -277,28 +285,201 @@ func TestAbandonOutcomeUnknown(t *testing.T) {
 	c.refused("alice", 1, "NotAbandonableError", "deploy", "abandon", dr, "--reason", "again")
 	c.verifyChain(t)
 
+	editedBehindRelmansBack(t, c, "deployments", `"status":"Approved"`, `"status":"Verified"`)
+}
+
+// editedBehindRelmansBack edits the first record of bucket holding from
+// straight in the bbolt file; `audit --verify` must then fail.
+func editedBehindRelmansBack(t *testing.T, c relmanCLI, bucket, from, to string) {
+	t.Helper()
 	db, err := bolt.Open(c.store, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edited := false
 	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("deployments"))
+		b := tx.Bucket([]byte(bucket))
 		return b.ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, []byte(`"status":"Approved"`)) {
+			if edited || !bytes.Contains(v, []byte(from)) {
 				return nil
 			}
 			edited = true
-			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(`"status":"Approved"`), []byte(`"status":"Verified"`), 1))
+			return b.Put(append([]byte{}, k...), bytes.Replace(v, []byte(from), []byte(to), 1))
 		})
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil || !edited {
-		t.Fatalf("editing the abandoned deployment: %v (found: %v)", err, edited)
+		t.Fatalf("editing %s: %v (found %s: %v)", bucket, err, from, edited)
 	}
 	if msg := c.refused("alice", 1, "RelmanError", "audit", "--verify"); !strings.Contains(msg, "changed outside relman") {
-		t.Errorf("audit --verify after the abandoned deployment was edited: %q", msg)
+		t.Errorf("audit --verify after a record in %s was edited: %q", bucket, msg)
 	}
+}
+
+// approvedRollback deploys a deployment to production (behind a proxy
+// that loses nothing yet) and approves its rollback.
+func approvedRollback(t *testing.T, forward bool) (relmanCLI, simOrg, *lossyProxy, string) {
+	c, prod, proxy, dr := proxiedRun(t, false, forward)
+	var d deployJSON
+	c.ok("alice", &d, "deploy", "run", dr)
+	var rb rollbackJSON
+	c.ok("alice", &rb, "rollback", "new", dr)
+	c.ok("alice", nil, "rollback", "submit", rb.ID)
+	c.ok("bob", nil, "rollback", "approve", rb.ID)
+	c.ok("carol", nil, "rollback", "approve", rb.ID)
+	return c, prod, proxy, rb.ID
+}
+
+// lostRollbackRun is approvedRollback whose proxy then loses the next real
+// deploy: the rollback's.
+func lostRollbackRun(t *testing.T, forward bool) (relmanCLI, simOrg, string) {
+	c, prod, proxy, rb := approvedRollback(t, forward)
+	proxy.mu.Lock()
+	proxy.lose = true
+	proxy.mu.Unlock()
+	return c, prod, rb
+}
+
+type rollbackJSON struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// A rollback whose answer is lost after the org ran it is "Submitted —
+// outcome unknown", never Failed; a second `rollback run` is refused;
+// `rollback resume` finds the job through DeployRequest, follows it and
+// validates. The org ran the rollback exactly once.
+func TestLostRollbackAnswerIsFoundNotRepeated(t *testing.T) {
+	t.Parallel()
+	c, prod, rb := lostRollbackRun(t, true)
+	r := c.run("alice", "rollback", "run", rb, "--json")
+	env := lastJSON(t, r.stdout, []string{"rollback", "run"})
+	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman rollback resume "+rb) {
+		t.Fatalf("rollback run with the answer lost: exit %d, %q; want the outcome-unknown state and `rollback resume`", r.code, env.Message)
+	}
+	var shown rollbackJSON
+	c.ok("auditor", &shown, "rollback", "show", rb)
+	if shown.Status != string(model.RollbackOutcomeUnknown) {
+		t.Fatalf("after the lost answer %s is %q, want %q", rb, shown.Status, model.RollbackOutcomeUnknown)
+	}
+	if msg := c.refused("alice", 1, "OutcomeUnknownError", "rollback", "run", rb); !strings.Contains(msg, "rollback resume") {
+		t.Errorf("a second rollback run refused with %q; want it to say `rollback resume`", msg)
+	}
+	rolledBackOnce(t, c, prod, rb, "resume")
+}
+
+// rolledBackOnce runs `rollback VERB RB`, which must end Rolled Back with
+// the org having run exactly the deploy and one rollback.
+func rolledBackOnce(t *testing.T, c relmanCLI, prod simOrg, rb, verb string) {
+	t.Helper()
+	var done rollbackJSON
+	c.ok("alice", &done, "rollback", verb, rb)
+	if done.Status != string(model.RollbackDone) {
+		t.Fatalf("after rollback %s %s is %s, want %s", verb, rb, done.Status, model.RollbackDone)
+	}
+	if n := realDeploys(t, prod); n != 2 {
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
+	}
+	c.verifyChain(t)
+}
+
+// A rollback lost before it reached the org: `rollback resume` finds no
+// job, closes the attempt, and the next run rolls back once. A release
+// manager may instead abandon an attempt with a reason.
+func TestLostRollbackRequestIsClosedOrAbandoned(t *testing.T) {
+	t.Parallel()
+	c, prod, rb := lostRollbackRun(t, false)
+	if r := c.run("alice", "rollback", "run", rb, "--json"); r.code == 0 {
+		t.Fatalf("rollback run with the request lost exited 0")
+	}
+	c.refused("alice", 2, "ReasonRequiredError", "rollback", "abandon", rb)
+	r := c.run("alice", "rollback", "resume", rb, "--json")
+	env := lastJSON(t, r.stdout, []string{"rollback", "resume"})
+	if r.code == 0 || !strings.Contains(env.Message, "never started") || !strings.Contains(env.Message, "relman rollback run "+rb) {
+		t.Fatalf("resume of a rollback the org never got: exit %d, %q", r.code, env.Message)
+	}
+	rolledBackOnce(t, c, prod, rb, "run")
+}
+
+// A release manager abandons a rollback whose job cannot be settled, with
+// a reason: it may run again; the signed events verify, and editing the
+// rollback it left behind relman's back fails `audit --verify`.
+func TestAbandonRollbackOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	c, _, rb := lostRollbackRun(t, true)
+	if r := c.run("alice", "rollback", "run", rb, "--json"); r.code == 0 {
+		t.Fatalf("rollback run with the answer lost exited 0")
+	}
+	var shown struct {
+		rollbackJSON
+		Logs []struct{ Status string } `json:"logs"`
+	}
+	c.ok("alice", &shown, "rollback", "abandon", rb, "--reason", "job not in Deployment Status; checked with the Salesforce admin")
+	if shown.Status != string(model.RollbackApproved) || len(shown.Logs) != 1 || shown.Logs[0].Status != string(model.LogAbandoned) {
+		t.Fatalf("after abandon %s is %+v, want Approved with its one log Abandoned", rb, shown)
+	}
+	c.refused("alice", 1, "NotAbandonableError", "rollback", "abandon", rb, "--reason", "again")
+	c.verifyChain(t)
+
+	editedBehindRelmansBack(t, c, "rollbacks", `"status":"Approved"`, `"status":"Rolled Back"`)
+}
+
+// Two `rollback run` at once: the org holds the first run's deploy call
+// open until the second run has ended. The second is refused while the
+// first is in flight, and the org runs the rollback once.
+func TestTwoRollbackRunsAtOnceRollBackOnce(t *testing.T) {
+	t.Parallel()
+	c, prod, proxy, rb := approvedRollback(t, false)
+	first, second := overlapping(t, c, proxy, "rollback", "run", rb, "--json")
+	oneGotThrough(t, first, second, rb)
+	if n := realDeploys(t, prod); n != 2 {
+		t.Errorf("the org ran %d deploys, want exactly 2 (the deploy and one rollback)", n)
+	}
+	c.verifyChain(t)
+}
+
+// oneGotThrough checks two overlapping runs on id: the second refused
+// with DeployRunningError naming id, the first through.
+func oneGotThrough(t *testing.T, first, second timed, id string) {
+	t.Helper()
+	if env := second.envelope(); second.hung || second.code == 0 || env == nil || env.Name != "DeployRunningError" || !strings.Contains(env.Message, id) {
+		t.Errorf("the second run on %s, started while the first was in flight: exit %d %s%s; want DeployRunningError naming %s", id, second.code, second.stdout, second.stderr, id)
+	}
+	if first.hung || first.code != 0 {
+		t.Fatalf("the first run on %s: hung %v, exit %d %s%s", id, first.hung, first.code, first.stdout, first.stderr)
+	}
+}
+
+// overlapping runs alice's command twice, the second while the proxy
+// holds the first one's real deploy call open, so the two certainly
+// overlap; the first is released once the second has ended.
+func overlapping(t *testing.T, c relmanCLI, proxy *lossyProxy, args ...string) (first, second timed) {
+	t.Helper()
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	proxy.mu.Lock()
+	proxy.rewriteRequest = func(body []byte) ([]byte, bool) {
+		if isRealDeploy(body) {
+			once.Do(func() { close(inFlight) })
+			<-release
+		}
+		return body, true
+	}
+	proxy.mu.Unlock()
+	done := make(chan timed, 1)
+	go func() { done <- c.runFor(commandDeadline, nil, "alice", args...) }()
+	select {
+	case <-inFlight:
+	case r := <-done:
+		close(release)
+		t.Fatalf("the first %v ended before its deploy reached the org: exit %d %s%s", args, r.code, r.stdout, r.stderr)
+	case <-time.After(commandDeadline):
+		close(release)
+		t.Fatalf("the first %v never reached the org", args)
+	}
+	second = c.runFor(commandDeadline, nil, "alice", args...)
+	close(release)
+	return <-done, second
 }

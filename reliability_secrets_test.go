@@ -232,6 +232,8 @@ func TestNoSecretLeavesRelman(t *testing.T) {
 	s.run("alice", nil, 0, "monitor", "production")
 	s.run("alice", nil, 0, "rollback", "run", "1", "--json")
 	s.run("alice", nil, 0, "rollback", "show", "1")
+	s.run("alice", nil, 1, "rollback", "resume", "1")
+	s.run("alice", nil, 1, "rollback", "abandon", "1", "--reason", "nothing to abandon: refused")
 	s.run("alice", nil, 0, "monitor", "production", "--json")
 	s.run("alice", nil, 0, "changes", "list")
 	s.run("alice", nil, 0, "changes", "list", "--format", "csv")

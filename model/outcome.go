@@ -21,11 +21,24 @@ var (
 		Fix:  "run `relman deploy resume` to verify it again, or deploy again with --redeploy-reason \"…\""}
 )
 
-// OutcomeUnknown reports whether the log is a deploy that was sent (or
-// about to be sent) and whose job id never came back: open, without a job
-// id. A validation is never unknown in this sense — it changes nothing.
+// OutcomeUnknown reports whether the log is a deploy (or a rollback, which
+// is a deploy too) that was sent, or about to be sent, and whose job id
+// never came back: open, without a job id. A validation is never unknown
+// in this sense — it changes nothing.
 func (l DeploymentLog) OutcomeUnknown() bool {
-	return l.Running() && l.JobID == "" && (l.Kind == LogDeploy || l.Kind == LogQuickDeploy)
+	return l.Running() && l.JobID == "" && (l.Kind == LogDeploy || l.Kind == LogQuickDeploy || l.Kind == LogRollback)
+}
+
+// reopen sets the status a deployment record goes back to when an
+// outcome-unknown attempt closes without a job: a deploy's record may be
+// deployed again; a rollback never changed its record's status (the
+// rollback record carries it).
+func reopen(d DeploymentRecord, l DeploymentLog, now time.Time) DeploymentRecord {
+	if l.Kind != LogRollback {
+		d.Status = DeployApproved
+	}
+	d.UpdatedAt = now
+	return d
 }
 
 // Blocking reports whether an open log stops every other step: a job the
@@ -38,7 +51,10 @@ func (l DeploymentLog) Blocking() bool {
 // stays open (so nothing else may run) and the record says so.
 func MarkOutcomeUnknown(d DeploymentRecord, l DeploymentLog, cause string, now time.Time) (DeploymentRecord, DeploymentLog, []Change) {
 	l.Status, l.Message = LogOutcomeUnknown, BoundMessage(cause)
-	d.Status, d.UpdatedAt = DeployOutcomeUnknown, now
+	if l.Kind != LogRollback {
+		d.Status = DeployOutcomeUnknown
+	}
+	d.UpdatedAt = now
 	return d, l, []Change{
 		logChange(l, "outcome-unknown", map[string]string{"status": string(l.Status), "cause": l.Message}),
 		{Entity: EntityDeployment, EntityID: d.Key(), Action: "outcome-unknown", Details: map[string]string{"log": l.Key()}},
@@ -49,8 +65,8 @@ func MarkOutcomeUnknown(d DeploymentRecord, l DeploymentLog, cause string, now t
 // started: asked after the submission, it lists no such job. The record
 // goes back to where it was before the attempt.
 func NotStarted(d DeploymentRecord, l DeploymentLog, checked string, now time.Time) (DeploymentRecord, DeploymentLog, []Change) {
-	l, fin := FinishLog(l, LogFailed, "the org never started this deploy: "+checked, now)
-	d.Status, d.UpdatedAt = DeployApproved, now
+	l, fin := FinishLog(l, FinishStatus(l.Kind, LogFailed, false), "the org never started this deploy: "+checked, now)
+	d = reopen(d, l, now)
 	return d, l, []Change{fin, {Entity: EntityDeployment, EntityID: d.Key(), Action: "not-started", Details: map[string]string{"log": l.Key()}}}
 }
 
@@ -66,7 +82,7 @@ func Abandon(d DeploymentRecord, l DeploymentLog, actor, reason string, now time
 		return d, l, nil, ErrAbandonReason.With("abandoning " + l.Key())
 	}
 	l, fin := FinishLog(l, LogAbandoned, "abandoned by "+actor+": "+BoundMessage(reason), now)
-	d.Status, d.UpdatedAt = DeployApproved, now
+	d = reopen(d, l, now)
 	return d, l, []Change{fin, {Entity: EntityDeployment, EntityID: d.Key(), Action: "abandon",
 		Details: map[string]string{"log": l.Key(), "reason": reason, "by": actor}}}, nil
 }

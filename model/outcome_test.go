@@ -97,3 +97,31 @@ func TestBindContentSendsChangedContentBackForApproval(t *testing.T) {
 		t.Errorf("the content the approval now binds differs: %v", diff)
 	}
 }
+
+// A rollback is a deploy too: its lost answer blocks like one, but closing
+// it (not started, or abandoned) leaves the deployment record's status as
+// it was; a rollback already sent cannot be run again.
+func TestLostRollbackKeepsTheDeploymentStatus(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	d := DeploymentRecord{ID: 7, Status: DeployVerified}
+	l := DeploymentLog{ID: 4, Deployment: 7, Kind: LogRollback, Status: LogRollbackInProgress, Started: now}
+	if !l.OutcomeUnknown() || !l.Blocking() {
+		t.Fatal("an open rollback log without a job id must be outcome-unknown and block")
+	}
+	d, l, _ = MarkOutcomeUnknown(d, l, "EOF", now)
+	if d.Status != DeployVerified || l.Status != LogOutcomeUnknown {
+		t.Fatalf("after a lost rollback answer: %s / %s", d.Status, l.Status)
+	}
+	if d2, l2, _ := NotStarted(d, l, "no such deploy", now); d2.Status != DeployVerified || l2.Status != LogRollbackFailed {
+		t.Errorf("a rollback the org never started: %s / %s, want Verified / %s", d2.Status, l2.Status, LogRollbackFailed)
+	}
+	if d2, _, _, err := Abandon(d, l, "alice", "not in Deployment Status", now); err != nil || d2.Status != DeployVerified {
+		t.Errorf("abandoned rollback: %v, %s", err, d2.Status)
+	}
+	for status, want := range map[RollbackStatus]*RuleError{RollbackOutcomeUnknown: ErrOutcomeUnknown, RollbackInProgress: ErrDeployRunning, RollbackDone: ErrAlreadyVerified} {
+		err := CanRunRollback(Rollback{ID: 2, Status: status})
+		if !errors.Is(err, want) || (want != ErrAlreadyVerified && !strings.Contains(err.Error(), "rollback resume RB-0002")) {
+			t.Errorf("running a rollback that is %s = %v, want %s naming `rollback resume`", status, err, want.Code)
+		}
+	}
+}

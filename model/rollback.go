@@ -38,6 +38,9 @@ const (
 	RollbackInProgress RollbackStatus = "In Progress"
 	RollbackDone       RollbackStatus = "Rolled Back"
 	RollbackFailed     RollbackStatus = "Failed"
+	// RollbackOutcomeUnknown is a rollback sent to the org whose answer
+	// was lost: nothing else runs until its job is found or abandoned.
+	RollbackOutcomeUnknown RollbackStatus = "Submitted — outcome unknown"
 )
 
 // Rollback undoes a completed deployment, with its own approval.
@@ -189,13 +192,31 @@ func decideRollback(r Rollback, actor string, d Decision, comment string, now ti
 	return out, rbChange(out, action, map[string]string{"scopeHash": scope, "approvalStatus": string(status)}), nil
 }
 
-// CanRunRollback checks a rollback may run now.
+// CanRunRollback checks a rollback may run now: approved, not done, and
+// not already sent (running, or waiting for its lost answer to be found).
 func CanRunRollback(r Rollback) error {
-	if r.Status == RollbackDone {
+	resume := "; run `relman rollback resume " + r.Key() + "`"
+	switch {
+	case r.Status == RollbackDone:
 		return ErrAlreadyVerified.With(r.Key() + " already rolled back")
-	}
-	if !r.IsApproved() {
+	case r.Status == RollbackOutcomeUnknown:
+		return ErrOutcomeUnknown.With(r.Key() + " was sent and its answer never came back" + resume)
+	case r.Status == RollbackInProgress:
+		return ErrDeployRunning.With(r.Key() + " is running, or its run stopped before the end" + resume)
+	case !r.IsApproved():
 		return ErrRollbackNotApproved.With(r.Key() + " is " + string(r.Status))
 	}
 	return nil
+}
+
+// SetRollbackStatus moves a rollback to status, listing logID (when not 0)
+// among its logs.
+func SetRollbackStatus(r Rollback, status RollbackStatus, logID int64, now time.Time) (Rollback, Change) {
+	r.Status, r.UpdatedAt = status, now
+	details := map[string]string{"status": string(status)}
+	if logID != 0 {
+		r.Logs = append(append([]int64{}, r.Logs...), logID)
+		details["log"] = fmt.Sprint(logID)
+	}
+	return r, rbChange(r, "status", details)
 }

@@ -2,6 +2,7 @@ package salesforce
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ func newTokenSource(cfg Config, loginURL string, d authDeps) (tokenSource, error
 		if c.AccessToken == "" {
 			return nil, configErr(cfg.Auth, "needs an access token (--token or SF_ACCESS_TOKEN)")
 		}
-		return &staticSource{tok: token{access: c.AccessToken, instance: loginURL}}, nil
+		return pinned(&staticSource{tok: token{access: c.AccessToken, instance: loginURL}}, cfg, loginURL, d.hc), nil
 	case model.AuthRefreshToken:
 		if c.RefreshToken == "" || cfg.ClientID == "" {
 			return nil, configErr(cfg.Auth, "needs a refresh token (--refresh-token) and the connected app's consumer key (--client-id)")
@@ -114,7 +115,7 @@ func newTokenSource(cfg Config, loginURL string, d authDeps) (tokenSource, error
 		if cfg.Alias == "" {
 			return nil, configErr(cfg.Auth, "needs the Salesforce CLI alias or username (--alias)")
 		}
-		return &sfCLISource{alias: cfg.Alias}, nil
+		return pinned(&sfCLISource{alias: cfg.Alias}, cfg, cfg.Alias, d.hc), nil
 	default:
 		return nil, configErr(cfg.Auth, fmt.Sprintf("is not one of %v", model.AuthMethods))
 	}
@@ -185,9 +186,7 @@ func (g *grantSource) fetch(ctx context.Context) (token, error) {
 	}
 	if id, _ := t.Extra("id").(string); g.orgID != "" {
 		if got := orgOfIdentityURL(id); !model.SameOrgID(got, g.orgID) {
-			return token{}, &AuthError{URL: g.loginURL, Method: g.method,
-				Description: fmt.Sprintf("this sign-in landed in org %q, but the environment is pinned to org %s (its first successful test)", got, g.orgID),
-				Fix:         "check the credentials and --url; if the environment really moved to another org, remove it and add it again"}
+			return token{}, pinMismatch(g.loginURL, g.method, got, g.orgID)
 		}
 	}
 	return token{access: t.AccessToken, instance: instance}, nil
@@ -301,4 +300,93 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// pinMismatch is the refusal of a sign-in that landed in org got while the
+// environment is pinned to org want.
+func pinMismatch(where string, m model.AuthMethod, got, want string) *AuthError {
+	return &AuthError{URL: where, Method: m,
+		Description: fmt.Sprintf("this sign-in landed in org %q, but the environment is pinned to org %s (its first successful test)", got, want),
+		Fix:         "check the credentials and --url; if the environment really moved to another org, remove it and add it again"}
+}
+
+// maxUserinfoAnswer bounds the userinfo answer read by pinnedSource: a few
+// hundred bytes in practice.
+const maxUserinfoAnswer = 64 << 10
+
+// pinnedSource checks the org of each token its inner source hands out
+// against the environment's pin. Access tokens and Salesforce CLI logins
+// carry no identity URL, unlike OAuth grants, so it asks userinfo (§1.7)
+// with the new token before the token is used for anything else.
+type pinnedSource struct {
+	inner  tokenSource
+	method model.AuthMethod
+	where  string
+	orgID  string
+	hc     *http.Client
+}
+
+// pinned wraps src in a pinnedSource when the environment is pinned.
+func pinned(src tokenSource, cfg Config, where string, hc *http.Client) tokenSource {
+	if cfg.OrgID == "" {
+		return src
+	}
+	return &pinnedSource{inner: src, method: cfg.Auth, where: where, orgID: cfg.OrgID, hc: hc}
+}
+
+func (p *pinnedSource) fetch(ctx context.Context) (token, error) {
+	t, err := p.inner.fetch(ctx)
+	if err != nil {
+		return t, err
+	}
+	got, err := p.orgOf(ctx, t)
+	if errors.Is(err, errTokenRejected) {
+		// The org rejected the token: the inner source renews it once
+		// (sf-alias) or says why it cannot (access-token).
+		if t, err = p.inner.fetch(ctx); err != nil {
+			return t, err
+		}
+		got, err = p.orgOf(ctx, t)
+	}
+	if err != nil {
+		return token{}, &AuthError{URL: p.where, Method: p.method,
+			Description: "checking which org the token belongs to (the environment is pinned to org " + p.orgID + "): " + err.Error(),
+			Fix:         "check that the token is current and --url is the org's instance URL, then try again"}
+	}
+	if !model.SameOrgID(got, p.orgID) {
+		return token{}, pinMismatch(p.where, p.method, got, p.orgID)
+	}
+	return t, nil
+}
+
+// errTokenRejected is userinfo's 401: the token itself was refused.
+var errTokenRejected = errors.New("userinfo answered HTTP 401: the org rejected the token")
+
+// orgOf asks userinfo which org t belongs to.
+func (p *pinnedSource) orgOf(ctx context.Context, t token) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.instance+"/services/oauth2/userinfo", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+t.access)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "relman")
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return "", describeNetErr(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return "", errTokenRejected
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("userinfo answered HTTP %d", resp.StatusCode)
+	}
+	var u struct {
+		OrganizationID string `json:"organization_id"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxUserinfoAnswer)).Decode(&u); err != nil {
+		return "", fmt.Errorf("userinfo answered no JSON: %w", err)
+	}
+	return u.OrganizationID, nil
 }

@@ -132,3 +132,39 @@ func TestSfNotInstalled(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Access tokens and Salesforce CLI logins carry no identity URL: a pinned
+// environment still refuses, at its first sign-in of each open, a token of
+// another org, naming both ids, and accepts one of its own org.
+func TestPinnedOrgCheckedForTokenAndAlias(t *testing.T) {
+	o := newTestOrg(t)
+	o.serveUserinfo()
+	const elsewhere = "00D000000000001AAA"
+	clients := map[model.AuthMethod]func(pin string) *Client{
+		model.AuthAccessToken: func(pin string) *Client {
+			c, err := New(Config{Auth: model.AuthAccessToken, InstanceURL: o.URL(), Credentials: model.Credentials{AccessToken: o.issue()}, OrgID: pin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		},
+		model.AuthSfAlias: func(pin string) *Client {
+			fakeSF(t, `{"status":0,"result":{"accessToken":"`+o.issue()+`"}}`, displayJSON(o, "[REDACTED]"))
+			c, err := New(Config{Auth: model.AuthSfAlias, Alias: "prod", OrgID: pin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		},
+	}
+	for method, client := range clients {
+		_, err := client(elsewhere).Identity(context.Background())
+		var ae *AuthError
+		if !errors.As(err, &ae) || !strings.Contains(err.Error(), "pinned to org "+elsewhere) || !strings.Contains(err.Error(), testOrgID) {
+			t.Errorf("%s pinned to another org: %v; want a refusal naming both org ids", method, err)
+		}
+		if id, err := client(testOrgID).Identity(context.Background()); err != nil || id.OrgID != testOrgID {
+			t.Errorf("%s pinned to its own org: %+v, %v", method, id, err)
+		}
+	}
+}

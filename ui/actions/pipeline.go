@@ -99,8 +99,7 @@ func (s *Service) claim(drID int64, kind model.LogKind, progress Progress, needP
 			return err
 		}
 		if open != nil && open.OutcomeUnknown() {
-			return model.ErrOutcomeUnknown.With(p.d.Key() + ": deploy " + open.Key() + " was sent at " +
-				open.Started.UTC().Format(time.RFC3339) + " and its answer never came back")
+			return unknownRefusal(p.d, *open)
 		}
 		// A removed target is reported when the step reaches the org.
 		target, _ := tx.Environment(p.d.Target)
@@ -125,6 +124,17 @@ func (s *Service) claim(drID int64, kind model.LogKind, progress Progress, needP
 		return s.record(tx, now, changes...)
 	})
 	return p, l, err
+}
+
+// unknownRefusal refuses a step while open, an attempt without a job id,
+// stands: its answer was lost, or another run is sending it right now (or
+// stopped before the answer came).
+func unknownRefusal(d model.DeploymentRecord, open model.DeploymentLog) error {
+	sent := d.Key() + ": " + string(open.Kind) + " " + open.Key() + " was sent at " + open.Started.UTC().Format(time.RFC3339)
+	if open.Status == model.LogOutcomeUnknown {
+		return model.ErrOutcomeUnknown.With(sent + " and its answer never came back")
+	}
+	return model.ErrDeployRunning.With(sent + " and has no job id yet: another run is sending it now, or stopped before its answer came")
 }
 
 // blockingLog is the deployment's open log that stops every other step: a

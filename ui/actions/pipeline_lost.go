@@ -27,22 +27,10 @@ func (s *Service) findLost(ctx context.Context, p *pipeline, l model.DeploymentL
 	if err != nil {
 		return p.d, l, err
 	}
-	since := l.Started.Add(-lostDeploySkew)
-	found, err := target.FindDeploys(ctx, since)
-	if err != nil {
-		return p.d, l, fmt.Errorf("%s: looking for the lost deploy %s in %s: %w; try `relman deploy resume %s` again", p.d.Key(), l.Key(), p.d.Target, err, p.d.Key())
-	}
-	known, err := s.knownJobs()
+	candidates, window, err := s.lookupLost(ctx, target, l, "relman deploy resume "+p.d.Key())
 	if err != nil {
 		return p.d, l, err
 	}
-	var candidates []string
-	for _, f := range found {
-		if !f.CheckOnly && !known[f.JobID] {
-			candidates = append(candidates, f.JobID)
-		}
-	}
-	window := "since " + since.UTC().Format(time.RFC3339)
 	switch len(candidates) {
 	case 0:
 		if err := p.closeLost(l, window); err != nil {
@@ -65,6 +53,28 @@ func (s *Service) findLost(ctx context.Context, p *pipeline, l model.DeploymentL
 	}
 	return p.d, l, model.ErrOutcomeUnknown.With(fmt.Sprintf("%s: %s lists %d deploys by this user %s that relman does not know (%s); check them in Setup → Deployment Status",
 		p.d.Key(), p.d.Target, len(candidates), window, strings.Join(candidates, ", ")))
+}
+
+// lookupLost lists the deploys this user started in target since the
+// attempt l began that relman does not know (window says since when), for
+// findLost and the rollback's resume; resume is the command to try again.
+func (s *Service) lookupLost(ctx context.Context, target orgclient.Org, l model.DeploymentLog, resume string) (candidates []string, window string, err error) {
+	since := l.Started.Add(-lostDeploySkew)
+	window = "since " + since.UTC().Format(time.RFC3339)
+	found, err := target.FindDeploys(ctx, since)
+	if err != nil {
+		return nil, window, fmt.Errorf("looking for the lost %s %s: %w; try `%s` again", l.Kind, l.Key(), err, resume)
+	}
+	known, err := s.knownJobs()
+	if err != nil {
+		return nil, window, err
+	}
+	for _, f := range found {
+		if !f.CheckOnly && !known[f.JobID] {
+			candidates = append(candidates, f.JobID)
+		}
+	}
+	return candidates, window, nil
 }
 
 // closeLost closes an outcome-unknown attempt the org never started.
@@ -105,6 +115,18 @@ func (s *Service) knownJobs() (map[string]bool, error) {
 // the log and record it wrote. The deployment may then be deployed again;
 // its first snapshot stays the one rollback restores.
 func (s *Service) AbandonDeploy(drID int64, reason string) (model.DeploymentRecord, model.DeploymentLog, error) {
+	return s.abandon(drID, reason, func(tx *store.Tx, d model.DeploymentRecord, open model.DeploymentLog, now time.Time) ([]model.Change, error) {
+		if open.Kind == model.LogRollback {
+			return nil, model.ErrNotAbandonable.With(d.Key() + ": its open job " + open.Key() + " is a rollback; abandon it with `relman rollback abandon`")
+		}
+		return nil, nil
+	})
+}
+
+// abandon closes the deployment's outcome-unknown attempt with reason, in
+// one transaction with what also writes (after checking the attempt is
+// its to close).
+func (s *Service) abandon(drID int64, reason string, also func(tx *store.Tx, d model.DeploymentRecord, open model.DeploymentLog, now time.Time) ([]model.Change, error)) (model.DeploymentRecord, model.DeploymentLog, error) {
 	var d model.DeploymentRecord
 	var l model.DeploymentLog
 	now := s.now()
@@ -120,6 +142,10 @@ func (s *Service) AbandonDeploy(drID int64, reason string) (model.DeploymentReco
 		if open == nil {
 			return model.ErrNotAbandonable.With(d.Key() + " has no deploy whose outcome is unknown")
 		}
+		more, err := also(tx, d, *open, now)
+		if err != nil {
+			return err
+		}
 		var changes []model.Change
 		if d, l, changes, err = model.Abandon(d, *open, s.User, reason, now); err != nil {
 			return err
@@ -130,7 +156,7 @@ func (s *Service) AbandonDeploy(drID int64, reason string) (model.DeploymentReco
 		if err := tx.PutDeployment(d); err != nil {
 			return err
 		}
-		return s.record(tx, now, changes...)
+		return s.record(tx, now, append(changes, more...)...)
 	})
 	return d, l, err
 }

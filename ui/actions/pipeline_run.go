@@ -78,7 +78,7 @@ func (s *Service) deploy(ctx context.Context, drID int64, quick bool, reason str
 	var unknown *orgclient.UnknownOutcomeError
 	switch {
 	case errors.As(err, &unknown):
-		return p.outcomeUnknown(l, err)
+		return p.outcomeUnknown(l, err, "relman deploy resume "+p.d.Key())
 	case err != nil:
 		p.markFailed()
 	}
@@ -132,14 +132,14 @@ func (p *pipeline) snapshot(ctx context.Context, target orgclient.Org, l model.D
 // outcomeUnknown records a deploy whose answer was lost: the log stays
 // open without a job id and the record reads "Submitted — outcome
 // unknown" until the job is found in the org or abandoned.
-func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error) (model.DeploymentRecord, model.DeploymentLog, error) {
+func (p *pipeline) outcomeUnknown(l model.DeploymentLog, cause error, resume string) (model.DeploymentRecord, model.DeploymentLog, error) {
 	l, err := p.updateAttempt(l, func(d model.DeploymentRecord, l model.DeploymentLog, now time.Time) (model.DeploymentRecord, model.DeploymentLog, []model.Change) {
 		return model.MarkOutcomeUnknown(d, l, cause.Error(), now)
 	})
 	if err != nil {
 		return p.d, l, err
 	}
-	return p.d, l, &OutcomeUnknownError{Deployment: p.d.Key(), Cause: cause}
+	return p.d, l, &OutcomeUnknownError{Attempt: p.d.Key(), Cause: cause, Resume: resume}
 }
 
 // updateAttempt applies change to the stored record and the attempt's log
@@ -165,15 +165,18 @@ func (p *pipeline) updateAttempt(l model.DeploymentLog, change func(model.Deploy
 	return l, err
 }
 
-// OutcomeUnknownError is a deploy sent to the org whose answer was lost.
+// OutcomeUnknownError is a deploy (or rollback) sent to the org whose
+// answer was lost.
 type OutcomeUnknownError struct {
-	Deployment string
-	Cause      error
+	// Attempt names the deployment or rollback; Resume is the command that
+	// finds its job.
+	Attempt, Resume string
+	Cause           error
 }
 
 func (e *OutcomeUnknownError) Error() string {
-	return fmt.Sprintf("%s: %s: %v; find the job with `relman deploy resume %s` before anything else (nothing else may run until then)",
-		e.Deployment, model.DeployOutcomeUnknown, e.Cause, e.Deployment)
+	return fmt.Sprintf("%s: %s: %v; find the job with `%s` before anything else (nothing else may run until then)",
+		e.Attempt, model.DeployOutcomeUnknown, e.Cause, e.Resume)
 }
 
 func (e *OutcomeUnknownError) Unwrap() error { return e.Cause }
@@ -350,6 +353,9 @@ func (s *Service) Resume(ctx context.Context, drID int64, progress Progress) (mo
 		return err
 	}); err != nil {
 		return p.d, model.DeploymentLog{}, err
+	}
+	if running != nil && running.Kind == model.LogRollback {
+		return p.d, *running, model.ErrDeployRunning.With(p.d.Key() + ": its open job " + running.Key() + " is a rollback; resume it with `relman rollback resume`")
 	}
 	if running != nil && running.OutcomeUnknown() {
 		return s.findLost(ctx, p, *running)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"relman/model"
@@ -112,6 +114,8 @@ func (s *Service) RejectRollback(id int64, comment string) (model.Rollback, erro
 // restores the snapshot's copies of the Override components and deletes the
 // Delete ones (destructive changes), then validates that the target now
 // holds exactly the pre-deploy copies and none of the deleted components.
+// Like a deploy, it is claimed in the transaction that checks nothing else
+// runs, and a lost answer leaves it outcome-unknown for ResumeRollback.
 func (s *Service) RunRollback(ctx context.Context, rbID int64, progress Progress) (model.Rollback, model.DeploymentLog, error) {
 	r, err := s.Rollback(rbID)
 	if err != nil {
@@ -120,64 +124,215 @@ func (s *Service) RunRollback(ctx context.Context, rbID int64, progress Progress
 	if err := model.CanRunRollback(r); err != nil {
 		return r, model.DeploymentLog{}, err
 	}
-	p := &pipeline{s: s, progress: progress}
-	if p.d, err = s.Deployment(r.Deployment); err != nil {
-		return r, model.DeploymentLog{}, err
-	}
-	var snapZip []byte
-	if err := s.Store.View(func(tx *store.Tx) error {
-		snapZip, err = tx.Blob(p.d.SnapshotBlob)
-		return err
-	}); err != nil {
-		return r, model.DeploymentLog{}, err
-	}
-	restore, destroy, err := rollbackContent(snapZip, r)
+	plan, err := s.planRollback(r)
 	if err != nil {
-		return r, model.DeploymentLog{}, fmt.Errorf("%s: %w", r.Key(), err)
+		return r, model.DeploymentLog{}, err
 	}
 	var zip bytes.Buffer
-	if err := metadata.WriteMDAPIZip(&zip, restore, destroy, ManifestAPIVersion); err != nil {
+	if err := metadata.WriteMDAPIZip(&zip, plan.restore, plan.destroy, ManifestAPIVersion); err != nil {
 		return r, model.DeploymentLog{}, fmt.Errorf("%s: building the rollback package: %w", r.Key(), err)
+	}
+	p, r, l, err := s.claimRollback(rbID, progress)
+	if err != nil {
+		return r, l, err
 	}
 	target, err := p.org(r.Target)
 	if err != nil {
-		return r, model.DeploymentLog{}, err
-	}
-	l, err := p.startLog(model.LogRollback)
-	if err != nil {
-		return r, l, err
-	}
-	if r, err = s.rollbackStatus(rbID, l.ID, model.RollbackInProgress); err != nil {
+		l, _ = p.finishLog(l, model.LogRollbackFailed, err.Error(), nil)
+		r, _ = s.rollbackStatus(rbID, 0, model.RollbackFailed)
 		return r, l, err
 	}
 	st, err := target.Deploy(ctx, zip.Bytes(), orgclient.DeployOptions{TestLevel: p.d.TestLevel, Tests: p.d.Tests})
-	_, l, err = p.follow(ctx, target, l, st, err, func(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
+	var unknown *orgclient.UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		_, l, err = p.outcomeUnknown(l, err, "relman rollback resume "+r.Key())
+		r, _ = s.rollbackStatus(rbID, 0, model.RollbackOutcomeUnknown)
+		return r, l, err
+	}
+	return s.finishRollback(ctx, p, r, l, target, st, err, plan)
+}
+
+// rollbackPlan is what a rollback restores and deletes.
+type rollbackPlan struct {
+	restore []metadata.Item
+	destroy []metadata.Component
+}
+
+// planRollback reads the deployment's first snapshot and splits r into
+// the copies to restore and the components to delete.
+func (s *Service) planRollback(r model.Rollback) (rollbackPlan, error) {
+	var snapZip []byte
+	if err := s.Store.View(func(tx *store.Tx) error {
+		d, err := tx.Deployment(r.Deployment)
+		if err != nil {
+			return err
+		}
+		snapZip, err = tx.Blob(d.SnapshotBlob)
+		return err
+	}); err != nil {
+		return rollbackPlan{}, err
+	}
+	restore, destroy, err := rollbackContent(snapZip, r)
+	if err != nil {
+		return rollbackPlan{}, fmt.Errorf("%s: %w", r.Key(), err)
+	}
+	return rollbackPlan{restore: restore, destroy: destroy}, nil
+}
+
+// claimRollback checks that the rollback may run and that nothing runs on
+// its deployment, and opens the rollback's log — in one transaction, so of
+// two `rollback run` at once only one reaches the org.
+func (s *Service) claimRollback(rbID int64, progress Progress) (*pipeline, model.Rollback, model.DeploymentLog, error) {
+	p := &pipeline{s: s, progress: progress}
+	var r model.Rollback
+	var l model.DeploymentLog
+	now := s.now()
+	err := s.update(model.RoleReleaseManager, func(tx *store.Tx) error {
+		var err error
+		if r, err = tx.Rollback(rbID); err != nil {
+			return err
+		}
+		if err := model.CanRunRollback(r); err != nil {
+			return err
+		}
+		if p.d, err = tx.Deployment(r.Deployment); err != nil {
+			return err
+		}
+		open, err := blockingLog(tx, r.Deployment)
+		switch {
+		case err != nil:
+			return err
+		case open != nil && open.OutcomeUnknown():
+			return unknownRefusal(p.d, *open)
+		case open != nil:
+			return model.ErrDeployRunning.With(p.d.Key() + " has a job in progress")
+		}
+		var changes []model.Change
+		if l, changes, err = p.openLog(tx, model.LogRollback, now); err != nil {
+			return err
+		}
+		var ch model.Change
+		r, ch = model.SetRollbackStatus(r, model.RollbackInProgress, l.ID, now)
+		if err := tx.PutRollback(r); err != nil {
+			return err
+		}
+		return s.record(tx, now, append(changes, ch)...)
+	})
+	return p, r, l, err
+}
+
+// finishRollback follows the rollback's job to its end and validates the
+// target. A job lost track of stays open, for ResumeRollback.
+func (s *Service) finishRollback(ctx context.Context, p *pipeline, r model.Rollback, l model.DeploymentLog, target orgclient.Org,
+	st orgclient.DeployState, startErr error, plan rollbackPlan) (model.Rollback, model.DeploymentLog, error) {
+	_, l, err := p.follow(ctx, target, l, st, startErr, func(d *model.DeploymentRecord, final orgclient.DeployState) []model.Change {
 		if final.Success && final.Status == model.LogSucceeded {
 			d.Status = model.DeployRolledBack
 		}
 		return []model.Change{deployChange(*d, "rollback", map[string]string{"rollback": r.Key(), "status": string(final.Status)})}
 	})
+	if err != nil && l.Running() {
+		return r, l, fmt.Errorf("%s: %w (for this rollback: `relman rollback resume %s`)", r.Key(), err, r.Key())
+	}
 	if err != nil {
-		r, _ = s.rollbackStatus(rbID, 0, model.RollbackFailed)
+		r, _ = s.rollbackStatus(r.ID, 0, model.RollbackFailed)
 		return r, l, err
 	}
-	if err := validateRollback(ctx, target, restore, destroy); err != nil {
-		r, _ = s.rollbackStatus(rbID, 0, model.RollbackFailed)
+	if err := validateRollback(ctx, target, plan.restore, plan.destroy); err != nil {
+		r, _ = s.rollbackStatus(r.ID, 0, model.RollbackFailed)
 		return r, l, fmt.Errorf("%s: the rollback deployed, but %w", r.Key(), err)
 	}
-	r, err = s.rollbackStatus(rbID, 0, model.RollbackDone)
+	r, err = s.rollbackStatus(r.ID, 0, model.RollbackDone)
+	return r, l, err
+}
+
+// ResumeRollback finishes a rollback whose run stopped: its job is
+// followed again, or, when its answer was lost, first found among the
+// org's recent deploys (as a lost deploy is). When the org never started
+// it, the attempt is closed and the rollback may run again.
+func (s *Service) ResumeRollback(ctx context.Context, rbID int64, progress Progress) (model.Rollback, model.DeploymentLog, error) {
+	r, err := s.Rollback(rbID)
+	if err != nil {
+		return r, model.DeploymentLog{}, err
+	}
+	p := &pipeline{s: s, progress: progress}
+	var open *model.DeploymentLog
+	if err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		if p.d, err = tx.Deployment(r.Deployment); err != nil {
+			return err
+		}
+		open, err = blockingLog(tx, r.Deployment)
+		return err
+	}); err != nil {
+		return r, model.DeploymentLog{}, err
+	}
+	if open == nil || !slices.Contains(r.Logs, open.ID) {
+		return r, model.DeploymentLog{}, model.ErrNothingRunning.With(r.Key() + " has no unfinished run")
+	}
+	l := *open
+	plan, err := s.planRollback(r)
+	if err != nil {
+		return r, l, err
+	}
+	target, err := p.org(r.Target)
+	if err != nil {
+		return r, l, err
+	}
+	st := orgclient.DeployState{JobID: l.JobID}
+	if l.OutcomeUnknown() {
+		resume := "relman rollback resume " + r.Key()
+		candidates, window, err := s.lookupLost(ctx, target, l, resume)
+		if err != nil {
+			return r, l, fmt.Errorf("%s: %w", r.Key(), err)
+		}
+		switch len(candidates) {
+		case 0:
+			if err := p.closeLost(l, window); err != nil {
+				return r, l, err
+			}
+			r, _ = s.rollbackStatus(rbID, 0, model.RollbackApproved)
+			return r, l, fmt.Errorf("%s: %s never started rollback %s (it lists no deploy by this user %s that relman does not know): nothing was rolled back; run `relman rollback run %s` again",
+				r.Key(), r.Target, l.Key(), window, r.Key())
+		case 1:
+			st.JobID = candidates[0]
+			if r, err = s.rollbackStatus(rbID, 0, model.RollbackInProgress); err != nil {
+				return r, l, err
+			}
+		default:
+			return r, l, model.ErrOutcomeUnknown.With(fmt.Sprintf("%s: %s lists %d deploys by this user %s that relman does not know (%s); check them in Setup → Deployment Status, or `relman rollback abandon %s --reason …`",
+				r.Key(), r.Target, len(candidates), window, strings.Join(candidates, ", "), r.Key()))
+		}
+	}
+	return s.finishRollback(ctx, p, r, l, target, st, nil, plan)
+}
+
+// AbandonRollback closes a rollback whose outcome is unknown and whose job
+// cannot be found, on a release manager's word and reason; the rollback
+// may then run again.
+func (s *Service) AbandonRollback(rbID int64, reason string) (model.Rollback, model.DeploymentLog, error) {
+	r, err := s.Rollback(rbID)
+	if err != nil {
+		return r, model.DeploymentLog{}, err
+	}
+	_, l, err := s.abandon(r.Deployment, reason, func(tx *store.Tx, d model.DeploymentRecord, open model.DeploymentLog, now time.Time) ([]model.Change, error) {
+		if r, err = tx.Rollback(rbID); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(r.Logs, open.ID) {
+			return nil, model.ErrNotAbandonable.With(r.Key() + " has no run whose outcome is unknown")
+		}
+		var ch model.Change
+		r, ch = model.SetRollbackStatus(r, model.RollbackApproved, 0, now)
+		return []model.Change{ch}, tx.PutRollback(r)
+	})
 	return r, l, err
 }
 
 func (s *Service) rollbackStatus(id, logID int64, status model.RollbackStatus) (model.Rollback, error) {
 	return s.updateRollback(id, "", func(r model.Rollback, now time.Time) (model.Rollback, model.Change, error) {
-		r.Status, r.UpdatedAt = status, now
-		details := map[string]string{"status": string(status)}
-		if logID != 0 {
-			r.Logs = append(append([]int64{}, r.Logs...), logID)
-			details["log"] = fmt.Sprint(logID)
-		}
-		return r, model.Change{Entity: model.EntityRollback, EntityID: r.Key(), Action: "status", Details: details}, nil
+		r, ch := model.SetRollbackStatus(r, status, logID, now)
+		return r, ch, nil
 	})
 }
 

@@ -66,6 +66,8 @@ var examples = map[string]string{
 	"policy set":        "relman policy set Automation full --approver carol",
 	"policy type":       "relman policy type Flow Automation",
 	"report compliance": "relman report compliance --from 2025-01-01 --to 2025-03-31",
+	"rollback resume":   "relman rollback resume RB-0001",
+	"rollback abandon":  "relman rollback abandon RB-0001 --reason \"job not in Deployment Status; checked with the admin\"",
 }
 
 // globalFlagsHelp says which flags every command takes, and where.

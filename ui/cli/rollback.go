@@ -17,7 +17,9 @@ func rollbackCommands() map[string]command {
 		"submit":  {usage: "rollback submit ID", run: rollbackDecision("submit")},
 		"approve": {usage: "rollback approve ID [--comment C]", run: rollbackDecision("approve")},
 		"reject":  {usage: "rollback reject ID --comment C", run: rollbackDecision("reject")},
-		"run":     {usage: "rollback run ID [--wait D]", run: rollbackRun},
+		"run":     {usage: "rollback run ID [--wait D]", run: rollbackStep("run", (*actions.Service).RunRollback)},
+		"resume":  {usage: "rollback resume ID [--wait D]", run: rollbackStep("resume", (*actions.Service).ResumeRollback)},
+		"abandon": {usage: "rollback abandon ID --reason R", run: rollbackAbandon},
 		"show":    {usage: "rollback show ID", run: rollbackShow},
 	}
 }
@@ -134,18 +136,36 @@ func rollbackDecision(verb string) func(context.Context, *runner, []string) erro
 	}
 }
 
-func rollbackRun(ctx context.Context, r *runner, args []string) error {
-	fs := newFlags("rollback run")
-	wait := fs.Duration("wait", time.Hour, "stop waiting after this long (the job goes on; exit 69)")
-	svc, id, err := r.onRollback(fs, args, rollbackCommands()["run"].usage)
+// rollbackStep runs a rollback (run), or finishes one whose run stopped or
+// whose answer was lost (resume).
+func rollbackStep(verb string, step func(*actions.Service, context.Context, int64, actions.Progress) (model.Rollback, model.DeploymentLog, error)) func(context.Context, *runner, []string) error {
+	return func(ctx context.Context, r *runner, args []string) error {
+		fs := newFlags("rollback " + verb)
+		wait := fs.Duration("wait", time.Hour, "stop waiting after this long (the job goes on; exit 69)")
+		svc, id, err := r.onRollback(fs, args, rollbackCommands()[verb].usage)
+		if err != nil {
+			return err
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, *wait)
+		defer cancel()
+		pr := newProgressPrinter(r)
+		rb, _, err := step(svc, waitCtx, id, pr.event)
+		pr.finish()
+		if err != nil {
+			return err
+		}
+		return r.showRollback(svc, rb)
+	}
+}
+
+func rollbackAbandon(_ context.Context, r *runner, args []string) error {
+	fs := newFlags("rollback abandon")
+	reason := fs.String("reason", "", "why the job is taken as never run (required; recorded in the audit trail)")
+	svc, id, err := r.onRollback(fs, args, rollbackCommands()["abandon"].usage)
 	if err != nil {
 		return err
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, *wait)
-	defer cancel()
-	pr := newProgressPrinter(r)
-	rb, _, err := svc.RunRollback(waitCtx, id, pr.event)
-	pr.finish()
+	rb, _, err := svc.AbandonRollback(id, *reason)
 	if err != nil {
 		return err
 	}
