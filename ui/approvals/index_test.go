@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,5 +180,40 @@ func TestAwaitingIndexStaysExact(t *testing.T) {
 	}
 	if res, err := w.st.Verify(); err != nil || !res.OK {
 		t.Errorf("verify after the journey: %+v, %v", res, err)
+	}
+}
+
+// A queue longer than a page loads a page, counts them all from the index
+// (the tab's badge and the header), and loads the next page when the
+// cursor reaches the last one loaded.
+func TestLongQueueLoadsAPageAtATime(t *testing.T) {
+	w := newWorld(t)
+	alice := w.as("alice")
+	for i := range pageSize + 5 {
+		w.tick(time.Minute)
+		cr, err := alice.CreateCR("production", model.CRFields{Name: fmt.Sprintf("Change %03d", i+1), Overview: "Requested by finance.",
+			Customizations: components(t, "CustomLabel:Invoice_Paid_Message"), Approvers: []string{"bob"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.must(alice.SubmitCR(cr.ID))
+	}
+	m := w.screen("bob", 80, 13)
+	if len(m.items) != pageSize || m.Badge() != pageSize+5 {
+		t.Fatalf("first load: %d loaded, badge %d; want %d and %d", len(m.items), m.Badge(), pageSize, pageSize+5)
+	}
+	if view := m.View(); !strings.Contains(view, fmt.Sprintf("1–5 of %d", pageSize+5)) {
+		t.Errorf("the header should count the whole queue:\n%s", view)
+	}
+	if cmd := press(m, "G"); cmd == nil {
+		t.Fatal("the cursor on the last loaded record asked for no more")
+	} else {
+		settle(t, m, cmd)
+	}
+	if len(m.items) != pageSize+5 || m.items[pageSize+4].CR.Name != "Change 001" {
+		t.Errorf("after the next page: %d loaded, want all %d down to the oldest", len(m.items), pageSize+5)
+	}
+	if cmd := press(m, "G"); cmd != nil {
+		t.Error("a fully loaded queue asked for more")
 	}
 }

@@ -199,7 +199,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyMsg:
 		cmd = m.handleKey(msg)
 	case tea.MouseMsg:
-		m.handleMouse(msg)
+		cmd = m.handleMouse(msg)
 	default:
 		// The prompt's cursor blinks through here.
 		m.dialog, cmd = m.dialog.Update(msg)
@@ -305,16 +305,18 @@ func crOf(w actions.Waiting) int64 {
 	return w.Deployment.CR
 }
 
-func (m *Model) handleMouse(msg tea.MouseMsg) {
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.dialog.Open() || msg.Action != tea.MouseActionPress {
-		return
+		return nil
 	}
 	switch msg.Button {
 	case tea.MouseButtonWheelUp:
 		m.move(-1)
 	case tea.MouseButtonWheelDown:
 		m.move(1)
+		return m.loadMore()
 	}
+	return nil
 }
 
 // ask opens the comment prompt for the selected item.
