@@ -125,13 +125,18 @@ func (tx *Tx) reindexAwaiting(kind AwaitingKind, what string, old []byte, now ma
 	return nil
 }
 
-// stored is a copy of the record under id in bucket, nil when there is none.
-func (tx *Tx) stored(bucket []byte, id int64) ([]byte, error) {
-	b, err := tx.bucket(bucket)
+// putAwaited stores record v of kind under id (putJSON) and replaces its
+// awaiting entries with now in the same transaction.
+func (tx *Tx) putAwaited(kind AwaitingKind, id int64, what, next string, v any, now map[string][]byte) error {
+	b, err := tx.bucket(awaitingBuckets[kind])
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return bytes.Clone(b.Get(idKey(id))), nil
+	old := bytes.Clone(b.Get(idKey(id)))
+	if err := tx.putJSON(awaitingBuckets[kind], id, what, next, v); err != nil {
+		return err
+	}
+	return tx.reindexAwaiting(kind, what, old, now)
 }
 
 // CountAwaiting counts the records waiting for user's decision, from the

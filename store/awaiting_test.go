@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -62,28 +61,20 @@ func TestMigrationV7IndexesPendingDecisionsByApprover(t *testing.T) {
 		if tx.Bucket(bucketAwaiting) != nil {
 			t.Error("v6 already has the awaiting bucket")
 		}
-		crs := tx.Bucket(bucketCRs)
-		for id := int64(1); id <= 4; id++ {
-			if _, err := crs.NextSequence(); err != nil {
-				return err
-			}
-			cr := newCR(id, "old", "prod", t0.Add(time.Duration(id)*time.Hour))
-			cr.ApprovalStatus = model.ApprovalPending
-			cr.Approvers = []model.Approver{{User: "bob"}, {User: "alice"}}
-			switch id {
-			case 2: // bob approved an earlier scope: he must decide again
-				cr.Approvers[0] = model.Approver{User: "bob", Decision: model.DecisionApproved, ScopeHash: "earlier"}
-			case 3: // bob approved this scope
-				cr.Approvers[0] = model.Approver{User: "bob", Decision: model.DecisionApproved, ScopeHash: cr.ScopeHash()}
-			case 4: // cancelled: nobody decides any more
-				cr.CompletionStatus = model.CompletionCancelled
-			}
-			b, _ := json.Marshal(cr)
-			if err := crs.Put(idKey(id), b); err != nil {
-				return err
-			}
-		}
 		return nil
+	})
+	putRawCRs(t, path, 4, func(cr *model.ChangeRequest) {
+		cr.UpdatedAt = t0.Add(time.Duration(cr.ID) * time.Hour)
+		cr.ApprovalStatus = model.ApprovalPending
+		cr.Approvers = []model.Approver{{User: "bob"}, {User: "alice"}}
+		switch cr.ID {
+		case 2: // bob approved an earlier scope: he must decide again
+			cr.Approvers[0] = model.Approver{User: "bob", Decision: model.DecisionApproved, ScopeHash: "earlier"}
+		case 3: // bob approved this scope
+			cr.Approvers[0] = model.Approver{User: "bob", Decision: model.DecisionApproved, ScopeHash: cr.ScopeHash()}
+		case 4: // cancelled: nobody decides any more
+			cr.CompletionStatus = model.CompletionCancelled
+		}
 	})
 	s, err := Open(path)
 	if err != nil {

@@ -23,14 +23,8 @@ func (tx *Tx) NextDeploymentID() (int64, error) { return tx.nextID(bucketDeploym
 // awaiting index at who must decide on it.
 func (tx *Tx) PutDeployment(d model.DeploymentRecord) error {
 	tx.touch(model.EntityDeployment, d.Key())
-	old, err := tx.stored(bucketDeployments, d.ID)
-	if err != nil {
-		return err
-	}
-	if err := tx.putJSON(bucketDeployments, d.ID, deploymentName(d.ID), "NextDeploymentID", d); err != nil {
-		return err
-	}
-	return tx.reindexAwaiting(AwaitingDeployment, deploymentName(d.ID), old, awaitingEntries(AwaitingDeployment, d.ID, d.UpdatedAt, d.Awaiting()))
+	return tx.putAwaited(AwaitingDeployment, d.ID, deploymentName(d.ID), "NextDeploymentID", d,
+		awaitingEntries(AwaitingDeployment, d.ID, d.UpdatedAt, d.Awaiting()))
 }
 
 // Deployment reads one deployment record.
@@ -103,14 +97,8 @@ func (tx *Tx) NextRollbackID() (int64, error) { return tx.nextID(bucketRollbacks
 // at who must decide on it.
 func (tx *Tx) PutRollback(r model.Rollback) error {
 	tx.touch(model.EntityRollback, r.Key())
-	old, err := tx.stored(bucketRollbacks, r.ID)
-	if err != nil {
-		return err
-	}
-	if err := tx.putJSON(bucketRollbacks, r.ID, rollbackName(r.ID), "NextRollbackID", r); err != nil {
-		return err
-	}
-	return tx.reindexAwaiting(AwaitingRollback, rollbackName(r.ID), old, awaitingEntries(AwaitingRollback, r.ID, r.UpdatedAt, r.Awaiting()))
+	return tx.putAwaited(AwaitingRollback, r.ID, rollbackName(r.ID), "NextRollbackID", r,
+		awaitingEntries(AwaitingRollback, r.ID, r.UpdatedAt, r.Awaiting()))
 }
 
 // Rollback reads one rollback.
