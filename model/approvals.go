@@ -107,13 +107,15 @@ type Awaiting struct {
 
 // awaitingDecision lists who must decide on a record whose approval is
 // pending: every listed approver other than the requester without a
-// decision on scope. Records not pending wait for nobody. The store keeps
-// its approvals index from this rule, so queues never decode records.
-func awaitingDecision(status ApprovalStatus, approvers []Approver, requester, scope string) []Awaiting {
+// decision on the current scope (scope computes its hash). Records not
+// pending wait for nobody. The store keeps its approvals index from this
+// rule, so queues never decode records.
+func awaitingDecision(status ApprovalStatus, approvers []Approver, requester string, scope func() string) []Awaiting {
 	if status != ApprovalPending {
 		return nil
 	}
 	var out []Awaiting
+	current := ""
 	for _, a := range approvers {
 		if a.User == requester || slices.ContainsFunc(out, func(w Awaiting) bool { return w.User == a.User }) {
 			continue
@@ -121,8 +123,15 @@ func awaitingDecision(status ApprovalStatus, approvers []Approver, requester, sc
 		switch {
 		case a.Decision == DecisionNone:
 			out = append(out, Awaiting{User: a.User})
-		case a.ScopeHash != scope:
-			out = append(out, Awaiting{User: a.User, Stale: true})
+		default:
+			// The scope's hash costs an encoding: made only when a
+			// decision needs it, never for a queue of undecided ones.
+			if current == "" {
+				current = scope()
+			}
+			if a.ScopeHash != current {
+				out = append(out, Awaiting{User: a.User, Stale: true})
+			}
 		}
 	}
 	return out
@@ -134,15 +143,15 @@ func (cr ChangeRequest) Awaiting() []Awaiting {
 	if cr.Status() != StatusPending {
 		status = ""
 	}
-	return awaitingDecision(status, cr.Approvers, cr.Requester, cr.ScopeHash())
+	return awaitingDecision(status, cr.Approvers, cr.Requester, cr.ScopeHash)
 }
 
 // Awaiting lists who must decide on the deployment record now.
 func (d DeploymentRecord) Awaiting() []Awaiting {
-	return awaitingDecision(d.ApprovalStatus, d.Approvers, d.Requester, d.ScopeHash())
+	return awaitingDecision(d.ApprovalStatus, d.Approvers, d.Requester, d.ScopeHash)
 }
 
 // Awaiting lists who must decide on the rollback now.
 func (r Rollback) Awaiting() []Awaiting {
-	return awaitingDecision(r.ApprovalStatus, r.Approvers, r.Requester, r.ScopeHash())
+	return awaitingDecision(r.ApprovalStatus, r.Approvers, r.Requester, r.ScopeHash)
 }

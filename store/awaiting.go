@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,19 +74,49 @@ func awaitingEntries(kind AwaitingKind, id int64, updated time.Time, who []model
 // a million records cheap.
 var pendingJSON = []byte(`"approvalStatus":"` + model.ApprovalPending + `"`)
 
-// entriesOf decodes a stored record of kind and returns its index entries.
+// approvalFields are the fields of a stored change request, deployment
+// record or rollback the Awaiting rule reads, but for its scope: decoding
+// them alone skips the components, comments and the rest.
+type approvalFields struct {
+	ID               int64                  `json:"id"`
+	UpdatedAt        time.Time              `json:"updatedAt"`
+	Requester        string                 `json:"requester"`
+	ApprovalStatus   model.ApprovalStatus   `json:"approvalStatus"`
+	CompletionStatus model.CompletionStatus `json:"completionStatus"`
+	Approvers        []model.Approver       `json:"approvers"`
+}
+
+// entriesOf returns the index entries of a stored record of kind. The
+// whole record is decoded only when an approver has decided (their
+// decision is checked against the scope's hash); a record waiting for
+// undecided approvers, the usual case, is read through approvalFields.
 func entriesOf(kind AwaitingKind, raw []byte) (map[string][]byte, error) {
 	if !bytes.Contains(raw, pendingJSON) {
 		return nil, nil
 	}
-	switch kind {
-	case AwaitingCR:
+	var f approvalFields
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, err
+	}
+	undecided := !slices.ContainsFunc(f.Approvers, func(a model.Approver) bool { return a.Decision != model.DecisionNone })
+	switch {
+	case kind == AwaitingCR && undecided:
+		cr := model.ChangeRequest{ID: f.ID, UpdatedAt: f.UpdatedAt, Requester: f.Requester, ApprovalStatus: f.ApprovalStatus,
+			CompletionStatus: f.CompletionStatus, Approvers: f.Approvers}
+		return awaitingEntries(kind, f.ID, f.UpdatedAt, cr.Awaiting()), nil
+	case kind == AwaitingDeployment && undecided:
+		d := model.DeploymentRecord{ID: f.ID, UpdatedAt: f.UpdatedAt, Requester: f.Requester, ApprovalStatus: f.ApprovalStatus, Approvers: f.Approvers}
+		return awaitingEntries(kind, f.ID, f.UpdatedAt, d.Awaiting()), nil
+	case kind == AwaitingRollback && undecided:
+		r := model.Rollback{ID: f.ID, UpdatedAt: f.UpdatedAt, Requester: f.Requester, ApprovalStatus: f.ApprovalStatus, Approvers: f.Approvers}
+		return awaitingEntries(kind, f.ID, f.UpdatedAt, r.Awaiting()), nil
+	case kind == AwaitingCR:
 		var cr model.ChangeRequest
 		if err := json.Unmarshal(raw, &cr); err != nil {
 			return nil, err
 		}
 		return awaitingEntries(kind, cr.ID, cr.UpdatedAt, cr.Awaiting()), nil
-	case AwaitingDeployment:
+	case kind == AwaitingDeployment:
 		var d model.DeploymentRecord
 		if err := json.Unmarshal(raw, &d); err != nil {
 			return nil, err
