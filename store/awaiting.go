@@ -196,9 +196,9 @@ func (tx *Tx) CountAwaiting(user string) (int, error) {
 }
 
 // EachAwaiting calls fn for the records waiting for user, most recently
-// updated first, skipping the first offset; fn returning ErrStop ends the
-// walk without error. Nothing is decoded: fn reads the records it needs.
-func (tx *Tx) EachAwaiting(user string, offset int, fn func(AwaitingRef) error) error {
+// updated first; fn returning ErrStop ends the walk without error. Nothing
+// is decoded: fn reads the records it needs.
+func (tx *Tx) EachAwaiting(user string, fn func(AwaitingRef) error) error {
 	idx, err := tx.bucket(bucketAwaiting)
 	if err != nil {
 		return err
@@ -215,10 +215,6 @@ func (tx *Tx) EachAwaiting(user string, offset int, fn func(AwaitingRef) error) 
 		k, v = c.Prev()
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
-		if offset > 0 {
-			offset--
-			continue
-		}
 		ref, err := parseAwaiting(k[len(prefix):], v)
 		if err != nil {
 			return damaged("approvals index of "+user, err)

@@ -37,7 +37,7 @@ func awaitingOf(t *testing.T, s *Store, user string) (list []string, count int) 
 		if count, err = tx.CountAwaiting(user); err != nil {
 			return err
 		}
-		return tx.EachAwaiting(user, 0, func(r AwaitingRef) error {
+		return tx.EachAwaiting(user, func(r AwaitingRef) error {
 			item := model.FormatID(model.PrefixChangeRequest, r.ID)
 			if r.Kind != AwaitingCR {
 				item = string(r.Kind) + item

@@ -42,7 +42,7 @@ func (s *Service) WaitingFor(user string, limit int) ([]Waiting, int, error) {
 		if total, err = tx.CountAwaiting(user); err != nil {
 			return err
 		}
-		return tx.EachAwaiting(user, 0, func(ref store.AwaitingRef) error {
+		return tx.EachAwaiting(user, func(ref store.AwaitingRef) error {
 			if limit > 0 && len(out) == limit {
 				return store.ErrStop
 			}
