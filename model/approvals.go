@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Approvals are shared by change requests, deployment records and rollbacks:
 // the same rules (requester cannot decide, one decision per approver per
@@ -92,4 +95,63 @@ func approverNames(approvers []Approver) string {
 		s += a.User
 	}
 	return s
+}
+
+// Awaiting is one approver who must decide on a pending record's current
+// scope. Stale is true when they decided on an earlier scope: the record
+// changed since, so they must decide again.
+type Awaiting struct {
+	User  string
+	Stale bool
+}
+
+// awaitingDecision lists who must decide on a record whose approval is
+// pending: every listed approver other than the requester without a
+// decision on the current scope (scope computes its hash). Records not
+// pending wait for nobody. The store keeps its approvals index from this
+// rule, so queues never decode records.
+func awaitingDecision(status ApprovalStatus, approvers []Approver, requester string, scope func() string) []Awaiting {
+	if status != ApprovalPending {
+		return nil
+	}
+	var out []Awaiting
+	current := ""
+	for _, a := range approvers {
+		if a.User == requester || slices.ContainsFunc(out, func(w Awaiting) bool { return w.User == a.User }) {
+			continue
+		}
+		switch {
+		case a.Decision == DecisionNone:
+			out = append(out, Awaiting{User: a.User})
+		default:
+			// The scope's hash costs an encoding: made only when a
+			// decision needs it, never for a queue of undecided ones.
+			if current == "" {
+				current = scope()
+			}
+			if a.ScopeHash != current {
+				out = append(out, Awaiting{User: a.User, Stale: true})
+			}
+		}
+	}
+	return out
+}
+
+// Awaiting lists who must decide on the change request now.
+func (cr ChangeRequest) Awaiting() []Awaiting {
+	status := cr.ApprovalStatus
+	if cr.Status() != StatusPending {
+		status = ""
+	}
+	return awaitingDecision(status, cr.Approvers, cr.Requester, cr.ScopeHash)
+}
+
+// Awaiting lists who must decide on the deployment record now.
+func (d DeploymentRecord) Awaiting() []Awaiting {
+	return awaitingDecision(d.ApprovalStatus, d.Approvers, d.Requester, d.ScopeHash)
+}
+
+// Awaiting lists who must decide on the rollback now.
+func (r Rollback) Awaiting() []Awaiting {
+	return awaitingDecision(r.ApprovalStatus, r.Approvers, r.Requester, r.ScopeHash)
 }

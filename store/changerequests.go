@@ -30,7 +30,8 @@ func crName(id int64) string {
 func (tx *Tx) NextCRID() (int64, error) { return tx.nextID(bucketCRs) }
 
 // PutCR stores a change request (new or changed) and keeps the recency
-// index pointing at its current UpdatedAt.
+// index pointing at its current UpdatedAt and the awaiting index at who
+// must decide on it.
 func (tx *Tx) PutCR(cr model.ChangeRequest) error {
 	tx.touch(model.EntityChangeRequest, cr.Key())
 	crs, err := tx.bucket(bucketCRs)
@@ -42,7 +43,8 @@ func (tx *Tx) PutCR(cr model.ChangeRequest) error {
 		return err
 	}
 	var oldKey []byte
-	if old := crs.Get(idKey(cr.ID)); old != nil {
+	old := bytes.Clone(crs.Get(idKey(cr.ID)))
+	if old != nil {
 		// Only updatedAt is needed to find the old index entry.
 		var prev struct {
 			UpdatedAt time.Time `json:"updatedAt"`
@@ -53,6 +55,9 @@ func (tx *Tx) PutCR(cr model.ChangeRequest) error {
 		oldKey = recencyKey(prev.UpdatedAt, cr.ID)
 	}
 	if err := tx.putJSON(bucketCRs, cr.ID, crName(cr.ID), "NextCRID", cr); err != nil {
+		return err
+	}
+	if err := tx.reindexAwaiting(AwaitingCR, crName(cr.ID), old, awaitingEntries(AwaitingCR, cr.ID, cr.UpdatedAt, cr.Awaiting())); err != nil {
 		return err
 	}
 	newKey := recencyKey(cr.UpdatedAt, cr.ID)

@@ -48,7 +48,13 @@
 //	│                 (entries live in blobs: chunks of model.SnapshotEntry JSON, cut
 //	│                 where a component name hashes to 0 mod 64, and each file's content,
 //	│                 all by SHA-256, so snapshots share every unchanged chunk and file)
-//	└── changelogs    id 8B BE    → model.ChangeLog JSON                               (schema v6)
+//	├── changelogs    id 8B BE    → model.ChangeLog JSON                               (schema v6)
+//	└── awaiting      user 0x00 updatedAt unix-nanos 8B BE | kind 'c'|'d'|'r' 1B | id 8B BE
+//	                  → stale 1B (0x01: decided on an earlier scope)                   (schema v7)
+//	                  (who must decide on each pending change request, deployment record and
+//	                  rollback, by model's Awaiting rule; rewritten by every Put of those
+//	                  records in the same transaction; derived, so no event covers it and
+//	                  Verify compares it with the records)
 //
 // IDs come from each bucket's NextSequence and are stored as 8-byte
 // big-endian keys, so cursors walk them in numeric order. Values are copied

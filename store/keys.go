@@ -26,6 +26,7 @@ var (
 	bucketPolicies     = []byte("policies")
 	bucketSnapshots    = []byte("snapshots")
 	bucketChangeLogs   = []byte("changelogs")
+	bucketAwaiting     = []byte("awaiting")
 )
 
 // Keys of the meta bucket.

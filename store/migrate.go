@@ -29,6 +29,7 @@ var migrations = []migration{
 	{4, "add rollbacks", createRollbacks},
 	{5, "add users and signed audit events", addUsersAndSignatures},
 	{6, "add policies, org snapshots and change logs", addMonitoring},
+	{7, "index pending decisions by approver", indexAwaiting},
 }
 
 // currentVersion is the schema version this relman reads and writes.

@@ -23,6 +23,28 @@ func storeAt(t *testing.T, n int) string {
 	return path
 }
 
+// putRawCRs stores change requests 1 to n as an older relman did, straight
+// into the crs bucket with no index, each as newCR made it, then shape
+// changed it.
+func putRawCRs(t *testing.T, path string, n int64, shape func(*model.ChangeRequest)) {
+	t.Helper()
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		crs := tx.Bucket(bucketCRs)
+		for id := int64(1); id <= n; id++ {
+			if _, err := crs.NextSequence(); err != nil {
+				return err
+			}
+			cr := newCR(id, "old", "prod", t0)
+			shape(&cr)
+			b, _ := json.Marshal(cr)
+			if err := crs.Put(idKey(id), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func schemaAt(t *testing.T, path string) uint64 {
 	t.Helper()
 	var v uint64
@@ -57,22 +79,11 @@ func TestMigrationV2IndexesChangeRequestsByRecency(t *testing.T) {
 	path := storeAt(t, 1)
 	// Change requests as a v1 relman stored them: no index.
 	updated := map[int64]time.Time{1: t0.Add(2 * time.Hour), 2: t0, 3: t0.Add(time.Hour)}
-	rawUpdate(t, path, func(tx *bolt.Tx) error {
-		crs := tx.Bucket(bucketCRs)
-		for id := int64(1); id <= 3; id++ {
-			if _, err := crs.NextSequence(); err != nil {
-				return err
-			}
-			cr := newCR(id, "old", "prod", updated[id])
-			if id == 3 {
-				cr.ApprovalStatus = model.ApprovalApproved
-			}
-			b, _ := json.Marshal(cr)
-			if err := crs.Put(idKey(id), b); err != nil {
-				return err
-			}
+	putRawCRs(t, path, 3, func(cr *model.ChangeRequest) {
+		cr.UpdatedAt = updated[cr.ID]
+		if cr.ID == 3 {
+			cr.ApprovalStatus = model.ApprovalApproved
 		}
-		return nil
 	})
 	s, err := Open(path)
 	if err != nil {

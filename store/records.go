@@ -19,10 +19,12 @@ func compareLogName(id int64) string {
 // NextDeploymentID issues a new deployment record id.
 func (tx *Tx) NextDeploymentID() (int64, error) { return tx.nextID(bucketDeployments) }
 
-// PutDeployment stores a deployment record under its ID.
+// PutDeployment stores a deployment record under its ID and keeps the
+// awaiting index at who must decide on it.
 func (tx *Tx) PutDeployment(d model.DeploymentRecord) error {
 	tx.touch(model.EntityDeployment, d.Key())
-	return tx.putJSON(bucketDeployments, d.ID, deploymentName(d.ID), "NextDeploymentID", d)
+	return tx.putAwaited(AwaitingDeployment, d.ID, deploymentName(d.ID), "NextDeploymentID", d,
+		awaitingEntries(AwaitingDeployment, d.ID, d.UpdatedAt, d.Awaiting()))
 }
 
 // Deployment reads one deployment record.
@@ -91,10 +93,12 @@ func rollbackName(id int64) string { return "rollback " + model.FormatID(model.P
 // NextRollbackID issues a new rollback id.
 func (tx *Tx) NextRollbackID() (int64, error) { return tx.nextID(bucketRollbacks) }
 
-// PutRollback stores a rollback under its ID.
+// PutRollback stores a rollback under its ID and keeps the awaiting index
+// at who must decide on it.
 func (tx *Tx) PutRollback(r model.Rollback) error {
 	tx.touch(model.EntityRollback, r.Key())
-	return tx.putJSON(bucketRollbacks, r.ID, rollbackName(r.ID), "NextRollbackID", r)
+	return tx.putAwaited(AwaitingRollback, r.ID, rollbackName(r.ID), "NextRollbackID", r,
+		awaitingEntries(AwaitingRollback, r.ID, r.UpdatedAt, r.Awaiting()))
 }
 
 // Rollback reads one rollback.

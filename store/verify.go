@@ -286,6 +286,11 @@ func (tx *Tx) verifyPass(against, stored *model.Checkpoint, trust bool) (_ Verif
 		res.Record = id
 		return fail(seq, "%s", reason)
 	}
+	// The records hold; the index derived from them must match them.
+	if reason := tx.checkAwaiting(); reason != "" {
+		res.Record = "approvals index"
+		return fail(last, "%s", reason)
+	}
 	return *res, "", nil
 }
 

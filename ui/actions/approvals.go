@@ -1,7 +1,6 @@
 package actions
 
 import (
-	"sort"
 	"time"
 
 	"relman/model"
@@ -31,69 +30,46 @@ func (w Waiting) Key() string {
 	return w.Deployment.Key()
 }
 
-// WaitingFor lists what is pending approval and needs user's decision on its
-// current scope, most recently updated first.
-func (s *Service) WaitingFor(user string) ([]Waiting, error) {
+// WaitingFor lists up to limit (0 = all) of what is pending approval and
+// needs user's decision on its current scope, most recently updated first,
+// and how many there are in all. Both come from the store's awaiting index:
+// only the records listed are decoded, however many are pending.
+func (s *Service) WaitingFor(user string, limit int) ([]Waiting, int, error) {
 	var out []Waiting
+	total := 0
 	err := s.Store.View(func(tx *store.Tx) error {
-		// One pending change request at a time: only those waiting for
-		// user are kept, however many are pending.
-		err := tx.EachCR(store.CRQuery{Status: model.StatusPending}, func(cr model.ChangeRequest) error {
-			if ok, stale := needsDecision(cr.Approvers, cr.Requester, user, cr.ScopeHash()); ok {
-				out = append(out, Waiting{CR: &cr, Stale: stale, UpdatedAt: cr.UpdatedAt})
+		var err error
+		if total, err = tx.CountAwaiting(user); err != nil {
+			return err
+		}
+		return tx.EachAwaiting(user, func(ref store.AwaitingRef) error {
+			if limit > 0 && len(out) == limit {
+				return store.ErrStop
 			}
+			w := Waiting{Stale: ref.Stale}
+			switch ref.Kind {
+			case store.AwaitingCR:
+				cr, err := tx.CR(ref.ID)
+				if err != nil {
+					return err
+				}
+				w.CR, w.UpdatedAt = &cr, cr.UpdatedAt
+			case store.AwaitingDeployment:
+				d, err := tx.Deployment(ref.ID)
+				if err != nil {
+					return err
+				}
+				w.Deployment, w.UpdatedAt = &d, d.UpdatedAt
+			default:
+				rb, err := tx.Rollback(ref.ID)
+				if err != nil {
+					return err
+				}
+				w.Rollback, w.UpdatedAt = &rb, rb.UpdatedAt
+			}
+			out = append(out, w)
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		ds, err := tx.ListDeployments(0)
-		if err != nil {
-			return err
-		}
-		for i := range ds {
-			if ds[i].ApprovalStatus != model.ApprovalPending {
-				continue
-			}
-			if ok, stale := needsDecision(ds[i].Approvers, ds[i].Requester, user, ds[i].ScopeHash()); ok {
-				out = append(out, Waiting{Deployment: &ds[i], Stale: stale, UpdatedAt: ds[i].UpdatedAt})
-			}
-		}
-		rbs, err := tx.ListRollbacks(0)
-		if err != nil {
-			return err
-		}
-		for i := range rbs {
-			if rbs[i].ApprovalStatus != model.ApprovalPending {
-				continue
-			}
-			if ok, stale := needsDecision(rbs[i].Approvers, rbs[i].Requester, user, rbs[i].ScopeHash()); ok {
-				out = append(out, Waiting{Rollback: &rbs[i], Stale: stale, UpdatedAt: rbs[i].UpdatedAt})
-			}
-		}
-		return nil
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
-	return out, err
-}
-
-// needsDecision reports whether user is a listed approver (not the
-// requester) without a decision on the current scope, and whether they had
-// decided on an earlier one.
-func needsDecision(approvers []model.Approver, requester, user, scope string) (ok, stale bool) {
-	if user == requester {
-		return false, false
-	}
-	for _, a := range approvers {
-		if a.User != user {
-			continue
-		}
-		if a.Decision == model.DecisionNone {
-			return true, false
-		}
-		if a.ScopeHash != scope {
-			return true, true
-		}
-	}
-	return false, false
+	return out, total, err
 }

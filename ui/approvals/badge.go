@@ -2,4 +2,5 @@ package approvals
 
 // Badge is how many records wait for the user's decision: the header
 // shows it beside the tab, so work waiting elsewhere is seen.
-func (m *Model) Badge() int { return len(m.items) }
+// It is the awaiting index's count, not the loaded page's length.
+func (m *Model) Badge() int { return m.total }

@@ -26,6 +26,9 @@ type Model struct {
 	dialog dialog.Model
 
 	items []actions.Waiting
+	// total is how many wait in all; items holds the first of them, a page
+	// more loaded each time the cursor reaches the end.
+	total int
 	// crNames names the change request of each waiting deployment, for the
 	// preview.
 	crNames map[int64]string
@@ -56,6 +59,7 @@ type target struct {
 type loadedMsg struct {
 	seq     int
 	items   []actions.Waiting
+	total   int
 	crNames map[int64]string
 	err     error
 }
@@ -93,17 +97,32 @@ func (m *Model) SetSize(width, height int) {
 // Init implements common.Screen: the first load.
 func (m *Model) Init() tea.Cmd { return m.load() }
 
-// load starts reading the queue; answers to earlier loads become stale.
+// pageSize is how many waiting records one load adds: a queue of a hundred
+// thousand opens as fast as one of ten.
+const pageSize = 200
+
+// load starts reading the queue, as many as are shown now or a page;
+// answers to earlier loads become stale.
 func (m *Model) load() tea.Cmd {
 	m.seq++
-	return loadCmd(m.deps.Svc, m.seq)
+	return loadCmd(m.deps.Svc, m.seq, max(pageSize, len(m.items)))
 }
 
-// loadCmd reads what waits for the service's user, and the names of the
-// change requests behind waiting deployments.
-func loadCmd(svc *actions.Service, seq int) tea.Cmd {
+// loadMore reads the next page when the cursor is on the last loaded record
+// and more wait.
+func (m *Model) loadMore() tea.Cmd {
+	if m.cursor < len(m.items)-1 || len(m.items) >= m.total {
+		return nil
+	}
+	m.seq++
+	return loadCmd(m.deps.Svc, m.seq, len(m.items)+pageSize)
+}
+
+// loadCmd reads the first limit of what waits for the service's user, and
+// the names of the change requests behind waiting deployments.
+func loadCmd(svc *actions.Service, seq, limit int) tea.Cmd {
 	return func() tea.Msg {
-		items, err := svc.WaitingFor(svc.User)
+		items, total, err := svc.WaitingFor(svc.User, limit)
 		if err != nil {
 			return loadedMsg{seq: seq, err: err}
 		}
@@ -119,7 +138,7 @@ func loadCmd(svc *actions.Service, seq int) tea.Cmd {
 				names[cr.ID] = cr.Name
 			}
 		}
-		return loadedMsg{seq: seq, items: items, crNames: names}
+		return loadedMsg{seq: seq, items: items, total: total, crNames: names}
 	}
 }
 
@@ -180,7 +199,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyMsg:
 		cmd = m.handleKey(msg)
 	case tea.MouseMsg:
-		m.handleMouse(msg)
+		cmd = m.handleMouse(msg)
 	default:
 		// The prompt's cursor blinks through here.
 		m.dialog, cmd = m.dialog.Update(msg)
@@ -199,7 +218,7 @@ func (m *Model) applyLoad(msg loadedMsg) {
 	}
 	// Keep the cursor on the same record when it is still waiting.
 	selected := m.selectedKey()
-	m.items, m.crNames = msg.items, msg.crNames
+	m.items, m.total, m.crNames = msg.items, msg.total, msg.crNames
 	for i, w := range m.items {
 		if w.Key() == selected {
 			m.cursor = i
@@ -252,7 +271,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if d, ok := m.keys.Delta(msg, len(m.items), m.rowsVisible()); ok {
 		m.move(d)
-		return nil
+		return m.loadMore()
 	}
 	switch {
 	case key.Matches(msg, m.keys.Approve):
@@ -286,16 +305,18 @@ func crOf(w actions.Waiting) int64 {
 	return w.Deployment.CR
 }
 
-func (m *Model) handleMouse(msg tea.MouseMsg) {
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.dialog.Open() || msg.Action != tea.MouseActionPress {
-		return
+		return nil
 	}
 	switch msg.Button {
 	case tea.MouseButtonWheelUp:
 		m.move(-1)
 	case tea.MouseButtonWheelDown:
 		m.move(1)
+		return m.loadMore()
 	}
+	return nil
 }
 
 // ask opens the comment prompt for the selected item.

@@ -59,11 +59,11 @@ func (m *Model) headerView(w, visible int) string {
 			verb = "Approving "
 		}
 		right = st.Accent.Render(verb + m.busy + "…")
-	case len(m.items) > visible:
+	case m.total > visible:
 		last := min(m.offset+visible, len(m.items))
-		right = st.Muted.Render(fmt.Sprintf("%d–%d of %d", m.offset+1, last, len(m.items)))
+		right = st.Muted.Render(fmt.Sprintf("%d–%d of %d", m.offset+1, last, m.total))
 	case len(m.items) > 0:
-		right = st.Muted.Render(fmt.Sprintf("%d waiting", len(m.items)))
+		right = st.Muted.Render(fmt.Sprintf("%d waiting", m.total))
 	}
 	gap := max(1, w-lipgloss.Width(title)-lipgloss.Width(right))
 	return ansi.Truncate(title+strings.Repeat(" ", gap)+right, w, "…") + "\n"

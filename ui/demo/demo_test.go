@@ -71,7 +71,7 @@ func TestDemoSeedsEveryStatusAndRestarts(t *testing.T) {
 	if len(changes) != 3 {
 		t.Errorf("the demo seeds %d changes, want 3: %+v", len(changes), changes)
 	}
-	waiting, err := svc.WaitingFor("alice")
+	waiting, _, err := svc.WaitingFor("alice", 0)
 	if err != nil || len(waiting) == 0 {
 		t.Fatalf("nothing waits for alice's approval: %v", err)
 	}
