@@ -236,6 +236,17 @@ func (p Policy) RequiringCategories(user string, components []metadata.Component
 	return out
 }
 
+// RequiredBy names, comma-separated, the categories that require user as an
+// approver of components, as screens show it; "" when none does.
+func (p Policy) RequiredBy(user string, components []metadata.Component) string {
+	cats := p.RequiringCategories(user, components)
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
 // categoriesOf are the categories of components, in the order of
 // PolicyCategories, without repeats.
 func (p Policy) categoriesOf(components []metadata.Component) []PolicyCategory {

@@ -83,6 +83,9 @@ func TestPolicyChangesNeedAnAdmin(t *testing.T) {
 	if c := got.RequiringCategories("bob", flowAndClass[1:]); c != nil {
 		t.Fatalf("bob is required by %v for an Apex class alone; want none", c)
 	}
+	if by := got.RequiredBy("bob", flowAndClass); by != "Automation" {
+		t.Fatalf("bob is required by %q; want Automation", by)
+	}
 	if c := got.RequiringCategories("carol", flowAndClass); c != nil {
 		t.Fatalf("carol is required by %v; want none", c)
 	}

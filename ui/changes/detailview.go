@@ -3,6 +3,7 @@ package changes
 import (
 	"fmt"
 	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -223,6 +224,9 @@ func (m *Detail) approverLines(now time.Time) []string {
 			line = st.Success.Render("  ✓ " + user + "  Approved " + relTime(now, a.At))
 		default:
 			line = st.Error.Render("  ✗ " + user + "  Rejected " + relTime(now, a.At))
+		}
+		if by := m.data.policy.RequiredBy(a.User, slices.Concat(cr.Customizations, cr.Proposed)); by != "" {
+			line += st.Muted.Render("  (required by policy: " + by + ")")
 		}
 		// The comment follows the decision when it fits, else it gets its
 		// own lines below, like the reason a decision is stale.

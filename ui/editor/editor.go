@@ -769,12 +769,7 @@ func (m *Editor) requiredBy(user string) string {
 	if !ok {
 		return ""
 	}
-	cats := p.RequiringCategories(user, slices.Concat(m.picked, m.proposed))
-	names := make([]string, len(cats))
-	for i, c := range cats {
-		names[i] = string(c)
-	}
-	return strings.Join(names, ", ")
+	return p.RequiredBy(user, slices.Concat(m.picked, m.proposed))
 }
 
 // policyNote lists the approvers the policy requires for this scope, with
