@@ -2,8 +2,8 @@ package changes
 
 import (
 	"fmt"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
