@@ -55,7 +55,7 @@ func (m *Detail) headerView() string {
 	}
 	cr := m.data.cr
 	status := statusStyle(st, cr.Status()).Render(string(cr.Status()))
-	if rb, ok := rolledBack(m.data); ok {
+	if rb, ok := model.CompletedRollback(m.data.rollbacks); ok {
 		status += st.Warning.Render(" · rolled back (" + rb.Key() + ")")
 	}
 	nameW := m.width - lipgloss.Width(key) - lipgloss.Width(status) - 4

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"relman/model"
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
+	"relman/store"
 	"relman/ui/identity/identitytest"
 )
 
@@ -323,5 +325,63 @@ func TestListGoldens(t *testing.T) {
 				golden.RequireEqual(t, s.View())
 			})
 		})
+	}
+}
+
+// rollBackDR1 leaves DR-0001 (CR-0001's deployment) rolled back by RB-0001,
+// written straight to the store: the rollback journey itself runs against
+// orgs in ui/rollback.
+func rollBackDR1(t *testing.T, deps common.Deps) {
+	t.Helper()
+	err := deps.Svc.Store.Update(func(tx *store.Tx) error {
+		dr, err := tx.Deployment(1)
+		if err != nil {
+			return err
+		}
+		dr.Status = model.DeployRolledBack
+		if err := tx.PutDeployment(dr); err != nil {
+			return err
+		}
+		id, err := tx.NextRollbackID()
+		if err != nil {
+			return err
+		}
+		return tx.PutRollback(model.Rollback{ID: id, Deployment: 1, CR: 1, Target: "production", Requester: "bob",
+			Status: model.RollbackDone})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rowLine is the list's line for the change request key, "" if not shown.
+func rowLine(l *List, key string) string {
+	for _, line := range strings.Split(ansi.Strip(l.View()), "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " ▸"), key+" ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// A change request whose deployment was rolled back says so in the list,
+// as its detail does, on a loaded page and in a filter's answer.
+func TestListSaysRolledBack(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if line := rowLine(loadedList(t, deps, 120, 24), "CR-0001"); line == "" || strings.Contains(line, "rolled back") {
+		t.Fatalf("CR-0001 before any rollback: %q", line)
+	}
+	rollBackDR1(t, deps)
+	l := loadedList(t, deps, 120, 24)
+	if line := rowLine(l, "CR-0001"); !strings.Contains(line, "Pending Approval · rolled back (RB-0001)") {
+		t.Fatalf("CR-0001's row %q does not say it was rolled back", line)
+	}
+	if line := rowLine(l, "CR-0003"); line == "" || strings.Contains(line, "rolled back") {
+		t.Fatalf("CR-0003 (no rolled-back deployment) reads %q", line)
+	}
+	s, _ := press(l, "/")
+	typeFilter(t, s, "CR-0001")
+	if line := rowLine(l, "CR-0001"); !strings.Contains(line, "rolled back (RB-0001)") {
+		t.Fatalf("filtered, CR-0001's row %q does not say it was rolled back", line)
 	}
 }
