@@ -85,4 +85,3 @@ func (m *Detail) openLink() tea.Cmd {
 	}
 	return common.Open(l.screen, l.id)
 }
-

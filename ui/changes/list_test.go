@@ -11,9 +11,9 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"relman/model"
+	"relman/store"
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
-	"relman/store"
 	"relman/ui/identity/identitytest"
 )
 
