@@ -756,7 +756,7 @@ func (m *Editor) approversProblem() string {
 	}
 	for _, a := range m.original.Approvers {
 		if why := m.requiredBy(a.User); why != "" && !slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, a.User) }) {
-			return a.User + " is required by policy (" + why + ") for this scope and cannot be taken off; put the name back"
+			return a.User + " is required by policy (" + why + "); " + model.ErrPolicyApprover.Rule
 		}
 	}
 	return ""
@@ -787,7 +787,10 @@ func (m *Editor) policyNote() string {
 			continue
 		}
 		part := a + " (required by policy: " + m.requiredBy(a) + ")"
-		if !slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, a) }) {
+		// One taken off is refused (approversProblem); one never listed is
+		// added by the save.
+		if !slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, a) }) &&
+			!slices.ContainsFunc(m.original.Approvers, func(o model.Approver) bool { return model.SameUser(o.User, a) }) {
 			part += ", added on save"
 		}
 		parts = append(parts, part)
@@ -988,7 +991,8 @@ func (m *Editor) focusRefusal(err error) tea.Cmd {
 	switch {
 	case errors.Is(err, model.ErrNameRequired):
 		return m.setFocus(fieldName)
-	case errors.Is(err, model.ErrRequesterAsApprover), errors.Is(err, model.ErrNoApprovers), errors.Is(err, model.ErrUnknownUser):
+	case errors.Is(err, model.ErrRequesterAsApprover), errors.Is(err, model.ErrNoApprovers), errors.Is(err, model.ErrUnknownUser),
+		errors.Is(err, model.ErrPolicyApprover):
 		return m.setFocus(fieldApprovers)
 	case errors.Is(err, model.ErrInvalidComponent), errors.Is(err, model.ErrDuplicateComponent):
 		return m.setFocus(fieldProposed)

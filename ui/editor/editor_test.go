@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -620,14 +621,14 @@ func policyRequiresCarol(t *testing.T, deps common.Deps) {
 func TestEditorShowsAndKeepsPolicyRequiredApprovers(t *testing.T) {
 	deps := fixture.Deps(t, "alice")
 	policyRequiresCarol(t, deps)
-	e := shown(t, deps, 7, 120, 40)
+	e := shown(t, deps, 7, 160, 40)
 	if v := e.View(); !strings.Contains(v, "carol (required by policy: Code and Data Model)") {
 		t.Fatalf("carol is not shown as required by policy:\n%s", v)
 	}
 	focusOn(t, e, fieldApprovers)
 	press(e, "ctrl+u")
 	typeText(t, e, "bob")
-	want := "carol is required by policy (Code and Data Model) for this scope and cannot be taken off"
+	want := "carol is required by policy (Code and Data Model); an approver the policy requires for the scope cannot be taken off"
 	if v := e.View(); !strings.Contains(v, want) {
 		t.Fatalf("taking carol off is not refused inline:\n%s", v)
 	}
@@ -637,5 +638,33 @@ func TestEditorShowsAndKeepsPolicyRequiredApprovers(t *testing.T) {
 	}
 	if cr, _ := deps.Svc.CR(7); e.saving || len(cr.Approvers) != 2 {
 		t.Fatalf("saving %v, stored approvers %+v; want carol kept", e.saving, cr.Approvers)
+	}
+	// The actions layer holds the same rule for every client, the CLI too.
+	if _, err := deps.Svc.EditCR(7, model.CREdit{RemoveApprovers: []string{"carol"}}); !errors.Is(err, model.ErrPolicyApprover) {
+		t.Fatalf("taking carol off through the actions layer: %v; want the PolicyApprover rule", err)
+	}
+	if cr, err := deps.Svc.EditCR(7, model.CREdit{RemoveApprovers: []string{"bob"}}); err != nil || len(cr.Approvers) != 1 {
+		t.Fatalf("taking bob (listed by choice) off: %v, approvers %+v", err, cr.Approvers)
+	}
+	// Without the custom field, nothing requires carol: she may go.
+	if _, err := deps.Svc.EditCR(7, model.CREdit{AddCustomizations: []metadata.Component{comp("CustomLabel:Invoice_Tax_Label")},
+		Remove: []metadata.Component{comp("CustomField:Invoice__c.Tax_Rate__c")}, RemoveApprovers: []string{"carol"}}); err != nil {
+		t.Fatalf("taking carol off with the component that required her: %v", err)
+	}
+}
+
+func TestEditorSaysWhichApproversThePolicyAddsOnSave(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if _, err := deps.Svc.SetPolicyLevel(model.DefaultPolicy, model.CatCodeData, model.LevelChangeRequest, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	e := shown(t, deps, 0, 160, 40)
+	fillNewForm(t, e, "bob")
+	if v := e.View(); !strings.Contains(v, "carol (required by policy: Code and Data Model), added on save") {
+		t.Fatalf("the approver the policy adds is not announced:\n%s", v)
+	}
+	e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
+	if cr, _ := deps.Svc.CR(9); len(cr.Approvers) != 2 || cr.Approvers[1].User != "carol" {
+		t.Fatalf("stored approvers %+v; want bob, carol", cr.Approvers)
 	}
 }
