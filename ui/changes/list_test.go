@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"relman/model"
-	"relman/store"
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
 	"relman/ui/identity/identitytest"
@@ -328,32 +327,6 @@ func TestListGoldens(t *testing.T) {
 	}
 }
 
-// rollBackDR1 leaves DR-0001 (CR-0001's deployment) rolled back by RB-0001,
-// written straight to the store: the rollback journey itself runs against
-// orgs in ui/rollback.
-func rollBackDR1(t *testing.T, deps common.Deps) {
-	t.Helper()
-	err := deps.Svc.Store.Update(func(tx *store.Tx) error {
-		dr, err := tx.Deployment(1)
-		if err != nil {
-			return err
-		}
-		dr.Status = model.DeployRolledBack
-		if err := tx.PutDeployment(dr); err != nil {
-			return err
-		}
-		id, err := tx.NextRollbackID()
-		if err != nil {
-			return err
-		}
-		return tx.PutRollback(model.Rollback{ID: id, Deployment: 1, CR: 1, Target: "production", Requester: "bob",
-			Status: model.RollbackDone})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // rowLine is the list's line for the change request key, "" if not shown.
 func rowLine(l *List, key string) string {
 	for _, line := range strings.Split(ansi.Strip(l.View()), "\n") {
@@ -371,7 +344,7 @@ func TestListSaysRolledBack(t *testing.T) {
 	if line := rowLine(loadedList(t, deps, 120, 24), "CR-0001"); line == "" || strings.Contains(line, "rolled back") {
 		t.Fatalf("CR-0001 before any rollback: %q", line)
 	}
-	rollBackDR1(t, deps)
+	screentest.RolledBack(t, deps.Svc.Store, 1)
 	l := loadedList(t, deps, 120, 24)
 	if line := rowLine(l, "CR-0001"); !strings.Contains(line, "Pending Approval · rolled back (RB-0001)") {
 		t.Fatalf("CR-0001's row %q does not say it was rolled back", line)

@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"relman/model"
-	"relman/store"
+	"relman/ui/changes/screentest"
 	"relman/ui/common"
 	"relman/ui/deploy/deploytest"
 )
@@ -220,25 +220,7 @@ func TestNewDeploymentWithNothingApproved(t *testing.T) {
 func TestListNamesTheRollbackOfARolledBackRecord(t *testing.T) {
 	t.Parallel()
 	deps := depsAs(t, "alice")
-	err := deps.Svc.Store.Update(func(tx *store.Tx) error {
-		dr, err := tx.Deployment(1)
-		if err != nil {
-			return err
-		}
-		dr.Status = model.DeployRolledBack
-		if err := tx.PutDeployment(dr); err != nil {
-			return err
-		}
-		id, err := tx.NextRollbackID()
-		if err != nil {
-			return err
-		}
-		return tx.PutRollback(model.Rollback{ID: id, Deployment: 1, CR: dr.CR, Target: dr.Target, Requester: "bob",
-			Status: model.RollbackDone})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	screentest.RolledBack(t, deps.Svc.Store, 1)
 	_, m := openList(t, deps, 160, 20)
 	var dr1, dr2 string
 	for _, line := range strings.Split(ansi.Strip(m.View()), "\n") {
