@@ -798,6 +798,17 @@ func (m *Editor) policyNote() string {
 	return strings.Join(parts, "; ")
 }
 
+// approversAfterSave are the approvers the save will store: those typed,
+// then those the policy adds for the scope, as the actions layer does.
+func (m *Editor) approversAfterSave() []string {
+	listed := parseApprovers(m.approvers.Value())
+	p, ok := m.policies[m.env]
+	if !ok {
+		return listed
+	}
+	return p.WithRequiredApprovers(listed, slices.Concat(m.picked, m.proposed), m.requester())
+}
+
 // approverChoices lists who may be an approver here: registered users with
 // the approver role, other than the requester.
 func (m *Editor) approverChoices() string {
@@ -875,7 +886,7 @@ func (m *Editor) save(submit bool) tea.Cmd {
 	if submit {
 		m.asked = askSubmit
 		m.dialog = m.dialog.Confirm(askSubmit, "Save and submit for approval?",
-			"Each approver ("+strings.Join(parseApprovers(m.approvers.Value()), ", ")+") will decide on this scope.")
+			"Each approver ("+strings.Join(m.approversAfterSave(), ", ")+") will decide on this scope.")
 		return nil
 	}
 	return m.startSave(false)

@@ -663,6 +663,11 @@ func TestEditorSaysWhichApproversThePolicyAddsOnSave(t *testing.T) {
 	if v := e.View(); !strings.Contains(v, "carol (required by policy: Code and Data Model), added on save") {
 		t.Fatalf("the approver the policy adds is not announced:\n%s", v)
 	}
+	press(e, "ctrl+t")
+	if v := e.View(); !strings.Contains(v, "Each approver (bob, carol) will decide on this scope.") {
+		t.Fatalf("the submit question leaves out the approver the policy adds:\n%s", v)
+	}
+	press(e, "esc")
 	e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
 	if cr, _ := deps.Svc.CR(9); len(cr.Approvers) != 2 || cr.Approvers[1].User != "carol" {
 		t.Fatalf("stored approvers %+v; want bob, carol", cr.Approvers)
