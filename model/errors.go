@@ -65,6 +65,8 @@ var (
 		Rule: "the requester cannot approve or reject their own request", Fix: "ask a listed approver"}
 	ErrRequesterAsApprover = &RuleError{Code: "RequesterAsApprover",
 		Rule: "the requester cannot be one of the approvers", Fix: "name someone else with --approver"}
+	ErrPolicyApprover = &RuleError{Code: "PolicyApprover",
+		Rule: "an approver the policy requires for the scope cannot be taken off", Fix: "keep them, or take off the components of that category; an admin can change the policy with `relman policy set`"}
 	ErrDuplicateComponent = &RuleError{Code: "DuplicateComponent",
 		Rule: "a component is listed both as existing and as proposed", Fix: "keep it in one list: --component if it exists, --proposed if it is still to be built"}
 	ErrInvalidComponent = &RuleError{Code: "InvalidComponent",

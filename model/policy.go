@@ -213,18 +213,51 @@ func (p Policy) WithRequiredApprovers(have []string, components []metadata.Compo
 // holding components, in the order of PolicyCategories, without repeats.
 func (p Policy) RequiredApprovers(components []metadata.Component) []string {
 	var out []string
-	has := map[PolicyCategory]bool{}
-	for _, c := range components {
-		has[p.CategoryOf(c.Type)] = true
-	}
-	for _, c := range PolicyCategories {
-		if !has[c] {
-			continue
-		}
+	for _, c := range p.categoriesOf(components) {
 		for _, a := range p.Rule(c).Approvers {
 			if !slices.ContainsFunc(out, func(o string) bool { return SameUser(o, a) }) {
 				out = append(out, a)
 			}
+		}
+	}
+	return out
+}
+
+// RequiringCategories are the categories, among those of components, whose
+// rule requires user as an approver, in the order of PolicyCategories;
+// none when the policy does not require user for these components.
+func (p Policy) RequiringCategories(user string, components []metadata.Component) []PolicyCategory {
+	var out []PolicyCategory
+	for _, c := range p.categoriesOf(components) {
+		if slices.ContainsFunc(p.Rule(c).Approvers, func(a string) bool { return SameUser(a, user) }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// RequiredBy names, comma-separated, the categories that require user as an
+// approver of components, as screens show it; "" when none does.
+func (p Policy) RequiredBy(user string, components []metadata.Component) string {
+	cats := p.RequiringCategories(user, components)
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+// categoriesOf are the categories of components, in the order of
+// PolicyCategories, without repeats.
+func (p Policy) categoriesOf(components []metadata.Component) []PolicyCategory {
+	has := map[PolicyCategory]bool{}
+	for _, c := range components {
+		has[p.CategoryOf(c.Type)] = true
+	}
+	var out []PolicyCategory
+	for _, c := range PolicyCategories {
+		if has[c] {
+			out = append(out, c)
 		}
 	}
 	return out

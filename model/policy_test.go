@@ -76,6 +76,19 @@ func TestPolicyChangesNeedAnAdmin(t *testing.T) {
 	if a := got.RequiredApprovers([]metadata.Component{{Type: "Flow", FullName: "X"}, {Type: "ApexClass", FullName: "Y"}}); !slices.Equal(a, []string{"bob"}) {
 		t.Fatalf("required approvers %v", a)
 	}
+	flowAndClass := []metadata.Component{{Type: "Flow", FullName: "X"}, {Type: "ApexClass", FullName: "Y"}}
+	if c := got.RequiringCategories("BOB", flowAndClass); !slices.Equal(c, []PolicyCategory{CatAutomation}) {
+		t.Fatalf("bob is required by %v; want Automation", c)
+	}
+	if c := got.RequiringCategories("bob", flowAndClass[1:]); c != nil {
+		t.Fatalf("bob is required by %v for an Apex class alone; want none", c)
+	}
+	if by := got.RequiredBy("bob", flowAndClass); by != "Automation" {
+		t.Fatalf("bob is required by %q; want Automation", by)
+	}
+	if c := got.RequiringCategories("carol", flowAndClass); c != nil {
+		t.Fatalf("carol is required by %v; want none", c)
+	}
 }
 
 func TestJudgeByLevel(t *testing.T) {

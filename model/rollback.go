@@ -43,6 +43,17 @@ const (
 	RollbackOutcomeUnknown RollbackStatus = "Submitted — outcome unknown"
 )
 
+// CompletedRollback is the first of rbs that rolled its deployment back:
+// the one a rolled-back record names wherever it shows.
+func CompletedRollback(rbs []Rollback) (Rollback, bool) {
+	for _, rb := range rbs {
+		if rb.Status == RollbackDone {
+			return rb, true
+		}
+	}
+	return Rollback{}, false
+}
+
 // Rollback undoes a completed deployment, with its own approval.
 type Rollback struct {
 	ID             int64          `json:"id"`

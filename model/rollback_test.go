@@ -73,3 +73,13 @@ func TestRollbackItemsAndApproval(t *testing.T) {
 		t.Fatal("approval survived a change of what is rolled back")
 	}
 }
+
+func TestCompletedRollbackIsTheOneThatRolledBack(t *testing.T) {
+	rbs := []Rollback{{ID: 1, Status: RollbackFailed}, {ID: 2, Status: RollbackDone}, {ID: 3, Status: RollbackDraft}}
+	if rb, ok := CompletedRollback(rbs); !ok || rb.ID != 2 {
+		t.Fatalf("completed rollback %+v %v; want RB-0002", rb, ok)
+	}
+	if _, ok := CompletedRollback(rbs[:1]); ok {
+		t.Fatal("a failed rollback counts as completed")
+	}
+}

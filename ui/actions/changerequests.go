@@ -108,7 +108,18 @@ func (s *Service) EditCR(id int64, e model.CREdit) (model.ChangeRequest, error) 
 		if e.AddApprovers, err = registeredApprovers(tx, all[len(listed):]); err != nil {
 			return cr, model.Change{}, err
 		}
-		return model.EditChangeRequest(cr, s.User, e, now)
+		out, ch, err := model.EditChangeRequest(cr, s.User, e, now)
+		if err != nil {
+			return cr, model.Change{}, err
+		}
+		// Taking off an approver the policy requires for what the request
+		// now holds would go unnoticed: the policy adds only the missing.
+		for _, u := range e.RemoveApprovers {
+			if by := policy.RequiredBy(u, out.Components()); by != "" {
+				return cr, model.Change{}, model.ErrPolicyApprover.With(fmt.Sprintf("%s is required by policy (%s) for %s", u, by, cr.Key()))
+			}
+		}
+		return out, ch, nil
 	})
 }
 

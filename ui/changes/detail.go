@@ -87,9 +87,11 @@ type detailData struct {
 	// links are the records Enter can open; may is the refusal each
 	// role's actions meet for the acting user (nil: allowed).
 	rollbacks []model.Rollback
-	latest    *model.DeploymentRecord
-	links     []link
-	may       map[model.Role]error
+	// policy is the home environment's, to say which approvers it requires.
+	policy model.Policy
+	latest *model.DeploymentRecord
+	links  []link
+	may    map[model.Role]error
 }
 
 type detailLoadedMsg struct {
@@ -209,6 +211,9 @@ func loadDetail(svc *actions.Service, id int64, seq int) tea.Msg {
 	}
 	d := &detailData{cr: cr}
 	if d.history, err = svc.CRHistory(id); err != nil {
+		return detailLoadedMsg{seq: seq, err: err}
+	}
+	if d.policy, err = svc.Policy(cr.Env); err != nil {
 		return detailLoadedMsg{seq: seq, err: err}
 	}
 	if d.deployments, err = svc.Deployments(id); err != nil {

@@ -510,3 +510,31 @@ func TestDetailSaysRolledBack(t *testing.T) {
 		t.Fatalf("enter on RB-0002 = %+v", got)
 	}
 }
+
+// An approver the policy requires for the scope says so beside the
+// decision; one listed by choice does not.
+func TestDetailShowsApproversRequiredByPolicy(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if _, err := deps.Svc.SetPolicyLevel(model.DefaultPolicy, model.CatCodeData, model.LevelChangeRequest, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deps.Svc.EditCR(7, model.CREdit{AddApprovers: []string{"bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := shownDetail(t, deps, 7, 160, 200)
+	var bob, carol string
+	for _, l := range strings.Split(ansi.Strip(d.View()), "\n") {
+		switch {
+		case strings.Contains(l, "· bob"):
+			bob = l
+		case strings.Contains(l, "· carol"):
+			carol = l
+		}
+	}
+	if !strings.Contains(carol, "(required by policy: Code and Data Model)") {
+		t.Fatalf("carol's line %q does not say the policy requires her", carol)
+	}
+	if bob == "" || strings.Contains(bob, "required by policy") {
+		t.Fatalf("bob's line %q; want him listed, not as required by policy", bob)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"relman/model"
 	"relman/ui/common"
 )
 
@@ -85,15 +84,4 @@ func (m *Detail) openLink() tea.Cmd {
 		return m.show(l.cr)
 	}
 	return common.Open(l.screen, l.id)
-}
-
-// rolledBack is the first completed rollback of the request's
-// deployments: a rolled-back request says so wherever it shows.
-func rolledBack(d *detailData) (model.Rollback, bool) {
-	for _, rb := range d.rollbacks {
-		if rb.Status == model.RollbackDone {
-			return rb, true
-		}
-	}
-	return model.Rollback{}, false
 }

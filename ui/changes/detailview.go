@@ -2,6 +2,7 @@ package changes
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (m *Detail) headerView() string {
 	}
 	cr := m.data.cr
 	status := statusStyle(st, cr.Status()).Render(string(cr.Status()))
-	if rb, ok := rolledBack(m.data); ok {
+	if rb, ok := model.CompletedRollback(m.data.rollbacks); ok {
 		status += st.Warning.Render(" · rolled back (" + rb.Key() + ")")
 	}
 	nameW := m.width - lipgloss.Width(key) - lipgloss.Width(status) - 4
@@ -223,6 +224,9 @@ func (m *Detail) approverLines(now time.Time) []string {
 			line = st.Success.Render("  ✓ " + user + "  Approved " + relTime(now, a.At))
 		default:
 			line = st.Error.Render("  ✗ " + user + "  Rejected " + relTime(now, a.At))
+		}
+		if by := m.data.policy.RequiredBy(a.User, slices.Concat(cr.Customizations, cr.Proposed)); by != "" {
+			line += st.Muted.Render("  (required by policy: " + by + ")")
 		}
 		// The comment follows the decision when it fits, else it gets its
 		// own lines below, like the reason a decision is stale.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"relman/model"
@@ -323,5 +324,37 @@ func TestListGoldens(t *testing.T) {
 				golden.RequireEqual(t, s.View())
 			})
 		})
+	}
+}
+
+// rowLine is the list's line for the change request key, "" if not shown.
+func rowLine(l *List, key string) string {
+	for _, line := range strings.Split(ansi.Strip(l.View()), "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " ▸"), key+" ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// A change request whose deployment was rolled back says so in the list,
+// as its detail does, on a loaded page and in a filter's answer.
+func TestListSaysRolledBack(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if line := rowLine(loadedList(t, deps, 120, 24), "CR-0001"); line == "" || strings.Contains(line, "rolled back") {
+		t.Fatalf("CR-0001 before any rollback: %q", line)
+	}
+	screentest.RolledBack(t, deps.Svc.Store, 1)
+	l := loadedList(t, deps, 120, 24)
+	if line := rowLine(l, "CR-0001"); !strings.Contains(line, "Pending Approval · rolled back (RB-0001)") {
+		t.Fatalf("CR-0001's row %q does not say it was rolled back", line)
+	}
+	if line := rowLine(l, "CR-0003"); line == "" || strings.Contains(line, "rolled back") {
+		t.Fatalf("CR-0003 (no rolled-back deployment) reads %q", line)
+	}
+	s, _ := press(l, "/")
+	typeFilter(t, s, "CR-0001")
+	if line := rowLine(l, "CR-0001"); !strings.Contains(line, "rolled back (RB-0001)") {
+		t.Fatalf("filtered, CR-0001's row %q does not say it was rolled back", line)
 	}
 }

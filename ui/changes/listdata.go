@@ -47,6 +47,11 @@ type row struct {
 	// title is "key name": the filter matches it first, and its matches
 	// are highlighted in the key and name columns.
 	title string
+	// deployments are the request's deployment records; rolledBack is the
+	// key of the rollback that undid one of them, "" when none did, found
+	// by markRolledBack for the rows a page or a search keeps.
+	deployments []int64
+	rolledBack  string
 	// more is the overview and the component names, matched when the
 	// title does not match: such rows rank after every title match, since
 	// fuzzy scores drop with text length and a long overview would
@@ -66,7 +71,7 @@ func newRow(cr model.ChangeRequest) row {
 		sb.WriteString(c.String())
 	}
 	return row{id: cr.ID, key: cr.Key(), status: cr.Status(), env: termsafe.Line(cr.Env), requester: termsafe.Line(cr.Requester),
-		components: len(cr.Customizations) + len(cr.Proposed), updated: cr.UpdatedAt, name: name,
+		components: len(cr.Customizations) + len(cr.Proposed), updated: cr.UpdatedAt, name: name, deployments: cr.Deployments,
 		title: cr.Key() + " " + name, more: sb.String()}
 }
 
@@ -81,9 +86,45 @@ type listData struct {
 	// start is the position in the tab (0 = most recent) of rows[0].
 	start int
 	rows  []row
-	// Widest key, environment and requester of the window, so columns fit
-	// their content.
-	keyW, envW, reqW int
+	// Widest key, status, environment and requester of the window, so
+	// columns fit their content.
+	keyW, statusW, envW, reqW int
+}
+
+// statusText is the row's status, and the rollback that undid one of its
+// deployments, as the change request detail says it.
+func (r *row) statusText() string {
+	if r.rolledBack != "" {
+		return string(r.status) + " · rolled back (" + r.rolledBack + ")"
+	}
+	return string(r.status)
+}
+
+// markRolledBack finds, for rows with deployment records, the completed
+// rollback of one of them. Only a deployment whose status says it was
+// rolled back has its rollbacks read, so a page costs a read per
+// deployment record on it, not a decode of every rollback.
+func markRolledBack(tx *store.Tx, rows []row) error {
+	for i := range rows {
+		for _, id := range rows[i].deployments {
+			dr, err := tx.Deployment(id)
+			if err != nil {
+				return err
+			}
+			if dr.Status != model.DeployRolledBack {
+				continue
+			}
+			rbs, err := tx.ListRollbacks(id)
+			if err != nil {
+				return err
+			}
+			if rb, ok := model.CompletedRollback(rbs); ok {
+				rows[i].rolledBack = rb.Key()
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // covers reports whether the window holds positions [from, to) of tab.
@@ -118,16 +159,21 @@ func loadWindow(st *store.Store, tab, start, n int) (*listData, error) {
 		}
 		// A window past the end (the tab shrank) slides back to its last page.
 		d.start = max(0, min(start, d.counts[tab]-n))
-		return tx.EachCR(store.CRQuery{Status: statusTabs[tab].status, Offset: d.start, Limit: n}, func(cr model.ChangeRequest) error {
+		err = tx.EachCR(store.CRQuery{Status: statusTabs[tab].status, Offset: d.start, Limit: n}, func(cr model.ChangeRequest) error {
 			d.rows = append(d.rows, newRow(cr))
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return markRolledBack(tx, d.rows)
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range d.rows {
 		d.keyW = max(d.keyW, len(r.key))
+		d.statusW = max(d.statusW, ansi.StringWidth(r.statusText()))
 		d.envW = max(d.envW, ansi.StringWidth(r.env))
 		d.reqW = max(d.reqW, ansi.StringWidth(r.requester))
 	}
@@ -252,6 +298,11 @@ func search(ctx context.Context, st *store.Store, tab int, query string, from *f
 	for i, m := range kept {
 		res.rows[i] = m.r
 		res.hits[i] = filter.Hit{Index: int32(i), Score: m.score, Pos: m.pos}
+	}
+	if from == nil { // rows narrowed from an earlier answer are marked already
+		if err := st.View(func(tx *store.Tx) error { return markRolledBack(tx, res.rows) }); err != nil {
+			return nil, true, err
+		}
 	}
 	return res, true, nil
 }

@@ -33,6 +33,7 @@ func (m *List) columns() columns {
 	}
 	if d := m.data; d != nil {
 		c.key = max(c.key, d.keyW)
+		c.status = max(c.status, d.statusW)
 		c.env = min(max(c.env, d.envW), 16)
 		c.req = min(max(c.req, d.reqW), 14)
 	}
@@ -263,7 +264,7 @@ func (m *List) rowView(r *row, pos []int, selected bool, c columns, now time.Tim
 	var b strings.Builder
 	// The marker joins the key's cell, shifting the match positions by its length.
 	b.WriteString(filter.Cell(marker+r.key, markerWidth+c.key, -len(marker), pos, base, match))
-	b.WriteString(status.Render(gap + filter.Fit(string(r.status), c.status) + gap))
+	b.WriteString(status.Render(gap + filter.Fit(r.statusText(), c.status) + gap))
 	b.WriteString(muted.Render(meta.String()))
 	b.WriteString(filter.Cell(r.name, c.name, r.nameStart(), pos, base, match))
 	return b.String()

@@ -202,10 +202,8 @@ func (m *Detail) noteView() string {
 
 // rolledBackBy is " by RB-0001" naming the rollback that completed.
 func rolledBackBy(rbs []model.Rollback) string {
-	for _, rb := range rbs {
-		if rb.Status == model.RollbackDone {
-			return " by " + rb.Key()
-		}
+	if rb, ok := model.CompletedRollback(rbs); ok {
+		return " by " + rb.Key()
 	}
 	return ""
 }

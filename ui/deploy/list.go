@@ -25,11 +25,13 @@ type List struct {
 
 	rows  []listRow
 	ready bool // a load arrived
-	// routeW and approvalW are the widest route and approval of the rows.
-	routeW, approvalW int
-	loadSeq           int
-	loading           bool
-	loadErr           error
+	// routeW, approvalW and statusW are the widest route, approval and
+	// status of the rows.
+	routeW, approvalW, statusW int
+
+	loadSeq int
+	loading bool
+	loadErr error
 
 	cursor, offset int
 
@@ -46,6 +48,18 @@ type listRow struct {
 	approval string
 	// last is the record's latest log; zero when it has none.
 	last model.DeploymentLog
+	// rolledBack is the key of the rollback that undid the record, read at
+	// load for rolled-back records only; "" otherwise.
+	rolledBack string
+}
+
+// statusText is the record's status, naming the rollback that undid it as
+// its detail does.
+func (r listRow) statusText() string {
+	if r.rolledBack != "" {
+		return string(r.d.Status) + " (" + r.rolledBack + ")"
+	}
+	return string(r.d.Status)
 }
 
 type listLoadedMsg struct {
@@ -151,6 +165,15 @@ func loadList(svc *actions.Service, seq int) tea.Msg {
 		if n := len(logs); n > 0 {
 			rows[i].last = logs[n-1]
 		}
+		if d.Status == model.DeployRolledBack {
+			rbs, err := svc.Rollbacks(d.ID)
+			if err != nil {
+				return listLoadedMsg{seq: seq, err: err}
+			}
+			if rb, ok := model.CompletedRollback(rbs); ok {
+				rows[i].rolledBack = rb.Key()
+			}
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i].d, rows[j].d
@@ -177,8 +200,9 @@ func (m *List) loaded(msg listLoadedMsg) {
 		keep = m.rows[m.cursor].d.ID
 	}
 	m.rows, m.loadErr, m.ready = msg.rows, nil, true
-	m.routeW, m.approvalW = 0, 0
+	m.routeW, m.approvalW, m.statusW = 0, 0, 0
 	for _, r := range m.rows {
+		m.statusW = max(m.statusW, lipgloss.Width(r.statusText()))
 		m.routeW = max(m.routeW, lipgloss.Width(route(r.d)))
 		m.approvalW = max(m.approvalW, lipgloss.Width(r.approval))
 	}

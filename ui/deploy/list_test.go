@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"relman/model"
+	"relman/ui/changes/screentest"
 	"relman/ui/common"
 	"relman/ui/deploy/deploytest"
 )
@@ -209,5 +212,29 @@ func TestNewDeploymentWithNothingApproved(t *testing.T) {
 	d.Until("the choices", func() bool { return !m.form.loading })
 	if !strings.Contains(m.View(), "No change request is approved and in progress") || enabled(m) != "esc" {
 		t.Errorf("empty form:\n%s", m.View())
+	}
+}
+
+// A rolled-back record names the rollback that undid it, as its detail
+// does; the others read their status alone.
+func TestListNamesTheRollbackOfARolledBackRecord(t *testing.T) {
+	t.Parallel()
+	deps := depsAs(t, "alice")
+	screentest.RolledBack(t, deps.Svc.Store, 1)
+	_, m := openList(t, deps, 160, 20)
+	var dr1, dr2 string
+	for _, line := range strings.Split(ansi.Strip(m.View()), "\n") {
+		switch strings.TrimLeft(line, " ›")[:min(len(strings.TrimLeft(line, " ›")), 8)] {
+		case "DR-0001 ":
+			dr1 = line
+		case "DR-0002 ":
+			dr2 = line
+		}
+	}
+	if !strings.Contains(dr1, "Rolled Back (RB-0001)") {
+		t.Fatalf("DR-0001's row %q does not name its rollback", dr1)
+	}
+	if dr2 == "" || strings.Contains(dr2, "Rolled Back") {
+		t.Fatalf("DR-0002's row %q", dr2)
 	}
 }

@@ -47,7 +47,7 @@ const gap = 2
 
 func (m *List) columns() columns {
 	c := columns{key: len("DR-0000"), cr: len("CR-0000"), route: len("ROUTE"), level: len("RunSpecifiedTests"),
-		status: len("Pending Approval"), approval: len("rejected by carol")}
+		status: max(len("Pending Approval"), m.statusW), approval: len("rejected by carol")}
 	c.route, c.approval = min(max(c.route, m.routeW), 32), min(max(c.approval, m.approvalW), 24)
 	fixed := func() int {
 		n := 2 // cursor marker
@@ -187,7 +187,7 @@ func (m *List) rowView(r listRow, selected bool, c columns, now time.Time) strin
 	}
 	cells = append(cells, pad(route(d), c.route), pad(level, c.level))
 	statusAt := len(cells)
-	cells = append(cells, pad(string(d.Status), c.status))
+	cells = append(cells, pad(r.statusText(), c.status))
 	if c.approval > 0 {
 		cells = append(cells, pad(r.approval, c.approval))
 	}

@@ -18,6 +18,7 @@ import (
 	"relman/ui/actions"
 	"relman/ui/common"
 	"relman/ui/components/dialog"
+	"relman/ui/termsafe"
 )
 
 // field is one focus stop of the form, in tab order.
@@ -72,6 +73,12 @@ type Editor struct {
 	picker     picker
 	proposedIn textinput.Model
 	approvers  textinput.Model
+
+	// users are the registered users, to complete and check approvers;
+	// policies are the production environments' policies, for the
+	// approvers they require. Both load with the form.
+	users    model.Users
+	policies map[string]model.Policy
 
 	picked         []metadata.Component
 	pickedCursor   int
@@ -133,7 +140,7 @@ func New(deps common.Deps) common.Screen {
 		name:       input("e.g. Invoice due dates", 255),
 		overview:   ov,
 		proposedIn: input("Type:FullName, e.g. CustomField:Account.Region__c", 300),
-		approvers:  input("user names, comma-separated, e.g. bob, carol", 500),
+		approvers:  approverInput(input("user names, comma-separated, e.g. bob, carol", 500)),
 		picker: picker{input: input("type to search components", 200), catalogues: map[string]*catalogue{},
 			loading: map[string]bool{}, failed: map[string]error{}},
 	}
@@ -181,10 +188,12 @@ func (m *Editor) SetSize(width, height int) {
 // editorLoadedMsg answers show: the environments and, when editing, the
 // change request.
 type editorLoadedMsg struct {
-	session int
-	envs    []model.Environment
-	cr      *model.ChangeRequest
-	err     error
+	session  int
+	envs     []model.Environment
+	users    model.Users
+	policies map[string]model.Policy
+	cr       *model.ChangeRequest
+	err      error
 }
 
 // savedMsg answers a save: the saved change request, and whether the
@@ -259,6 +268,7 @@ func (m *Editor) show(id int64) tea.Cmd {
 	m.proposedIn.Reset()
 	m.approvers.Reset()
 	m.picked, m.proposed = nil, nil
+	m.users, m.policies = nil, nil
 	m.pickedCursor, m.proposedCursor = 0, 0
 	m.removed = nil
 	m.triedSave, m.saving = false, false
@@ -276,7 +286,19 @@ func loadForm(svc *actions.Service, id int64, session int) tea.Msg {
 	if err != nil {
 		return editorLoadedMsg{session: session, err: err}
 	}
-	msg := editorLoadedMsg{session: session, envs: envs}
+	users, err := svc.Users()
+	if err != nil {
+		return editorLoadedMsg{session: session, err: err}
+	}
+	msg := editorLoadedMsg{session: session, envs: envs, users: users, policies: map[string]model.Policy{}}
+	for _, e := range envs {
+		if e.Kind != model.KindProduction {
+			continue
+		}
+		if msg.policies[e.Name], err = svc.Policy(e.Name); err != nil {
+			return editorLoadedMsg{session: session, err: err}
+		}
+	}
 	if id != 0 {
 		cr, err := svc.CR(id)
 		if err != nil {
@@ -296,6 +318,7 @@ func (m *Editor) loaded(msg editorLoadedMsg) tea.Cmd {
 		m.loadErr = msg.err
 		return common.Err(msg.err)
 	}
+	m.users, m.policies = msg.users, msg.policies
 	for _, e := range msg.envs {
 		if e.Kind == model.KindProduction {
 			m.envs = append(m.envs, e.Name)
@@ -320,6 +343,7 @@ func (m *Editor) loaded(msg editorLoadedMsg) tea.Cmd {
 			names[i] = a.User
 		}
 		m.approvers.SetValue(strings.Join(names, ", "))
+		m.suggestApprovers()
 		if _, _, err := model.EditChangeRequest(*cr, m.deps.Svc.User, model.CREdit{}, m.deps.Svc.Now()); err != nil {
 			m.readOnly = err
 		}
@@ -542,6 +566,7 @@ func (m *Editor) typeInto(msg tea.KeyMsg) tea.Cmd {
 		m.proposedIn, cmd = m.proposedIn.Update(msg)
 	case fieldApprovers:
 		m.approvers, cmd = m.approvers.Update(msg)
+		m.suggestApprovers()
 	case fieldSearch:
 		before := m.picker.query()
 		m.picker.input, cmd = m.picker.input.Update(msg)
@@ -709,12 +734,120 @@ func (m *Editor) requester() string {
 	return m.deps.Svc.User
 }
 
-// approversProblem refuses the requester as an approver, as the rules do.
+// approversProblem refuses, as the rules on save do, the requester as an
+// approver, a name that is no registered user or lacks the approver role,
+// and taking off an approver the policy requires for this scope.
 func (m *Editor) approversProblem() string {
-	if slices.Contains(parseApprovers(m.approvers.Value()), m.requester()) {
-		return m.requester() + " requests this change and cannot approve it; " + model.ErrRequesterAsApprover.Rule
+	listed := parseApprovers(m.approvers.Value())
+	for _, name := range listed {
+		if model.SameUser(name, m.requester()) {
+			return m.requester() + " requests this change and cannot approve it; " + model.ErrRequesterAsApprover.Rule
+		}
+		if m.users == nil {
+			continue // not loaded: the save checks
+		}
+		u, ok := m.users.Find(name)
+		switch {
+		case !ok:
+			return fmt.Sprintf("%q is not a registered user; approvers: %s", termsafe.Line(name), m.approverChoices())
+		case !u.Has(model.RoleApprover):
+			return u.Name + " does not have the approver role; an admin can give it, or choose one of: " + m.approverChoices()
+		}
+	}
+	for _, a := range m.original.Approvers {
+		if why := m.requiredBy(a.User); why != "" && !slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, a.User) }) {
+			return a.User + " is required by policy (" + why + "); " + model.ErrPolicyApprover.Rule
+		}
 	}
 	return ""
+}
+
+// requiredBy names the policy categories that require user as an approver
+// for the components on the form, "" when none does.
+func (m *Editor) requiredBy(user string) string {
+	p, ok := m.policies[m.env]
+	if !ok {
+		return ""
+	}
+	return p.RequiredBy(user, slices.Concat(m.picked, m.proposed))
+}
+
+// policyNote lists the approvers the policy requires for this scope, with
+// the categories that require them; those missing from the field are added
+// on save, as the actions layer does.
+func (m *Editor) policyNote() string {
+	p, ok := m.policies[m.env]
+	if !ok {
+		return ""
+	}
+	listed := parseApprovers(m.approvers.Value())
+	var parts []string
+	for _, a := range p.RequiredApprovers(slices.Concat(m.picked, m.proposed)) {
+		if model.SameUser(a, m.requester()) {
+			continue
+		}
+		part := a + " (required by policy: " + m.requiredBy(a) + ")"
+		// One taken off is refused (approversProblem); one never listed is
+		// added by the save.
+		if !slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, a) }) &&
+			!slices.ContainsFunc(m.original.Approvers, func(o model.Approver) bool { return model.SameUser(o.User, a) }) {
+			part += ", added on save"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// approversAfterSave are the approvers the save will store: those typed,
+// then those the policy adds for the scope, as the actions layer does.
+func (m *Editor) approversAfterSave() []string {
+	listed := parseApprovers(m.approvers.Value())
+	p, ok := m.policies[m.env]
+	if !ok {
+		return listed
+	}
+	return p.WithRequiredApprovers(listed, slices.Concat(m.picked, m.proposed), m.requester())
+}
+
+// approverChoices lists who may be an approver here: registered users with
+// the approver role, other than the requester.
+func (m *Editor) approverChoices() string {
+	var names []string
+	for _, u := range m.users {
+		if u.Has(model.RoleApprover) && !model.SameUser(u.Name, m.requester()) {
+			names = append(names, u.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "none registered; an admin gives the approver role"
+	}
+	return strings.Join(names, ", ")
+}
+
+// approverInput turns on completion; → takes the completion, since tab
+// moves between fields.
+func approverInput(in textinput.Model) textinput.Model {
+	in.ShowSuggestions = true
+	in.KeyMap.AcceptSuggestion = key.NewBinding(key.WithKeys("right"))
+	return in
+}
+
+// suggestApprovers offers, for the name being typed after the last comma,
+// the registered approvers not yet listed: each suggestion is the whole
+// field with that name completed, as the text input matches on the whole.
+func (m *Editor) suggestApprovers() {
+	v := m.approvers.Value()
+	cut := strings.LastIndex(v, ",") + 1
+	prefix := v[:cut] + v[cut:len(v)-len(strings.TrimLeft(v[cut:], " "))]
+	listed := parseApprovers(v[:cut])
+	var out []string
+	for _, u := range m.users {
+		if u.Has(model.RoleApprover) && !model.SameUser(u.Name, m.requester()) &&
+			!slices.ContainsFunc(listed, func(n string) bool { return model.SameUser(n, u.Name) }) {
+			out = append(out, prefix+u.Name)
+		}
+	}
+	m.approvers.SetSuggestions(out)
 }
 
 func (m *Editor) nameProblem() string {
@@ -753,7 +886,7 @@ func (m *Editor) save(submit bool) tea.Cmd {
 	if submit {
 		m.asked = askSubmit
 		m.dialog = m.dialog.Confirm(askSubmit, "Save and submit for approval?",
-			"Each approver ("+strings.Join(parseApprovers(m.approvers.Value()), ", ")+") will decide on this scope.")
+			"Each approver ("+strings.Join(m.approversAfterSave(), ", ")+") will decide on this scope.")
 		return nil
 	}
 	return m.startSave(false)
@@ -869,7 +1002,8 @@ func (m *Editor) focusRefusal(err error) tea.Cmd {
 	switch {
 	case errors.Is(err, model.ErrNameRequired):
 		return m.setFocus(fieldName)
-	case errors.Is(err, model.ErrRequesterAsApprover), errors.Is(err, model.ErrNoApprovers):
+	case errors.Is(err, model.ErrRequesterAsApprover), errors.Is(err, model.ErrNoApprovers), errors.Is(err, model.ErrUnknownUser),
+		errors.Is(err, model.ErrPolicyApprover):
 		return m.setFocus(fieldApprovers)
 	case errors.Is(err, model.ErrInvalidComponent), errors.Is(err, model.ErrDuplicateComponent):
 		return m.setFocus(fieldProposed)

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"relman/ui/changes/screentest"
 	"relman/ui/common"
 	"relman/ui/components/dialog"
+	"relman/ui/identity/identitytest"
 )
 
 // shown opens the editor on id (0: a new change request), applies the
@@ -548,5 +550,126 @@ func TestEditorGoldens(t *testing.T) {
 				golden.RequireEqual(t, e.View())
 			})
 		})
+	}
+}
+
+func TestEditorCompletesApproversFromRegisteredApprovers(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if err := identitytest.RegisterRoles(deps.Svc.Store, "erin", model.RoleRequester); err != nil {
+		t.Fatal(err)
+	}
+	e := shown(t, deps, 0, 100, 30)
+	focusOn(t, e, fieldApprovers)
+	if v := e.View(); !strings.Contains(v, "→ completes · approvers: bob, carol, dave") {
+		t.Fatalf("the approvers one may choose are not listed (alice requests; erin is no approver):\n%s", v)
+	}
+	typeText(t, e, "bob, c")
+	if got := e.approvers.CurrentSuggestion(); got != "bob, carol" {
+		t.Fatalf("completion %q; want %q", got, "bob, carol")
+	}
+	press(e, "right")
+	if got := e.approvers.Value(); got != "bob, carol" {
+		t.Fatalf("→ left %q; want the completed name", got)
+	}
+	typeText(t, e, ", e")
+	if got := e.approvers.MatchedSuggestions(); len(got) != 0 {
+		t.Fatalf("erin (no approver role) is offered: %v", got)
+	}
+}
+
+func TestEditorRefusesUnknownApproversBeforeSaving(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if err := identitytest.RegisterRoles(deps.Svc.Store, "erin", model.RoleRequester); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ typed, says string }{
+		{"bob, zed", `"zed" is not a registered user; approvers: bob, carol, dave`},
+		{"erin", "erin does not have the approver role; an admin can give it, or choose one of: bob, carol, dave"},
+	} {
+		e := shown(t, deps, 0, 160, 30)
+		typeText(t, e, "Something")
+		focusOn(t, e, fieldApprovers)
+		typeText(t, e, c.typed)
+		if v := e.View(); !strings.Contains(v, c.says) {
+			t.Fatalf("%q: no inline refusal %q:\n%s", c.typed, c.says, v)
+		}
+		press(e, "shift+tab")
+		cmd := press(e, "ctrl+s")
+		if msg := screentest.Await[common.ErrMsg](t, cmd); !strings.Contains(msg.Err.Error(), "not saved") {
+			t.Fatalf("%q: status %v", c.typed, msg.Err)
+		}
+		if e.saving || e.focus != fieldApprovers {
+			t.Fatalf("%q: saving %v, focus %d; want no save and focus on the approvers", c.typed, e.saving, e.focus)
+		}
+	}
+}
+
+// policyRequiresCarol makes the default policy require carol for code and
+// data (CR-0007's custom field) and lets the actions layer add her to
+// CR-0007 with bob, as it does on any edit.
+func policyRequiresCarol(t *testing.T, deps common.Deps) {
+	t.Helper()
+	if _, err := deps.Svc.SetPolicyLevel(model.DefaultPolicy, model.CatCodeData, model.LevelChangeRequest, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	cr, err := deps.Svc.EditCR(7, model.CREdit{AddApprovers: []string{"bob"}})
+	if err != nil || len(cr.Approvers) != 2 || cr.Approvers[1].User != "carol" {
+		t.Fatalf("policy did not add carol: %v %+v", err, cr.Approvers)
+	}
+}
+
+func TestEditorShowsAndKeepsPolicyRequiredApprovers(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	policyRequiresCarol(t, deps)
+	e := shown(t, deps, 7, 160, 40)
+	if v := e.View(); !strings.Contains(v, "carol (required by policy: Code and Data Model)") {
+		t.Fatalf("carol is not shown as required by policy:\n%s", v)
+	}
+	focusOn(t, e, fieldApprovers)
+	press(e, "ctrl+u")
+	typeText(t, e, "bob")
+	want := "carol is required by policy (Code and Data Model); an approver the policy requires for the scope cannot be taken off"
+	if v := e.View(); !strings.Contains(v, want) {
+		t.Fatalf("taking carol off is not refused inline:\n%s", v)
+	}
+	cmd := press(e, "ctrl+s")
+	if msg := screentest.Await[common.ErrMsg](t, cmd); !strings.Contains(msg.Err.Error(), "not saved") {
+		t.Fatalf("status %v", msg.Err)
+	}
+	if cr, _ := deps.Svc.CR(7); e.saving || len(cr.Approvers) != 2 {
+		t.Fatalf("saving %v, stored approvers %+v; want carol kept", e.saving, cr.Approvers)
+	}
+	// The actions layer holds the same rule for every client, the CLI too.
+	if _, err := deps.Svc.EditCR(7, model.CREdit{RemoveApprovers: []string{"carol"}}); !errors.Is(err, model.ErrPolicyApprover) {
+		t.Fatalf("taking carol off through the actions layer: %v; want the PolicyApprover rule", err)
+	}
+	if cr, err := deps.Svc.EditCR(7, model.CREdit{RemoveApprovers: []string{"bob"}}); err != nil || len(cr.Approvers) != 1 {
+		t.Fatalf("taking bob (listed by choice) off: %v, approvers %+v", err, cr.Approvers)
+	}
+	// Without the custom field, nothing requires carol: she may go.
+	if _, err := deps.Svc.EditCR(7, model.CREdit{AddCustomizations: []metadata.Component{comp("CustomLabel:Invoice_Tax_Label")},
+		Remove: []metadata.Component{comp("CustomField:Invoice__c.Tax_Rate__c")}, RemoveApprovers: []string{"carol"}}); err != nil {
+		t.Fatalf("taking carol off with the component that required her: %v", err)
+	}
+}
+
+func TestEditorSaysWhichApproversThePolicyAddsOnSave(t *testing.T) {
+	deps := fixture.Deps(t, "alice")
+	if _, err := deps.Svc.SetPolicyLevel(model.DefaultPolicy, model.CatCodeData, model.LevelChangeRequest, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	e := shown(t, deps, 0, 160, 40)
+	fillNewForm(t, e, "bob")
+	if v := e.View(); !strings.Contains(v, "carol (required by policy: Code and Data Model), added on save") {
+		t.Fatalf("the approver the policy adds is not announced:\n%s", v)
+	}
+	press(e, "ctrl+t")
+	if v := e.View(); !strings.Contains(v, "Each approver (bob, carol) will decide on this scope.") {
+		t.Fatalf("the submit question leaves out the approver the policy adds:\n%s", v)
+	}
+	press(e, "esc")
+	e.Update(screentest.Await[savedMsg](t, press(e, "ctrl+s")))
+	if cr, _ := deps.Svc.CR(9); len(cr.Approvers) != 2 || cr.Approvers[1].User != "carol" {
+		t.Fatalf("stored approvers %+v; want bob, carol", cr.Approvers)
 	}
 }

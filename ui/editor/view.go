@@ -194,6 +194,10 @@ func (m *Editor) formLines() (lines []string, top, bottom int) {
 	from = len(lines)
 	add(m.row("Approvers", fieldApprovers, m.inputView(m.approvers)))
 	problem(m.approversProblem(), st.FieldError)
+	problem(m.policyNote(), st.Muted)
+	if editable && focused(fieldApprovers) && m.users != nil {
+		problem("→ completes · approvers: "+m.approverChoices(), st.Muted)
+	}
 	span(fieldApprovers, from)
 	return lines, top, bottom
 }

@@ -214,3 +214,30 @@ func open(tb testing.TB, path, user string) common.Deps {
 	svc.Now = func() time.Time { return Now }
 	return common.Deps{Svc: svc, Styles: theme.Default()}
 }
+
+// RolledBack leaves deployment record drID rolled back by a new completed
+// rollback, written straight to the store (without an audit event): list
+// screens read the facts, and the rollback journey itself runs against
+// orgs in ui/rollback.
+func RolledBack(tb testing.TB, st *store.Store, drID int64) {
+	tb.Helper()
+	err := st.Update(func(tx *store.Tx) error {
+		dr, err := tx.Deployment(drID)
+		if err != nil {
+			return err
+		}
+		dr.Status = model.DeployRolledBack
+		if err := tx.PutDeployment(dr); err != nil {
+			return err
+		}
+		id, err := tx.NextRollbackID()
+		if err != nil {
+			return err
+		}
+		return tx.PutRollback(model.Rollback{ID: id, Deployment: drID, CR: dr.CR, Target: dr.Target, Requester: "bob",
+			Status: model.RollbackDone})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
