@@ -109,8 +109,8 @@ func TestChangesScreenShowsAndResolves(t *testing.T) {
 	m := New(deps)
 	m.SetSize(80, 24)
 	m, _ = settle(t, m, m.Init())
-	if m.Title() != "Changes ⚑1" {
-		t.Fatalf("title (badge) = %q", m.Title())
+	if b := m.(interface{ Badge() int }).Badge(); b != 1 {
+		t.Fatalf("badge = %d, want the 1 open non-compliant change", b)
 	}
 	view := m.View()
 	for _, want := range []string{"non-compliant", "CH-0001", "Flow:Invoice_Before_Save", "+<!-- edited in Setup -->", "no change request"} {

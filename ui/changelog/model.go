@@ -123,13 +123,12 @@ func (m *Model) OpenCount() int {
 	return n
 }
 
-// Title implements common.Screen; it carries the badge.
-func (m *Model) Title() string {
-	if n := m.OpenCount(); n > 0 {
-		return "Changes ⚑" + itoa(n)
-	}
-	return "Changes"
-}
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Changes" }
+
+// Badge is the count the root shows on the tab, at every width: the open
+// non-compliant changes.
+func (m *Model) Badge() int { return m.OpenCount() }
 
 // Capturing implements common.Screen: the note prompt and the picker
 // capture keys.

@@ -2,7 +2,6 @@ package changelog
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -10,8 +9,6 @@ import (
 	"relman/model"
 	"relman/ui/termsafe"
 )
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // rowsVisible is how many list rows fit: the list takes the top half, the
 // change's detail and diff the rest.
