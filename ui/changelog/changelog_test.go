@@ -17,6 +17,7 @@ import (
 	"relman/ui/components/dialog"
 	"relman/ui/identity/identitytest"
 	"relman/ui/theme"
+	"relman/ui/uitest"
 )
 
 func init() { lipgloss.SetColorProfile(termenv.Ascii) }
@@ -56,48 +57,42 @@ func world(t *testing.T) common.Deps {
 	return common.Deps{Svc: svc, Styles: theme.Default()}
 }
 
-// settle runs cmd and feeds its messages back into the screen until no
-// command is left, as the Bubble Tea runtime would; messages for the root
-// (status, open) are collected and returned.
+// ownMsg reports the Changes screen's own messages, which go back to it.
+func ownMsg(msg tea.Msg) bool {
+	switch msg.(type) {
+	case loadedMsg, diffMsg, picksMsg, resolvedMsg, policyMsg, reviewMsg, dialog.DoneMsg:
+		return true
+	}
+	return false
+}
+
+// settle runs cmd and all it leads to on the screen (uitest.Drain) and
+// returns what it sent the root: status lines, errors, navigation.
 func settle(t *testing.T, m common.Screen, cmd tea.Cmd) (common.Screen, []tea.Msg) {
 	t.Helper()
+	send := func(msg tea.Msg) tea.Cmd {
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		return next
+	}
 	var root []tea.Msg
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
+	for _, msg := range uitest.Drain(t, send, ownMsg, cmd).Msgs {
+		switch msg.(type) {
 		case common.StatusMsg, common.ErrMsg, common.OpenMsg:
 			root = append(root, msg)
-		case loadedMsg, diffMsg, picksMsg, resolvedMsg, policyMsg, reviewMsg, dialog.DoneMsg:
-			var next tea.Cmd
-			m, next = m.Update(msg)
-			queue = append(queue, next)
 		}
-		// Anything else (the prompt's cursor blink) would tick forever.
 	}
 	return m, root
 }
 
+// press sends each key (uitest.Key names) and settles what it leads to.
 func press(t *testing.T, m common.Screen, keys ...string) (common.Screen, []tea.Msg) {
 	t.Helper()
 	var all []tea.Msg
 	for _, k := range keys {
-		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		switch k {
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyMsg{Type: tea.KeyEsc}
-		}
 		var cmd tea.Cmd
-		m, cmd = m.Update(msg)
 		var root []tea.Msg
+		m, cmd = m.Update(uitest.Key(k))
 		m, root = settle(t, m, cmd)
 		all = append(all, root...)
 	}
