@@ -207,11 +207,7 @@ func snapshotOf(t *testing.T, c relmanCLI, dr string) string {
 func TestLostDeployAnswerIsFoundNotRepeated(t *testing.T) {
 	t.Parallel()
 	c, prod, dr := lostAnswerRun(t, true, true)
-	r := c.run("alice", "deploy", "run", dr, "--json")
-	env := lastJSON(t, r.stdout, []string{"deploy", "run"})
-	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman deploy resume "+dr) {
-		t.Fatalf("deploy run with the answer lost: exit %d, %q; want the outcome-unknown state and `deploy resume`", r.code, env.Message)
-	}
+	runWithAnswerLost(t, c, "deploy", dr)
 	var shown deployJSON
 	c.ok("auditor", &shown, "deploy", "show", dr)
 	if shown.Status != string(model.DeployOutcomeUnknown) {
@@ -354,11 +350,7 @@ type rollbackJSON struct {
 func TestLostRollbackAnswerIsFoundNotRepeated(t *testing.T) {
 	t.Parallel()
 	c, prod, rb := lostRollbackRun(t, true)
-	r := c.run("alice", "rollback", "run", rb, "--json")
-	env := lastJSON(t, r.stdout, []string{"rollback", "run"})
-	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman rollback resume "+rb) {
-		t.Fatalf("rollback run with the answer lost: exit %d, %q; want the outcome-unknown state and `rollback resume`", r.code, env.Message)
-	}
+	runWithAnswerLost(t, c, "rollback", rb)
 	var shown rollbackJSON
 	c.ok("auditor", &shown, "rollback", "show", rb)
 	if shown.Status != string(model.RollbackOutcomeUnknown) {
@@ -482,4 +474,15 @@ func overlapping(t *testing.T, c relmanCLI, proxy *lossyProxy, args ...string) (
 	second = c.runFor(commandDeadline, nil, "alice", args...)
 	close(release)
 	return <-done, second
+}
+
+// runWithAnswerLost runs `relman KIND run ID` while the org's answer is
+// lost: it must fail, saying the outcome is unknown and how to resume.
+func runWithAnswerLost(t *testing.T, c relmanCLI, kind, id string) {
+	t.Helper()
+	r := c.run("alice", kind, "run", id, "--json")
+	env := lastJSON(t, r.stdout, []string{kind, "run"})
+	if r.code == 0 || !strings.Contains(env.Message, string(model.DeployOutcomeUnknown)) || !strings.Contains(env.Message, "relman "+kind+" resume "+id) {
+		t.Fatalf("%s run with the answer lost: exit %d, %q; want the outcome-unknown state and `%s resume`", kind, r.code, env.Message, kind)
+	}
 }
